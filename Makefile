@@ -1,0 +1,46 @@
+# Two commands on a fresh machine with only Python: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+ARGS   ?= check --file examples/
+
+.PHONY: run test lint typecheck unit docs bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+## run: set up .venv and run the main job (override with ARGS='check "some text"')
+run: $(VENV)/.installed
+	$(BIN)/tactful $(ARGS)
+
+## test: set up .venv with dev tools; run ruff, mypy and the test suite
+test: $(VENV)/.installed-dev lint typecheck unit
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-dev
+	$(BIN)/pytest -n auto
+
+## docs: regenerate docs/rules.md from the rule data
+docs: $(VENV)/.installed
+	$(BIN)/python -m tactful.docgen > docs/rules.md
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_check.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

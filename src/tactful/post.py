@@ -1,0 +1,161 @@
+"""The input side of the pipeline: a post and everything known about where it goes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from tactful.errors import InputError
+
+
+class Platform(StrEnum):
+    LINKEDIN = "linkedin"
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+    GENERIC = "generic"
+
+
+class AccountKind(StrEnum):
+    PERSONAL = "personal"
+    PROFESSIONAL = "professional"
+    BRAND = "brand"
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    CONNECTIONS = "connections"
+    FRIENDS = "friends"
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _parse_enum(enum: type[_E], value: str | _E, what: str) -> _E:
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(str(value).strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)
+        raise InputError(f"unknown {what} {value!r}; choose one of: {choices}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who is posting and who will see it."""
+
+    kind: AccountKind = AccountKind.PERSONAL
+    audience: Audience = Audience.PUBLIC
+    clients_in_audience: bool = False
+    name: str | None = None
+    handle: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An @mention or tag; ``start``/``end`` point into the post text when it appears there."""
+
+    handle: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An attached image or video, identified by path and/or content hash."""
+
+    path: str | None = None
+    sha256: str | None = None
+    alt_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """Text plus context. Immutable; build a new one with :meth:`with_text` to re-check."""
+
+    text: str
+    platform: Platform = Platform.GENERIC
+    account: Account = field(default_factory=Account)
+    mentions: tuple[Mention, ...] = ()
+    media: tuple[Media, ...] = ()
+    reply_to: str | None = None
+    inbound: bool = False
+    created_at: datetime | None = None
+    source_id: str | None = None
+
+    @property
+    def is_reply(self) -> bool:
+        return self.reply_to is not None
+
+    def with_text(self, text: str) -> Post:
+        return replace(self, text=text)
+
+    @classmethod
+    def build(
+        cls,
+        text: str,
+        *,
+        platform: str | Platform = Platform.GENERIC,
+        account_kind: str | AccountKind = AccountKind.PERSONAL,
+        audience: str | Audience = Audience.PUBLIC,
+        clients_in_audience: bool = False,
+        mentions: Sequence[str | Mention] = (),
+        media: Sequence[str | Media] = (),
+        reply_to: str | None = None,
+        inbound: bool = False,
+        created_at: datetime | None = None,
+        source_id: str | None = None,
+        account_name: str | None = None,
+    ) -> Post:
+        """Build a post from loose values (strings from a CLI, JSON or an API), validating each."""
+        if not isinstance(text, str):
+            raise InputError(f"post text must be a string, got {type(text).__name__}")
+        account = Account(
+            kind=_parse_enum(AccountKind, account_kind, "account kind"),
+            audience=_parse_enum(Audience, audience, "audience"),
+            clients_in_audience=bool(clients_in_audience),
+            name=account_name,
+        )
+        return cls(
+            text=text,
+            platform=_parse_enum(Platform, platform, "platform"),
+            account=account,
+            mentions=tuple(m if isinstance(m, Mention) else Mention(str(m)) for m in mentions),
+            media=tuple(m if isinstance(m, Media) else Media(path=str(m)) for m in media),
+            reply_to=reply_to,
+            inbound=bool(inbound),
+            created_at=created_at,
+            source_id=source_id,
+        )
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Post:
+        """Build a post from a JSON object (``scan`` input, HTTP API body)."""
+        if "text" not in data:
+            raise InputError("missing field 'text'")
+        created = data.get("created_at")
+        created_at = None
+        if created:
+            try:
+                created_at = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+            except ValueError:
+                raise InputError(f"created_at {created!r} is not an ISO 8601 date-time") from None
+        return cls.build(
+            data["text"],
+            platform=data.get("platform") or Platform.GENERIC,
+            account_kind=data.get("account_kind") or AccountKind.PERSONAL,
+            audience=data.get("audience") or Audience.PUBLIC,
+            clients_in_audience=bool(data.get("clients_in_audience", False)),
+            mentions=list(data.get("mentions") or ()),
+            media=list(data.get("media") or ()),
+            reply_to=data.get("reply_to"),
+            inbound=bool(data.get("inbound", False)),
+            created_at=created_at,
+            source_id=None if data.get("id") is None else str(data["id"]),
+        )
