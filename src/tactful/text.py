@@ -31,6 +31,7 @@ from itertools import product
 import regex
 
 _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
+_PUNCTUATION = {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
 _KEEP_CONTROL = {"\n", "\t", "\r"}
 
 _WORD = regex.compile(r"\w+(?:['’]\w+)*")
@@ -136,6 +137,10 @@ def _fold_chars(original: str) -> tuple[list[str], list[int]]:
             if ch.isprintable() or ch in _KEEP_CONTROL:
                 out.append(ch.lower())
                 src.append(i)
+            continue
+        if ch in _PUNCTUATION:
+            out.append(_PUNCTUATION[ch])
+            src.append(i)
             continue
         for part in unicodedata.normalize("NFKD", ch):
             if unicodedata.category(part) in _INVISIBLE_CATEGORIES and part not in _KEEP_CONTROL:

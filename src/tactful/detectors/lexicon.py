@@ -1,0 +1,85 @@
+"""The lexicon detector: rule entries from ``rules/en/*.yml`` matched over normalised text."""
+
+from __future__ import annotations
+
+from tactful.detectors.base import DetectContext
+from tactful.findings import Finding, Suggestion
+from tactful.matching import Match, Matcher
+from tactful.post import Post
+from tactful.ruleset import Ruleset, default_ruleset
+
+_SCOPES_AUTHORED = frozenset({"authored", "any"})
+_SCOPES_REPLY = frozenset({"authored", "reply", "any"})
+_SCOPES_INBOUND = frozenset({"inbound", "any"})
+
+
+def scopes_for(post: Post) -> frozenset[str]:
+    if post.inbound:
+        return _SCOPES_INBOUND
+    return _SCOPES_REPLY if post.is_reply else _SCOPES_AUTHORED
+
+
+class LexiconDetector:
+    """Phrases, patterns and obfuscated spellings from the rule data."""
+
+    name = "lexicon"
+
+    def __init__(self, ruleset: Ruleset | None = None):
+        self.ruleset = ruleset or default_ruleset()
+        self.matcher = Matcher(list(self.ruleset.entries), self.ruleset.vocab)
+
+    def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
+        matches = self.matcher.find(ctx.norm, scopes_for(post))
+        findings = [self._finding(m, post.text, ctx) for m in _dedupe(matches)]
+        for f in findings:
+            ctx.add_score(f.rule_id, f.score)
+        return findings
+
+    def _finding(self, match: Match, text: str, ctx: DetectContext) -> Finding:
+        start, end = ctx.norm.to_original(match.start, match.end)
+        excerpt = text[start:end]
+        entry = match.entry
+        suggestions = tuple(
+            Suggestion(
+                s.action,
+                s.description.replace("{match}", excerpt),
+                None if s.replacement is None else s.replacement.replace("{match}", excerpt),
+            )
+            for s in entry.suggestions
+        )
+        if match.replacement is not None:
+            replace = Suggestion(
+                "replace", f"Replace “{excerpt}” with “{match.replacement}”", match.replacement
+            )
+            suggestions = (replace, *suggestions)
+        how = {
+            "obfuscated": "an obfuscated spelling of a listed word",
+            "phrase": "a listed phrase",
+            "pattern": "a pattern",
+        }[match.how]
+        return Finding(
+            rule_id=entry.rule_id,
+            severity=entry.severity,
+            spans=((start, end),),
+            score=match.score,
+            message=entry.message.replace("{match}", excerpt),
+            explanation=f"{entry.explanation} (Matched “{excerpt}”: {how}, check {entry.check}.)",
+            suggestions=suggestions,
+            detector=self.name,
+            check=entry.check,
+            matched=match.matched,
+        )
+
+
+def _dedupe(matches: list[Match]) -> list[Match]:
+    """One match per rule where matches overlap: the longest, then the highest-scoring."""
+    ordered = sorted(matches, key=lambda m: (m.entry.rule_id, m.start, -(m.end - m.start), -m.score))
+    kept: list[Match] = []
+    for m in ordered:
+        prev = kept[-1] if kept else None
+        if prev and prev.entry.rule_id == m.entry.rule_id and m.start < prev.end:
+            if m.score > prev.score and m.end - m.start >= prev.end - prev.start:
+                kept[-1] = m
+            continue
+        kept.append(m)
+    return kept

@@ -1,0 +1,260 @@
+"""Compile rule entries into one fast matcher over normalised tokens.
+
+Phrase syntax (one slot per space-separated part):
+
+- ``word``          the word (normalised like post text: case, accents, look-alikes)
+- ``a|the``         any of the alternatives
+- ``{class}``       any word of a vocabulary class (``rules/en/vocab.yml``); ``a|{class}`` mixes
+- ``slot?``         the slot is optional
+- ``*``             exactly one word of any kind
+- ``~N``            a gap of 0..N words
+
+Phrases are indexed by the words of their first slot, so matching costs a dictionary look-up
+per token plus the few candidate phrases that start there. Patterns are regular expressions
+over the normalised text (``{class}`` expands to the class); an entry's ``triggers`` words
+gate its patterns so they run only when one of those words is present.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import regex
+
+from tactful.errors import RuleDataError
+from tactful.ruleset import PhraseItem, RuleEntry
+from tactful.text import (
+    NormalizedText,
+    collapse_doubles,
+    matches_masked,
+    normalize,
+    obfuscation_variants,
+)
+
+_CLASS_REF = regex.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    words: frozenset[str]
+    optional: bool = False
+    any_word: bool = False
+    gap: int = 0  # >0: a gap of 0..gap words
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPhrase:
+    entry: RuleEntry
+    item: PhraseItem
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A match in normalised coordinates."""
+
+    entry: RuleEntry
+    start: int
+    end: int
+    score: float
+    replacement: str | None
+    matched: str
+    how: str  # phrase | pattern | obfuscated
+
+
+def _norm_word(word: str) -> str:
+    text = normalize(word).text
+    return text.replace("’", "'")
+
+
+def _expand_class(name: str, vocab: Mapping[str, tuple[str, ...]], where: str) -> tuple[str, ...]:
+    if name not in vocab:
+        raise RuleDataError(f"{where}: unknown vocabulary class {{{name}}}")
+    return vocab[name]
+
+
+def compile_slot(part: str, vocab: Mapping[str, tuple[str, ...]], where: str) -> Slot:
+    if part == "*":
+        return Slot(frozenset(), any_word=True)
+    if part.startswith("~") and part[1:].isdigit():
+        return Slot(frozenset(), gap=int(part[1:]))
+    optional = part.endswith("?") and len(part) > 1
+    body = part[:-1] if optional else part
+    words: set[str] = set()
+    for alt in body.split("|"):
+        ref = _CLASS_REF.fullmatch(alt)
+        if ref:
+            for member in _expand_class(ref.group(1), vocab, where):
+                if " " in member.strip():
+                    raise RuleDataError(
+                        f"{where}: class {{{ref.group(1)}}} member {member!r} has spaces; "
+                        "phrases take one-word classes (use a pattern for multi-word members)"
+                    )
+                words.add(_norm_word(member))
+        elif alt:
+            words.add(_norm_word(alt))
+    if not words:
+        raise RuleDataError(f"{where}: empty phrase slot {part!r}")
+    return Slot(frozenset(words), optional=optional)
+
+
+def compile_phrase(
+    entry: RuleEntry, item: PhraseItem, vocab: Mapping[str, tuple[str, ...]]
+) -> CompiledPhrase:
+    where = f"{entry.file} {entry.key} phrase {item.text!r}"
+    slots = tuple(compile_slot(p, vocab, where) for p in item.text.split())
+    if not slots:
+        raise RuleDataError(f"{where}: empty phrase")
+    first = slots[0]
+    if first.optional or first.any_word or first.gap:
+        raise RuleDataError(f"{where}: a phrase must start with a required word or class")
+    return CompiledPhrase(entry, item, slots)
+
+
+def expand_pattern(pattern: str, vocab: Mapping[str, tuple[str, ...]], where: str) -> str:
+    def sub(m: regex.Match[str]) -> str:
+        members = sorted(_expand_class(m.group(1), vocab, where), key=len, reverse=True)
+        return "(?:" + "|".join(regex.escape(_norm_word(w)) for w in members) + ")"
+
+    return _CLASS_REF.sub(sub, pattern)
+
+
+def compile_regex(pattern: str, vocab: Mapping[str, tuple[str, ...]], where: str) -> regex.Pattern[str]:
+    try:
+        return regex.compile(expand_pattern(pattern, vocab, where))
+    except regex.error as exc:
+        raise RuleDataError(f"{where}: bad pattern {pattern!r}: {exc}") from None
+
+
+def _match_slots(
+    slots: tuple[Slot, ...], k: int, forms: list[frozenset[str]], i: int
+) -> int | None:
+    """Longest match of ``slots[k:]`` starting at token ``i``; returns the end token index."""
+    if k == len(slots):
+        return i
+    slot = slots[k]
+    if slot.gap:
+        best = None
+        for skip in range(slot.gap, -1, -1):
+            if i + skip <= len(forms):
+                end = _match_slots(slots, k + 1, forms, i + skip)
+                if end is not None and (best is None or end > best):
+                    best = end
+        return best
+    best = None
+    if i < len(forms) and (slot.any_word or not slot.words.isdisjoint(forms[i])):
+        best = _match_slots(slots, k + 1, forms, i + 1)
+    if slot.optional:
+        alt = _match_slots(slots, k + 1, forms, i)
+        if alt is not None and (best is None or alt > best):
+            best = alt
+    return best
+
+
+class Matcher:
+    """All compiled entries of a ruleset, ready to run over any normalised text."""
+
+    def __init__(self, entries: list[RuleEntry], vocab: Mapping[str, tuple[str, ...]]):
+        self._by_first: dict[str, list[CompiledPhrase]] = defaultdict(list)
+        self._obfuscation_words: dict[str, list[CompiledPhrase]] = defaultdict(list)
+        self._masked_by_len: dict[int, list[str]] = defaultdict(list)
+        self._patterns: list[tuple[RuleEntry, regex.Pattern[str], frozenset[str]]] = []
+        self._unless: dict[str, list[regex.Pattern[str]]] = {}
+        for entry in entries:
+            for item in entry.phrases:
+                compiled = compile_phrase(entry, item, vocab)
+                for word in compiled.slots[0].words:
+                    self._by_first[word].append(compiled)
+                if entry.obfuscation and len(compiled.slots) == 1:
+                    for word in compiled.slots[0].words:
+                        self._obfuscation_words[word].append(compiled)
+            triggers = frozenset(_norm_word(t) for t in entry.triggers)
+            for pattern in entry.patterns:
+                self._patterns.append(
+                    (entry, compile_regex(pattern, vocab, f"{entry.file} {entry.key}"), triggers)
+                )
+            if entry.unless:
+                self._unless[entry.key] = [
+                    compile_regex(u, vocab, f"{entry.file} {entry.key} unless") for u in entry.unless
+                ]
+        for word in self._obfuscation_words:
+            self._masked_by_len[len(word)].append(word)
+
+    def _token_forms(self, norm: NormalizedText) -> list[frozenset[str]]:
+        forms = []
+        for tok in norm.tokens:
+            variants = {tok.text}
+            if "'" in tok.text or "’" in tok.text:
+                variants.add(tok.text.replace("’", "'"))
+            if norm.squeezed and norm.was_elongated(tok.start, tok.end):
+                variants.add(collapse_doubles(tok.text))
+            forms.append(frozenset(variants))
+        return forms
+
+    def find(self, norm: NormalizedText, scopes: frozenset[str]) -> list[Match]:
+        tokens = norm.tokens
+        forms = self._token_forms(norm)
+        present: set[str] = set().union(*forms) if forms else set()
+        matches: list[Match] = []
+        for i, token_forms in enumerate(forms):
+            for form in token_forms:
+                for phrase in self._by_first.get(form, ()):
+                    if phrase.entry.scope not in scopes:
+                        continue
+                    end = _match_slots(phrase.slots, 1, forms, i + 1)
+                    if end is None:
+                        continue
+                    start_c, end_c = tokens[i].start, tokens[end - 1].end
+                    matches.append(self._phrase_match(phrase, start_c, end_c, norm, "phrase"))
+        for loose in norm.loose_tokens():
+            for variant in obfuscation_variants(loose.text):
+                hits = self._lookup_obfuscated(variant)
+                for phrase in hits:
+                    if phrase.entry.scope in scopes:
+                        matches.append(
+                            self._phrase_match(phrase, loose.start, loose.end, norm, "obfuscated")
+                        )
+                if hits:
+                    break
+        for entry, pattern, triggers in self._patterns:
+            if entry.scope not in scopes or (triggers and triggers.isdisjoint(present)):
+                continue
+            for m in pattern.finditer(norm.text):
+                if m.end() > m.start():
+                    matches.append(
+                        Match(entry, m.start(), m.end(), entry.score, None, m.group(), "pattern")
+                    )
+        return [m for m in matches if not self._cancelled(m, norm)]
+
+    def _lookup_obfuscated(self, variant: str) -> list[CompiledPhrase]:
+        for candidate in (variant, collapse_doubles(variant)):
+            if any(c in "*#%_" for c in candidate):
+                words = [w for w in self._masked_by_len.get(len(candidate), ()) if matches_masked(candidate, w)]
+                if len(words) >= 1:
+                    return self._obfuscation_words[words[0]]
+            elif candidate in self._obfuscation_words:
+                return self._obfuscation_words[candidate]
+        return []
+
+    @staticmethod
+    def _phrase_match(
+        phrase: CompiledPhrase, start: int, end: int, norm: NormalizedText, how: str
+    ) -> Match:
+        score = phrase.item.score if phrase.item.score is not None else phrase.entry.score
+        return Match(
+            phrase.entry, start, end, score, phrase.item.replacement, norm.text[start:end], how
+        )
+
+    def _cancelled(self, match: Match, norm: NormalizedText) -> bool:
+        patterns = self._unless.get(match.entry.key)
+        if not patterns:
+            return False
+        text = norm.text
+        # The sentence around the match: from the previous sentence end to the next one.
+        left = max(text.rfind(c, 0, match.start) for c in ".!?\n") + 1
+        rights = [p for p in (text.find(c, match.end) for c in ".!?\n") if p != -1]
+        right = min(rights) if rights else len(text)
+        window = text[left:right]
+        return any(p.search(window) for p in patterns)

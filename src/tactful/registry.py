@@ -1,0 +1,55 @@
+"""Detectors registered by name, the same way a third-party plug-in registers one.
+
+Built-in detectors are declared as entry points in the ``tactful.detectors`` group of
+``pyproject.toml``; a plug-in package adds its own to the same group. Each entry point names
+a class whose constructor takes no required arguments and whose instances satisfy
+:class:`tactful.detectors.base.Detector`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import import_module
+from importlib.metadata import entry_points
+
+from tactful.detectors.base import Detector
+from tactful.errors import InputError
+
+GROUP = "tactful.detectors"
+
+# Used when the package metadata is unavailable (running from a source tree without install).
+_BUILTIN = {
+    "lexicon": "tactful.detectors.lexicon:LexiconDetector",
+    "pii": "tactful.detectors.pii:PiiDetector",
+    "platform": "tactful.detectors.platform:PlatformLengthDetector",
+    "account": "tactful.detectors.account:AccountDetector",
+}
+DEFAULT_DETECTORS = ("lexicon", "pii", "platform", "account")
+
+
+def _load(target: str) -> Callable[[], Detector]:
+    module, _, attr = target.partition(":")
+    factory: Callable[[], Detector] = getattr(import_module(module), attr)
+    return factory
+
+
+@cache
+def available() -> dict[str, str]:
+    """Detector name -> ``module:attr`` for every registered detector."""
+    found = dict(_BUILTIN)
+    for ep in entry_points(group=GROUP):
+        found[ep.name] = ep.value
+    return found
+
+
+def create(names: Iterable[str] = DEFAULT_DETECTORS) -> list[Detector]:
+    registry = available()
+    detectors = []
+    for name in names:
+        if name not in registry:
+            raise InputError(
+                f"unknown detector {name!r}; registered: {', '.join(sorted(registry))}"
+            )
+        detectors.append(_load(registry[name])())
+    return detectors

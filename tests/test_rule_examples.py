@@ -1,0 +1,62 @@
+"""Every rule entry ships with examples that must flag and examples that must pass (proselint-style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tactful.detectors.base import DetectContext
+from tactful.detectors.lexicon import LexiconDetector
+from tactful.post import Post
+from tactful.ruleset import Example, RuleEntry, default_ruleset
+from tactful.text import normalize
+
+RULESET = default_ruleset()
+DETECTOR = LexiconDetector(RULESET)
+
+
+def _post(example: Example, entry: RuleEntry) -> Post:
+    context: dict[str, Any] = dict(example.context)
+    if entry.scope == "inbound":
+        context.setdefault("inbound", True)
+    if entry.scope == "reply":
+        context.setdefault("reply_to", "parent-post")
+    return Post.build(example.text, **context)
+
+
+def _fired(post: Post) -> list[tuple[str, str | None, str]]:
+    findings = DETECTOR.detect(post, DetectContext(norm=normalize(post.text)))
+    return [(f.rule_id, f.check, f.excerpt(post.text)) for f in findings]
+
+
+FLAG_CASES = [
+    pytest.param(entry, ex, id=f"{entry.key}:{ex.text[:40]}")
+    for entry in RULESET.entries
+    for ex in entry.flag_examples
+]
+PASS_CASES = [
+    pytest.param(entry, ex, id=f"{entry.key}:{ex.text[:40]}")
+    for entry in RULESET.entries
+    for ex in entry.pass_examples
+]
+
+
+def test_every_entry_has_examples() -> None:
+    assert RULESET.entries, "no rule entries loaded"
+    for entry in RULESET.entries:
+        assert entry.flag_examples and entry.pass_examples, entry.key
+
+
+@pytest.mark.parametrize(("entry", "example"), FLAG_CASES)
+def test_flag_example_fires_its_entry(entry: RuleEntry, example: Example) -> None:
+    fired = _fired(_post(example, entry))
+    assert any(rule == entry.rule_id for rule, _, _ in fired), (
+        f"{entry.key} did not fire on {example.text!r}; fired: {fired}"
+    )
+
+
+@pytest.mark.parametrize(("entry", "example"), PASS_CASES)
+def test_pass_example_does_not_fire_its_rule(entry: RuleEntry, example: Example) -> None:
+    fired = [f for f in _fired(_post(example, entry)) if f[0] == entry.rule_id]
+    assert not fired, f"{entry.rule_id} fired on pass example {example.text!r}: {fired}"
