@@ -1,4 +1,4 @@
-"""Every rule entry ships with examples that must flag and examples that must pass (proselint-style)."""
+"""Every rule entry ships with examples that must flag and must pass (proselint-style)."""
 
 from __future__ import annotations
 

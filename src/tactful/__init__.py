@@ -1,9 +1,9 @@
 """tactful: check social media posts for what could hurt a professional reputation.
 
-    >>> import tactful
-    >>> report = tactful.check("My idiot boss again", account_kind="professional")
-    >>> report.verdict.value
-    'blocked'
+>>> import tactful
+>>> report = tactful.check("My idiot boss again", account_kind="professional")
+>>> report.verdict.value
+'blocked'
 """
 
 from tactful.checker import Checker, check

@@ -118,10 +118,13 @@ def expand_pattern(pattern: str, vocab: Mapping[str, tuple[str, ...]], where: st
         members = sorted(_expand_class(m.group(1), vocab, where), key=len, reverse=True)
         return "(?:" + "|".join(regex.escape(_norm_word(w)) for w in members) + ")"
 
-    return _CLASS_REF.sub(sub, pattern)
+    expanded: str = _CLASS_REF.sub(sub, pattern)
+    return expanded
 
 
-def compile_regex(pattern: str, vocab: Mapping[str, tuple[str, ...]], where: str) -> regex.Pattern[str]:
+def compile_regex(
+    pattern: str, vocab: Mapping[str, tuple[str, ...]], where: str
+) -> regex.Pattern[str]:
     try:
         return regex.compile(expand_pattern(pattern, vocab, where))
     except regex.error as exc:
@@ -177,7 +180,8 @@ class Matcher:
                 )
             if entry.unless:
                 self._unless[entry.key] = [
-                    compile_regex(u, vocab, f"{entry.file} {entry.key} unless") for u in entry.unless
+                    compile_regex(u, vocab, f"{entry.file} {entry.key} unless")
+                    for u in entry.unless
                 ]
         for word in self._obfuscation_words:
             self._masked_by_len[len(word)].append(word)
@@ -231,7 +235,11 @@ class Matcher:
     def _lookup_obfuscated(self, variant: str) -> list[CompiledPhrase]:
         for candidate in (variant, collapse_doubles(variant)):
             if any(c in "*#%_" for c in candidate):
-                words = [w for w in self._masked_by_len.get(len(candidate), ()) if matches_masked(candidate, w)]
+                words = [
+                    w
+                    for w in self._masked_by_len.get(len(candidate), ())
+                    if matches_masked(candidate, w)
+                ]
                 if len(words) >= 1:
                     return self._obfuscation_words[words[0]]
             elif candidate in self._obfuscation_words:

@@ -96,7 +96,9 @@ def _setting(value: Any, where: str) -> RuleSetting:
     if isinstance(value, Mapping):
         unknown = set(value) - _SETTING_KEYS
         if unknown:
-            raise PolicyError(f"{where}: unknown keys {sorted(unknown)}; use {sorted(_SETTING_KEYS)}")
+            raise PolicyError(
+                f"{where}: unknown keys {sorted(unknown)}; use {sorted(_SETTING_KEYS)}"
+            )
         nums = {}
         for key in ("threshold", "soft_below"):
             v = value.get(key)
@@ -105,7 +107,7 @@ def _setting(value: Any, where: str) -> RuleSetting:
             nums[key] = None if v is None else float(v)
         sev = value.get("severity")
         return RuleSetting(
-            enabled=False if sev == "off" else True,
+            enabled=sev != "off",
             severity=None if sev in (None, "on", "off") else _severity(sev, where),
             threshold=nums["threshold"],
             soft_below=nums["soft_below"],

@@ -25,7 +25,9 @@ class AccountDetector:
                 severity=Severity.INFO,
                 spans=(),
                 score=1.0,
-                message="Clients can see this personal account: it is checked as if you were at work",
+                message=(
+                    "Clients can see this personal account: it is checked as if you were at work"
+                ),
                 explanation=(
                     "Once customers can see a personal profile, every post there speaks for "
                     "your business too: personal views, nights out and work stories can cost "

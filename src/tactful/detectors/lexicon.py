@@ -73,7 +73,9 @@ class LexiconDetector:
 
 def _dedupe(matches: list[Match]) -> list[Match]:
     """One match per rule where matches overlap: the longest, then the highest-scoring."""
-    ordered = sorted(matches, key=lambda m: (m.entry.rule_id, m.start, -(m.end - m.start), -m.score))
+    ordered = sorted(
+        matches, key=lambda m: (m.entry.rule_id, m.start, -(m.end - m.start), -m.score)
+    )
     kept: list[Match] = []
     for m in ordered:
         prev = kept[-1] if kept else None

@@ -282,17 +282,26 @@ def measure(
 
 
 def _first_cut(text: str, counter: Counter, limit: int) -> int | None:
-    """The cut in ``text``, measuring only a window of it (whole words) while that suffices."""
-    window = max(4 * limit, 256)
-    while True:
-        if window >= len(text):
-            return counter(text, limit)[1]
-        space = _WHITESPACE.search(text, window)
-        end = space.start() if space else len(text)
+    """The cut in ``text``, measuring only a window of it while that suffices. The window
+    ends at whitespace (so no link or emoji is split) or, in a long run without any, at a
+    grapheme boundary."""
+    window = max(2 * limit, 64)
+    while window < len(text):
+        space = _WHITESPACE.search(text, window, window + 256)
+        end = space.start() if space else _grapheme_boundary(text, window)
         cut = counter(text[:end], limit)[1]
-        if cut is not None or end >= len(text):
+        if cut is not None:
             return cut
         window *= 2
+    return counter(text, limit)[1]
+
+
+def _grapheme_boundary(text: str, pos: int) -> int:
+    """The first grapheme boundary at or after ``pos``."""
+    for m in _GRAPHEME.finditer(text, max(0, pos - 32)):
+        if m.start() >= pos:
+            return int(m.start())
+    return len(text)
 
 
 def thread_size(

@@ -1,0 +1,351 @@
+"""The ``tactful`` command line. Exit codes: 0 clean, 1 findings at or above --fail-on,
+2 usage or input error (one line on stderr that says what to do)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+from rich.console import Console
+
+from tactful import __version__
+from tactful.checker import Checker
+from tactful.errors import InputError, TactfulError
+from tactful.findings import Report, Severity
+from tactful.post import AccountKind, Audience, Platform, Post
+from tactful.render import print_report
+from tactful.rules_cli import rules_command
+from tactful.sarif import to_sarif
+from tactful.scan import ScanStats, scan_lines
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+AUTO_POOL_BYTES = 1 << 20  # scan files larger than this use every core by default
+
+
+def context_options(func: F) -> F:
+    """The options that say where a post is going (shared by check and scan)."""
+    options = [
+        click.option(
+            "--platform",
+            type=click.Choice([p.value for p in Platform]),
+            default=Platform.GENERIC.value,
+            show_default=True,
+            help="Network the post is for.",
+        ),
+        click.option(
+            "--account-kind",
+            type=click.Choice([k.value for k in AccountKind]),
+            default=AccountKind.PERSONAL.value,
+            show_default=True,
+            help="personal profile, professional profile, or brand (company page).",
+        ),
+        click.option(
+            "--audience",
+            type=click.Choice([a.value for a in Audience]),
+            default=Audience.PUBLIC.value,
+            show_default=True,
+            help="Who can see it.",
+        ),
+        click.option(
+            "--clients-in-audience/--no-clients-in-audience",
+            default=False,
+            help="Clients or business contacts can see this account ('on the clock').",
+        ),
+        click.option("--reply-to", metavar="ID", help="The post is a reply to this post."),
+        click.option(
+            "--inbound", is_flag=True, help="Someone else wrote it to your page (triage)."
+        ),
+        click.option(
+            "--policy",
+            "policy_files",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            help="A user or organisation policy YAML file (repeatable; later files win).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice([s.value for s in Severity]),
+            default=Severity.WARN.value,
+            show_default=True,
+            help="Exit 1 when a finding is at or above this severity.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _context(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "platform": kwargs["platform"],
+        "account_kind": kwargs["account_kind"],
+        "audience": kwargs["audience"],
+        "clients_in_audience": kwargs["clients_in_audience"],
+        "reply_to": kwargs["reply_to"],
+        "inbound": kwargs["inbound"],
+    }
+
+
+def read_utf8(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{where} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 and try again"
+        ) from None
+
+
+def _read_file(path: str) -> str:
+    try:
+        return read_utf8(Path(path).read_bytes(), path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise InputError(f"cannot read {path!r}: {(exc.strerror or str(exc)).lower()}") from None
+
+
+def _texts(text: str | None, files: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """(label, text) pairs: the TEXT argument, stdin for '-', or files / folders of .txt files."""
+    if text is not None and files:
+        raise InputError("give the text as an argument or with --file, not both")
+    if text == "-":
+        yield "stdin", read_utf8(sys.stdin.buffer.read(), "standard input")
+    elif text is not None:
+        yield "argument", text
+    for name in files:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".md"))
+            if not found:
+                raise InputError(f"folder {name!r} has no .txt or .md posts to check")
+            for p in found:
+                yield str(p), _read_file(str(p))
+        else:
+            yield name, _read_file(name)
+    if text is None and not files:
+        raise InputError("nothing to check: give TEXT, '-' for standard input, or --file FILE")
+
+
+class TactfulGroup(click.Group):
+    """Turns tactful's own errors into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TactfulError as exc:
+            click.echo(f"tactful: error: {exc}", err=True)
+            ctx.exit(EXIT_INPUT)
+        except BrokenPipeError:
+            # Output piped into `head` and closed: not an error worth a traceback.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+
+
+@click.group(cls=TactfulGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tactful")
+def main() -> None:
+    """Check social media posts for what could hurt a professional reputation, before they go out.
+
+    Everything runs on this machine; nothing you write is sent anywhere.
+
+    \b
+    Examples:
+      tactful check "My idiot boss again..." --account-kind professional
+      tactful check --file draft.txt --platform linkedin --account-kind brand
+      tactful scan posts.jsonl -o reports.jsonl
+      tactful rules
+    """
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(),
+    help="Read the post from a file (or every .txt/.md file in a folder). Repeatable.",
+)
+@context_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (the report schema) or sarif for tools.",
+)
+def check(text: str | None, files: tuple[str, ...], fmt: str, **kwargs: Any) -> None:
+    """Check one draft post: what could hurt you, the exact words, why, and a fix.
+
+    TEXT is the post; use '-' to read it from standard input.
+
+    \b
+    Examples:
+      tactful check "Call me on 07700 900123" --account-kind professional
+      echo "draft" | tactful check - --platform x --format json
+      tactful check --file drafts/ --platform linkedin --account-kind brand --fail-on block
+    """
+    checker = Checker(policy_files=kwargs["policy_files"])
+    context = _context(kwargs)
+    reports = [
+        (label, checker.check(Post.build(body, **context))) for label, body in _texts(text, files)
+    ]
+    fail_on = Severity(kwargs["fail_on"])
+    if fmt == "json":
+        payload: Any = [r.to_dict() for _, r in reports]
+        click.echo(
+            json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2)
+        )
+    elif fmt == "sarif":
+        click.echo(json.dumps(to_sarif(reports, checker.ruleset), ensure_ascii=False, indent=2))
+    else:
+        console = Console(highlight=False)
+        for label, report in reports:
+            print_report(console, report, label=label if len(reports) > 1 or files else None)
+    if any(r.fails(fail_on) for _, r in reports):
+        sys.exit(EXIT_FINDINGS)
+
+
+def _open_input(path: str) -> tuple[IO[bytes], int]:
+    if path == "-":
+        return sys.stdin.buffer, 0
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise InputError(f"cannot read {path!r}: {(exc.strerror or str(exc)).lower()}") from None
+    return handle, os.fstat(handle.fileno()).st_size
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", default="-")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write results here (default: stdout)."
+)
+@context_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "text", "sarif"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one report (or error record) per input line.",
+)
+@click.option(
+    "--all-scores", is_flag=True, help="Add every category's score, even below threshold."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Processes to use; 0 = automatic (all cores for files over 1 MB).",
+)
+def scan(
+    input_path: str, output: str | None, fmt: str, all_scores: bool, workers: int, **kwargs: Any
+) -> None:
+    """Check many posts: JSONL in (one post per line), one result per line out, streaming.
+
+    Each line is a JSON object with "text" and optionally "id", "platform", "account_kind",
+    "audience", "clients_in_audience", "reply_to", "inbound", "mentions", "created_at"; the
+    options fill in what a line leaves out. A line that cannot be read becomes an
+    {"line": N, "error": "..."} record and the scan goes on; the count of such lines is
+    printed at the end and the exit code is 2.
+
+    \b
+    Examples:
+      tactful scan posts.jsonl -o results.jsonl --platform linkedin
+      cat posts.jsonl | tactful scan --all-scores | jq .verdict
+      tactful scan examples/posts.jsonl --format text
+    """
+    checker = Checker(policy_files=kwargs["policy_files"])
+    source, size = _open_input(input_path)
+    if workers == 0:
+        workers = (os.cpu_count() or 1) if size > AUTO_POOL_BYTES else 1
+    fail_on = Severity(kwargs["fail_on"])
+    stats = ScanStats()
+    sink: IO[str] = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    console = Console(file=sink, highlight=False, force_terminal=False if output else None)
+    progress = _progress(size) if output and sys.stderr.isatty() else None
+    sarif_items: list[tuple[str, Report]] = []
+    try:
+        results = scan_lines(
+            source,
+            checker=checker,
+            defaults=_context(kwargs),
+            workers=workers,
+            policy_files=kwargs["policy_files"],
+        )
+        for result in results:
+            stats.add(result, fail_on)
+            if progress is not None:
+                progress.update(1)
+            if fmt == "jsonl":
+                sink.write(
+                    json.dumps(result.to_dict(all_scores=all_scores), ensure_ascii=False) + "\n"
+                )
+            elif fmt == "sarif":
+                if result.report is not None:
+                    label = f"{input_path}#{result.source_id or result.line}"
+                    sarif_items.append((label, result.report))
+            elif result.report is not None:
+                print_report(console, result.report, label=f"#{result.source_id or result.line}")
+            else:
+                console.print(f"line {result.line}: error: {result.error}", style="red")
+        if fmt == "sarif":
+            sink.write(
+                json.dumps(to_sarif(sarif_items, checker.ruleset), ensure_ascii=False) + "\n"
+            )
+    finally:
+        if progress is not None:
+            progress.close()
+        if output:
+            sink.close()
+        if source is not sys.stdin.buffer:
+            source.close()
+    click.echo(f"tactful: {stats.summary()}", err=True)
+    if stats.errors:
+        sys.exit(EXIT_INPUT)
+    if stats.failing:
+        sys.exit(EXIT_FINDINGS)
+
+
+class _LineProgress:
+    """A small stderr counter for long scans (rich's progress bar would need the total)."""
+
+    def __init__(self, size: int):
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("scanned {task.completed:,} posts"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task = self._progress.add_task("scan", total=None)
+        self._progress.start()
+
+    def update(self, n: int) -> None:
+        self._progress.advance(self._task, n)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def _progress(size: int) -> _LineProgress:
+    return _LineProgress(size)
+
+
+main.add_command(rules_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,142 @@
+"""Shared pieces of the PII recognizers: the word lists, what a recognizer returns, helpers.
+
+Recognizers work on the NORMALISED text (``NormalizedText.text``: lower case, accents
+removed) and report :class:`Hit` spans into it; the detector maps them back to the text
+the user typed. Each recognizer is small, in the spirit of Microsoft Presidio: default
+constants are class attributes, a cheap ``applies`` prefilter runs first, a validate step
+removes false positives, and every hit names the pattern that fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import ClassVar
+
+import regex
+import yaml
+
+from tactful.findings import Severity, Suggestion
+from tactful.text import NormalizedText
+
+DATA_FILE = "pii_data.yml"
+
+CONTACT = "safety.contact"
+LOCATION = "safety.location"
+IDENTITY = "safety.identity_data"
+
+
+@cache
+def pii_data() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The word lists of ``pii_data.yml`` (section -> key -> words), loaded once."""
+    raw = resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")
+    data = yaml.safe_load(raw)
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for section, lists in data.items():
+        out[section] = {}
+        for key, values in lists.items():
+            bad = [v for v in values if not isinstance(v, str)]
+            if bad:
+                raise ValueError(f"{DATA_FILE}: {section}.{key} has non-string entries {bad!r}")
+            out[section][key] = tuple(values)
+    return out
+
+
+def words(section: str, key: str) -> tuple[str, ...]:
+    return pii_data()[section][key]
+
+
+def alternation(items: Iterable[str]) -> str:
+    """A non-capturing regex alternation of literal phrases, longest first.
+
+    Spaces inside a phrase match any run of whitespace; an apostrophe matches ' or ’.
+    """
+    phrases = sorted({i.strip().lower() for i in items if i.strip()}, key=len, reverse=True)
+    parts = []
+    for phrase in phrases:
+        escaped = r"\s+".join(regex.escape(w) for w in phrase.split())
+        parts.append(escaped.replace("'", "['’]").replace(r"\'", "['’]"))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def phrase_regex(items: Iterable[str]) -> regex.Pattern[str]:
+    """A compiled pattern finding any of ``items`` as whole words."""
+    return regex.compile(rf"(?<!\w){alternation(items)}(?!\w)")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One result of a recognizer: a span of the normalised text and why it fired."""
+
+    check: str
+    start: int
+    end: int
+    score: float
+    pattern: str  # which pattern fired, in words (shown in the explanation)
+    extra: tuple[Suggestion, ...] = ()  # suggestions specific to this hit, shown first
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInfo:
+    """What a check reports: rule, default severity, message, why it hurts, how to fix."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    explanation: str
+    suggestions: tuple[Suggestion, ...]
+
+
+class Recognizer:
+    """Base class: a family of related checks over the normalised text."""
+
+    name: ClassVar[str] = "recognizer"
+    CHECKS: ClassVar[dict[str, CheckInfo]] = {}
+
+    def applies(self, text: str) -> bool:
+        """Cheap prefilter: False means ``analyze`` cannot find anything."""
+        return True
+
+    def analyze(self, norm: NormalizedText) -> list[Hit]:
+        raise NotImplementedError
+
+
+_CLAUSE_END = regex.compile(r"[!?;\n]|\.(?=\s|$)")
+_CLAUSE_START = regex.compile(r"(?r)[!?;\n]|\.(?=\s)")
+
+
+def clause_bounds(text: str, start: int, end: int, limit: int = 160) -> tuple[int, int]:
+    """The clause around ``[start, end)``: up to ``limit`` chars either side, cut at . ! ? ; or
+    a line break."""
+    lo = max(0, start - limit)
+    before = _CLAUSE_START.search(text, lo, start)
+    cs = before.end() if before else lo
+    after = _CLAUSE_END.search(text, end, min(len(text), end + limit))
+    ce = after.start() if after else min(len(text), end + limit)
+    return cs, ce
+
+
+def near(
+    pattern: regex.Pattern[str], text: str, start: int, end: int, before: int, after: int
+) -> bool:
+    """True when ``pattern`` occurs within ``before`` chars before or ``after`` chars after."""
+    if before and pattern.search(text, max(0, start - before), start):
+        return True
+    return bool(after and pattern.search(text, end, min(len(text), end + after)))
+
+
+def capitalized(norm: NormalizedText, index: int) -> bool:
+    """True when the character the user typed at normalised ``index`` is upper case."""
+    if index >= len(norm.source):
+        return False
+    return norm.original[norm.source[index]].isupper()
+
+
+def all_caps(norm: NormalizedText, start: int, end: int) -> bool:
+    """True when every letter the user typed in ``[start, end)`` is upper case."""
+    if end <= start or end > len(norm.source):
+        return False
+    typed = norm.original[norm.source[start] : norm.source[end - 1] + 1]
+    return any(c.isalpha() for c in typed) and not any(c.islower() for c in typed)
