@@ -19,7 +19,7 @@ CASES = [
     ("f u c k", "fuck", "f u c k"),
     ("f\u200buck", "fuck", "f\u200buck"),
     ("fu\u0441k", "fuck", "fu\u0441k"),  # Cyrillic es
-    ("\u0455\u04bb\u0456t", "shit", "\u0455\u04bb\u0456t"),  # all-Cyrillic look-alikes
+    ("so \u0455\u04bb\u0456t", "so shit", "so"),  # all-Cyrillic look-alike word
     ("ＦＵＣＫ", "fuck", "ＦＵＣＫ"),  # full-width
     ("ﬁne", "fine", "ﬁne"),  # ligature expands to two letters
     ("Café", "cafe", "Café"),

@@ -54,6 +54,8 @@ class Checker:
         self.detectors: list[Detector] = registry.create(detectors or registry.DEFAULT_DETECTORS)
         self.extras: Mapping[str, Any] = extras or {}
         self._policies: dict[tuple[Any, ...], ResolvedPolicy] = {}
+        # Every category appears in --all-scores output, with 0.0 where nothing fired.
+        self._zero_scores = dict.fromkeys(self.ruleset.catalogue, 0.0)
 
     def policy_for(self, post: Post) -> ResolvedPolicy:
         a = post.account
@@ -90,7 +92,7 @@ class Checker:
             post=post,
             findings=tuple(sort_findings(kept)),
             suppressed=tuple(suppressed),
-            scores=dict(ctx.scores),
+            scores={**self._zero_scores, **ctx.scores},
             timings_ms=timings,
             policy_layers=policy.layer_names,
             notices=tuple(notices),

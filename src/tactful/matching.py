@@ -33,7 +33,7 @@ from tactful.text import (
     obfuscation_variants,
 )
 
-_CLASS_REF = regex.compile(r"\{(\w+)\}")
+_CLASS_REF = regex.compile(r"(?<!\\[pPN])\{([a-z_][a-z0-9_]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +190,8 @@ class Matcher:
         forms = []
         for tok in norm.tokens:
             variants = {tok.text}
-            if "'" in tok.text or "’" in tok.text:
-                variants.add(tok.text.replace("’", "'"))
+            if "-" in tok.text:
+                variants.add(tok.text.replace("-", ""))
             if norm.squeezed and norm.was_elongated(tok.start, tok.end):
                 variants.add(collapse_doubles(tok.text))
             forms.append(frozenset(variants))

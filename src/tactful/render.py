@@ -75,13 +75,9 @@ def render_report(report: Report, *, label: str | None = None) -> Group:
             body.append("\n")
         parts.append(Padding(body, (0, 0, 0, 4)))
     for sup in report.suppressed:
-        parts.append(
-            Text(
-                f"  suppressed {sup.finding.rule_id} “{_clip(sup.finding.excerpt(report.post.text))}”: "
-                f"{sup.reason}",
-                style="dim",
-            )
-        )
+        excerpt = _clip(sup.finding.excerpt(report.post.text))
+        note = f"  suppressed {sup.finding.rule_id} “{excerpt}”: {sup.reason}"
+        parts.append(Text(note, style="dim"))
     for notice in report.notices:
         parts.append(Text(f"  note: {notice}", style="magenta"))
     return Group(*parts)

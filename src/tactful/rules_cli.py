@@ -68,7 +68,7 @@ def rules_command(rule: str | None, fmt: str, **kwargs: Any) -> None:
     """
     ruleset = default_ruleset()
     policy = _effective(ruleset, kwargs)
-    ids = sorted(ruleset.catalogue) if rule is None else ruleset.ids_matching(rule)
+    ids = sorted(ruleset.catalogue if rule is None else ruleset.ids_matching(rule))
     if not ids:
         raise UnknownRuleError(unknown_rule_message(rule or "", ruleset.catalogue))
     if fmt == "json":

@@ -34,7 +34,7 @@ _INVISIBLE_CATEGORIES = {"Cf", "Cc", "Mn", "Me"}
 _PUNCTUATION = {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
 _KEEP_CONTROL = {"\n", "\t", "\r"}
 
-_WORD = regex.compile(r"\w+(?:['’]\w+)*")
+_WORD = regex.compile(r"\w+(?:['’-]\w+)*")
 # Loose tokens: whitespace-delimited runs that may hide a word behind symbols (sh!t, @ss, f*ck).
 _LOOSE = regex.compile(r"[^\s\"“”‘(){}\[\]<>,;:?]+")
 _STRIP_EDGE = "!.?,;:'’\"-_)("
@@ -155,6 +155,10 @@ def _map_confusables(chars: list[str]) -> None:
     """Step 3, in place: rewrite look-alike letters inside words that are meant to read as Latin."""
     table = _confusables()
     text = "".join(chars)
+    letters = [c for c in text if c.isalpha()]
+    # A word written wholly in look-alikes is only disguised Latin inside a mostly-Latin post;
+    # in a Greek or Russian post it is just Greek or Russian.
+    mostly_latin = sum(c.isascii() for c in letters) * 2 >= len(letters)
     for m in _WORD.finditer(text):
         word = m.group()
         if word.isascii():
@@ -163,7 +167,7 @@ def _map_confusables(chars: list[str]) -> None:
         has_latin = any(c.isascii() and c.isalpha() for c in word)
         if not foreign:
             continue
-        if has_latin or all(c in table for c in foreign):
+        if has_latin or (mostly_latin and all(c in table for c in foreign)):
             for k in range(m.start(), m.end()):
                 mapped = table.get(chars[k])
                 if mapped is not None:
@@ -234,7 +238,7 @@ def obfuscation_variants(chunk: str) -> list[str]:
         variants.append("".join(combo))
         if len(variants) >= _MAX_LEET_VARIANTS:
             break
-    return [v for v in variants if v != chunk]
+    return [v for v in variants if v != chunk or any(c in WILDCARDS for c in v)]
 
 
 def matches_masked(masked: str, word: str) -> bool:
@@ -256,7 +260,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.start() + len(m.group().rstrip())))
+        keep = len(m.group().rstrip()) if m.group()[0] in ".!?…" else 0
+        spans.append((start, m.start() + keep))
         start = m.end()
     spans.append((start, len(text)))
     out = []

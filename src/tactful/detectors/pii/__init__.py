@@ -13,11 +13,12 @@ a low score under their own ``business-*`` check; policy decides what to do with
 from __future__ import annotations
 
 from tactful.detectors.base import DetectContext
-from tactful.detectors.pii._common import CONTACT, IDENTITY, CheckInfo, Hit, Recognizer
+from tactful.detectors.pii._common import CONTACT, IDENTITY, CheckInfo, Hit, Recognizer, Scan
 from tactful.detectors.pii.addresses import AddressRecognizer
 from tactful.detectors.pii.emails import EmailRecognizer
 from tactful.detectors.pii.identity_numbers import IdentityNumberRecognizer
 from tactful.detectors.pii.phones import PhoneRecognizer
+from tactful.detectors.pii.schools import SchoolRecognizer
 from tactful.detectors.pii.travel import TravelRecognizer
 from tactful.detectors.pii.whereabouts import WhereaboutsRecognizer
 from tactful.findings import Finding
@@ -38,17 +39,19 @@ class PiiDetector:
             EmailRecognizer(),
             AddressRecognizer(),
             WhereaboutsRecognizer(),
+            SchoolRecognizer(),
             IdentityNumberRecognizer(),
             TravelRecognizer(),
         )
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         norm = ctx.norm if ctx.norm.original == post.text else normalize(post.text)
+        scan = Scan.of(norm)
         found: list[tuple[CheckInfo, str, Hit]] = []
         for rec in self.recognizers:
-            if not rec.applies(norm.text):
+            if not rec.applies(scan):
                 continue
-            for hit in rec.analyze(norm):
+            for hit in rec.analyze(scan):
                 if hit.end > hit.start:
                     found.append((rec.CHECKS[hit.check], rec.name, hit))
         findings = [self._finding(norm, info, rec, hit) for info, rec, hit in _resolve(found)]

@@ -9,13 +9,13 @@ removes false positives, and every hit names the pattern that fired.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import ClassVar
 
-import regex
 import yaml
 
 from tactful.findings import Severity, Suggestion
@@ -56,14 +56,14 @@ def alternation(items: Iterable[str]) -> str:
     phrases = sorted({i.strip().lower() for i in items if i.strip()}, key=len, reverse=True)
     parts = []
     for phrase in phrases:
-        escaped = r"\s+".join(regex.escape(w) for w in phrase.split())
-        parts.append(escaped.replace("'", "['’]").replace(r"\'", "['’]"))
+        escaped = r"\s+".join(re.escape(w) for w in phrase.split())
+        parts.append(escaped.replace(r"\'", "'").replace("'", "['’]"))
     return "(?:" + "|".join(parts) + ")"
 
 
-def phrase_regex(items: Iterable[str]) -> regex.Pattern[str]:
+def phrase_regex(items: Iterable[str]) -> re.Pattern[str]:
     """A compiled pattern finding any of ``items`` as whole words."""
-    return regex.compile(rf"(?<!\w){alternation(items)}(?!\w)")
+    return re.compile(rf"(?<!\w){alternation(items)}(?!\w)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,37 +89,102 @@ class CheckInfo:
     suggestions: tuple[Suggestion, ...]
 
 
+_TOKEN = re.compile(r"[a-z]+")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One post as the recognizers see it: normalised text plus cheap facts for prefilters."""
+
+    norm: NormalizedText
+    text: str
+    words: frozenset[str]  # the letter-only tokens of ``text``
+    has_digit: bool
+
+    @classmethod
+    def of(cls, norm: NormalizedText) -> Scan:
+        text = norm.text
+        return cls(norm, text, frozenset(_TOKEN.findall(text)), _DIGIT.search(text) is not None)
+
+
+class Vocabulary:
+    """Prefilter for a list of cue phrases: could any of them occur in a post's words?"""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        single: set[str] = set()
+        multi: set[frozenset[str]] = set()
+        for phrase in phrases:
+            tokens = frozenset(_TOKEN.findall(phrase.lower()))
+            if len(tokens) == 1:
+                single |= tokens
+            elif tokens:
+                multi.add(tokens)
+        self.single = frozenset(single)
+        self.multi = tuple(multi)
+
+    def present(self, words: frozenset[str]) -> bool:
+        if not self.single.isdisjoint(words):
+            return True
+        return any(tokens <= words for tokens in self.multi)
+
+
 class Recognizer:
     """Base class: a family of related checks over the normalised text."""
 
     name: ClassVar[str] = "recognizer"
     CHECKS: ClassVar[dict[str, CheckInfo]] = {}
 
-    def applies(self, text: str) -> bool:
+    def applies(self, scan: Scan) -> bool:
         """Cheap prefilter: False means ``analyze`` cannot find anything."""
         return True
 
-    def analyze(self, norm: NormalizedText) -> list[Hit]:
+    def analyze(self, scan: Scan) -> list[Hit]:
         raise NotImplementedError
 
 
-_CLAUSE_END = regex.compile(r"[!?;\n]|\.(?=\s|$)")
-_CLAUSE_START = regex.compile(r"(?r)[!?;\n]|\.(?=\s)")
+# A clock time: "at 6am", "3:15", "7.30pm", "18h30", "at 9", "noon".
+TIME = re.compile(
+    r"(?<![\w:.])(?:(?:(?:at|around|by|from|until|till|before|after)\s+)?"
+    r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|uhr)(?!\w)|\d{1,2}h\d{2}(?!\w)"
+    r"|\d{1,2}:\d{2}(?![\d:])|noon|midnight|dawn|sunrise|sunset)"
+    r"|(?:at|around|by)\s+\d{1,2}(?![\d:.,%\w]))"
+)
+_CLAUSE_END = re.compile(r"[!?;\n]|\.(?=\s|$)")
+_WORD_CHARS = frozenset("'’-_")
 
 
 def clause_bounds(text: str, start: int, end: int, limit: int = 160) -> tuple[int, int]:
     """The clause around ``[start, end)``: up to ``limit`` chars either side, cut at . ! ? ; or
     a line break."""
     lo = max(0, start - limit)
-    before = _CLAUSE_START.search(text, lo, start)
-    cs = before.end() if before else lo
+    cs = lo
+    for m in _CLAUSE_END.finditer(text, lo, start):
+        cs = m.end()
     after = _CLAUSE_END.search(text, end, min(len(text), end + limit))
     ce = after.start() if after else min(len(text), end + limit)
     return cs, ce
 
 
+def word_start(text: str, pos: int) -> int:
+    """Where the word that ends at ``pos`` starts (``pos`` itself when no word ends there)."""
+    i = pos
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in _WORD_CHARS):
+        i -= 1
+    return i
+
+
+def word_before(text: str, pos: int, lo: int = 0) -> tuple[int, int] | None:
+    """The span of the word before ``pos``, skipping whitespace, not going below ``lo``."""
+    end = pos
+    while end > lo and text[end - 1].isspace():
+        end -= 1
+    start = max(lo, word_start(text, end))
+    return (start, end) if start < end else None
+
+
 def near(
-    pattern: regex.Pattern[str], text: str, start: int, end: int, before: int, after: int
+    pattern: re.Pattern[str], text: str, start: int, end: int, before: int, after: int
 ) -> bool:
     """True when ``pattern`` occurs within ``before`` chars before or ``after`` chars after."""
     if before and pattern.search(text, max(0, start - before), start):

@@ -9,20 +9,23 @@ address right after a business word ("our office at 10 Main Street") is reported
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
-
-import regex
 
 from tactful.detectors.pii._common import (
     LOCATION,
     CheckInfo,
     Hit,
     Recognizer,
+    Scan,
+    Vocabulary,
     all_caps,
     alternation,
     capitalized,
     near,
     phrase_regex,
+    word_before,
+    word_start,
     words,
 )
 from tactful.findings import Severity, Suggestion
@@ -36,35 +39,38 @@ _AREAS = alternation(words("addresses", "uk_postcode_areas"))
 _FR_PARTICLE = r"(?:de\s+la\s+|de\s+l['’]|d['’]|l['’]|(?:de|du|des|la|le|les)\s+)"
 _W = r"[\w'’.-]+"
 
-_EN_STREET = regex.compile(
+_EN_STREET = re.compile(
     rf"(?<![\w/.,:$£€-])\d{{1,5}}[a-z]?(?:-\d{{1,5}})?\s+(?P<name>(?:{_W}\s+){{1,3}}?)"
     rf"{_T_EN}(?!\w)"
 )
-_DE_STREET = regex.compile(
-    rf"(?<!\w)(?P<name>[\w'’-]+\s+(?P<t1>{_T_DE}|{_T_DE_WEAK})|[\w'’-]+?(?P<t2>{_T_DE}|{_T_DE_WEAK}))"
-    r"\.?\s+(?P<num>\d{1,4})(?:\s?[a-z])?(?!\w)"
-)
-_FR_STREET = regex.compile(
+# Anchored on the street-type suffix; the word it ends is found by walking back.
+_DE_STREET = re.compile(rf"(?P<t>{_T_DE}|{_T_DE_WEAK})\.?\s+(?P<num>\d{{1,4}})(?:\s?[a-z])?(?!\w)")
+_DE_WEAK = re.compile(_T_DE_WEAK)
+_FR_STREET = re.compile(
     rf"(?<![\w/.,:$£€-])\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+{_T_FR}\s+"
     rf"(?P<name>{_FR_PARTICLE}?[\w'’-]+(?:\s+{_FR_PARTICLE}?[\w'’-]+){{0,3}})"
 )
-_PLZ_CITY = regex.compile(r",?\s*\d{5}\s+[a-z][\w-]*")
+_PLZ_CITY = re.compile(r",?\s*\d{5}\s+[a-z][\w-]*")
 _UK_POSTCODE = rf"{_AREAS}\d[a-z\d]?\s?\d[abd-hjlnp-uw-z]{{2}}"
-_POSTCODE = regex.compile(rf"(?<![\w-]){_UK_POSTCODE}(?![\w-])")
-_CITY = regex.compile(r",\s*(?P<city>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2})")
-_ZIP = regex.compile(rf",?\s*(?:[a-z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE})(?![\w-])")
-_WORD = regex.compile(r"[\w'’#.-]+")
+_POSTCODE = re.compile(rf"(?<![\w-]){_UK_POSTCODE}(?![\w-])")
+_CITY = re.compile(r",\s*(?P<city>[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2})")
+_ZIP = re.compile(rf",?\s*(?:[a-z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|{_UK_POSTCODE})(?![\w-])")
+_WORD = re.compile(r"[\w'’#.-]+")
+_DIGIT = re.compile(r"\d")
+_POSTCODE_GATE = re.compile(r"[A-Z]\d")
+_PLZ_GATE = re.compile(r"\d{5}")
 _PARTICLES = frozenset({"de", "la", "du", "des", "le", "les"})
 
 _HOME_WORDS = alternation(words("addresses", "home_words"))
-_HOME = regex.compile(
+_HOME = re.compile(
     r"(?<!\w)(?:(?:i|we)\s+(?:still\s+|now\s+|currently\s+|just\s+)?"
     r"(?:live|lived|stay|rent|reside|moved)"
     r"|(?:i|we)['’]?(?:m|re|\s+am|\s+are)\s+(?:living|staying|moving)"
-    rf"|(?:my|our)\s+(?:[\w'’-]+\s+)?{_HOME_WORDS}(?:\s+(?P<is>is|was|:))?)"
+    rf"|(?:my\s+(?:home\s+)?address|(?:my|our)\s+(?:[\w'’-]+\s+)?{_HOME_WORDS})"
+    r"(?P<is>\s+(?:is|was)|\s*:)?)"
     r"\s+(?:(?P<prep>at|on|in|into|to)\s+)?(?P<place>[^\n,.!?;:()\[\]]{1,60})"
 )
-_STREET_WORD = regex.compile(rf"^(?:{_T_EN}|{_T_FR}|[\w'’-]*(?:{_T_DE}))\.?$")
+_STREET_WORD = re.compile(rf"^(?:{_T_EN}|{_T_FR}|[\w'’-]*(?:{_T_DE}))\.?$")
 
 
 class AddressRecognizer(Recognizer):
@@ -73,7 +79,14 @@ class AddressRecognizer(Recognizer):
     name = "addresses"
     NOT_NAME: ClassVar[frozenset[str]] = frozenset(words("addresses", "not_street_name"))
     STOP: ClassVar[frozenset[str]] = frozenset(words("addresses", "place_stop_words"))
-    BUSINESS_CUES: ClassVar[regex.Pattern[str]] = phrase_regex(words("addresses", "business_cues"))
+    BUSINESS_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("addresses", "business_cues"))
+    EN_TYPES: ClassVar[frozenset[str]] = frozenset(words("addresses", "street_types_en"))
+    FR_TYPES: ClassVar[frozenset[str]] = frozenset(words("addresses", "street_types_fr"))
+    DE_SUFFIXES: ClassVar[tuple[str, ...]] = words("addresses", "street_types_de")
+    HOME_VERBS: ClassVar[Vocabulary] = Vocabulary(
+        ["live", "lived", "living", "stay", "staying", "rent", "reside", "moved", "moving"]
+    )
+    HOME_NOUNS: ClassVar[Vocabulary] = Vocabulary((*words("addresses", "home_words"), "address"))
     BUSINESS_BEFORE: ClassVar[int] = 40
     MAX_HOUSE_NUMBER: ClassVar[int] = 1899  # above: a year ("Spring 2024")
     SCORE_STREET: ClassVar[float] = 0.85
@@ -132,43 +145,54 @@ class AddressRecognizer(Recognizer):
         ),
     }
 
-    def applies(self, text: str) -> bool:
-        return True  # two cheap searches; each pattern family has its own gate below
-
-    def analyze(self, norm: NormalizedText) -> list[Hit]:
-        text = norm.text
-        hits: list[Hit] = []
-        if any(c.isdigit() for c in text):
-            hits.extend(self._streets(norm))
-        if "live" in text or "my " in text or "our " in text or "moved" in text:
-            hits.extend(self._home(norm))
-        return hits
+    def analyze(self, scan: Scan) -> list[Hit]:
+        streets = self._streets(scan) if scan.has_digit else []
+        w = scan.words
+        if not (
+            self.HOME_VERBS.present(w) or (("my" in w or "our" in w) and self.HOME_NOUNS.present(w))
+        ):
+            return streets
+        homes = []
+        for home in self._home(scan.norm):
+            # "I live at 1234 Elm Street, Springfield": the street match knows the city.
+            inner = [s for s in streets if s.start < home.end and home.start < s.end]
+            if inner:
+                end = max(home.end, *(s.end for s in inner))
+                home = Hit(home.check, home.start, end, home.score, home.pattern)
+                streets = [s for s in streets if s not in inner]
+            homes.append(home)
+        return streets + homes
 
     # -- street formats ---------------------------------------------------------------------
 
-    def _streets(self, norm: NormalizedText) -> list[Hit]:
-        text = norm.text
+    def _streets(self, scan: Scan) -> list[Hit]:
+        norm, text = scan.norm, scan.text
         found: list[tuple[int, int, str]] = []
-        for m in _EN_STREET.finditer(text):
-            if not any(w in self.NOT_NAME for w in m.group("name").split()):
-                found.append((m.start(), self._extend_en(norm, m.end()), "US/UK street"))
-        for m in _DE_STREET.finditer(text):
-            end = self._check_de(norm, m)
-            if end:
-                found.append((m.start(), end, "German street"))
-        for m in _FR_STREET.finditer(text):
-            end = self._check_fr(norm, m)
-            if end:
-                found.append((m.start(), end, "French street"))
-        for m in _POSTCODE.finditer(text):
-            if all_caps(norm, m.start(), m.end()):
-                found.append((m.start(), m.end(), "UK postcode"))
+        if not self.EN_TYPES.isdisjoint(scan.words):
+            for m in _EN_STREET.finditer(text):
+                if not any(w in self.NOT_NAME for w in m.group("name").split()):
+                    found.append((m.start(), self._extend_en(norm, m.end()), "US/UK street"))
+        if any(sfx in text for sfx in self.DE_SUFFIXES) or _PLZ_GATE.search(text):
+            for m in _DE_STREET.finditer(text):
+                span = self._check_de(norm, m)
+                if span:
+                    found.append((*span, "German street"))
+        if not self.FR_TYPES.isdisjoint(scan.words):
+            for m in _FR_STREET.finditer(text):
+                end = self._check_fr(norm, m)
+                if end:
+                    found.append((m.start(), end, "French street"))
+        if _POSTCODE_GATE.search(norm.original):
+            for m in _POSTCODE.finditer(text):
+                if all_caps(norm, m.start(), m.end()):
+                    found.append((m.start(), m.end(), "UK postcode"))
         hits = []
         for start, end, pattern in found:
             check = "postcode" if pattern == "UK postcode" else "street-address"
             score = self.SCORE_POSTCODE if check == "postcode" else self.SCORE_STREET
             if near(self.BUSINESS_CUES, text, start, end, self.BUSINESS_BEFORE, 0):
-                check, score, pattern = "business-address", self.SCORE_BUSINESS, pattern + " after a business word"
+                check, score = "business-address", self.SCORE_BUSINESS
+                pattern += " after a business word"
             hits.append(Hit(check, start, end, score, pattern))
         return hits
 
@@ -178,7 +202,8 @@ class AddressRecognizer(Recognizer):
         m = _CITY.match(text, end)
         if m is not None:
             for w in _WORD.finditer(text, m.start("city"), m.end("city")):
-                if not capitalized(norm, w.start()) or w.group() in self.NOT_NAME:
+                word = w.group()
+                if not capitalized(norm, w.start()) or word in self.NOT_NAME or _DIGIT.search(word):
                     break
                 end = w.end()
         z = _ZIP.match(text, end)
@@ -186,16 +211,25 @@ class AddressRecognizer(Recognizer):
             end = z.end()
         return end
 
-    def _check_de(self, norm: NormalizedText, m: regex.Match[str]) -> int:
-        if not capitalized(norm, m.start()) or int(m.group("num")) > self.MAX_HOUSE_NUMBER:
-            return 0
-        plz = _PLZ_CITY.match(norm.text, m.end())
-        weak = regex.fullmatch(_T_DE_WEAK, m.group("t1") or m.group("t2") or "")
-        if weak and plz is None:
-            return 0
-        return plz.end() if plz is not None else m.end()
+    def _check_de(self, norm: NormalizedText, m: re.Match[str]) -> tuple[int, int] | None:
+        """Find the street name that ends in the type ("Hauptstraße 5", "Berliner Straße 5");
+        it must be capitalised, the number must not be a year, and a weak suffix ("-ring")
+        needs a postcode after it."""
+        text = norm.text
+        start = word_start(text, m.start())
+        if start == m.start():  # a separate word: "Berliner Straße"
+            before = word_before(text, m.start(), max(0, m.start() - 40))
+            if before is None or not text[before[1] : m.start()].isspace():
+                return None
+            start = before[0]
+        if not capitalized(norm, start) or int(m.group("num")) > self.MAX_HOUSE_NUMBER:
+            return None
+        plz = _PLZ_CITY.match(text, m.end())
+        if plz is None and _DE_WEAK.fullmatch(m.group("t")):
+            return None
+        return start, plz.end() if plz is not None else m.end()
 
-    def _check_fr(self, norm: NormalizedText, m: regex.Match[str]) -> int:
+    def _check_fr(self, norm: NormalizedText, m: re.Match[str]) -> int:
         """Keep the capitalised part of the name ("de la Paix"), then a postcode and city."""
         end = 0
         for w in _WORD.finditer(norm.text, m.start("name"), m.end("name")):
@@ -219,14 +253,17 @@ class AddressRecognizer(Recognizer):
             prep = m.group("prep")
             if prep is None and not m.group("is"):
                 continue
-            kept: list[regex.Match[str]] = []
+            kept: list[re.Match[str]] = []
+            typed: list[bool] = []
             for w in _WORD.finditer(norm.text, m.start("place"), m.end("place")):
-                if w.group() in self.STOP or len(kept) == 6:
+                street = bool(_STREET_WORD.match(w.group()))
+                # "close" ends "Maple Avenue close to the park" but names "7 Elm Close".
+                if (w.group() in self.STOP and (any(typed) or not street)) or len(kept) == 6:
                     break
                 kept.append(w)
+                typed.append(street)
             if not kept:
                 continue
-            typed = [bool(_STREET_WORD.match(w.group())) for w in kept]
             if any(typed):
                 last = max(i for i, t in enumerate(typed) if t)
                 if last + 1 < len(kept) and kept[last + 1].group()[:1].isdigit():
@@ -234,7 +271,7 @@ class AddressRecognizer(Recognizer):
                 score, pattern = self.SCORE_HOME, "home phrase with a street name"
             elif prep in ("at", "on") and any(c.isdigit() for c in kept[0].group()):
                 last, score, pattern = len(kept) - 1, self.SCORE_HOME, "home phrase with a number"
-            elif prep == "at" and capitalized(norm, kept[0].start()):
+            elif prep == "at" and capitalized(norm, kept[0].start()) and kept[0].group() != "i":
                 last = 0
                 while last + 1 < len(kept) and capitalized(norm, kept[last + 1].start()):
                     last += 1

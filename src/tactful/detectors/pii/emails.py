@@ -8,25 +8,23 @@ and retina file names (``logo@2x.png``) are not addresses.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-import regex
-
-from tactful.detectors.pii._common import CONTACT, CheckInfo, Hit, Recognizer, words
+from tactful.detectors.pii._common import CONTACT, CheckInfo, Hit, Recognizer, Scan, words
 from tactful.findings import Severity, Suggestion
-from tactful.text import NormalizedText
 
 _LOCAL = r"[a-z0-9](?:[a-z0-9._%+-]{0,63}[a-z0-9_+-])?"
 _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}"
-_EMAIL = regex.compile(rf"(?<![\w.+@-])(?P<local>{_LOCAL})@(?P<domain>{_DOMAIN})(?![\w-]|\.\w)")
+_EMAIL = re.compile(rf"(?<![\w.+@-])(?P<local>{_LOCAL})@(?P<domain>{_DOMAIN})(?![\w-]|\.\w)")
 _AT = r"(?:\s*[\[({<]\s*at\s*[\])}>]\s*|(?P<plain>\s+at\s+))"
 _DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
-_SPELLED = regex.compile(
+_SPELLED = re.compile(
     rf"(?<![\w.+@-])(?P<local>{_LOCAL}){_AT}(?P<domain>[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*?{_DOT}"
     r"[a-z]{2,24})(?![\w-])"
 )
-_DOT_WORD = regex.compile(rf"{_DOT}")
-_PREFILTER = regex.compile(r"@|[\[({<]\s*at\s*[\])}>]|\sdot\s")
+_DOT_WORD = re.compile(rf"{_DOT}")
+_PREFILTER = re.compile(r"[\[({<]\s*at\s*[\])}>]")
 
 
 class EmailRecognizer(Recognizer):
@@ -61,17 +59,24 @@ class EmailRecognizer(Recognizer):
             "A work or role address is usually fine to share, but it will be harvested by "
             "spammers and phishers; make sure it is not a colleague's personal inbox.",
             (
-                Suggestion("other", "Keep it only if it is a published role address (press@, info@)"),
+                Suggestion(
+                    "other", "Keep it only if it is a published role address (press@, info@)"
+                ),
                 Suggestion("replace", "Link to a contact form", replacement="[contact page]"),
             ),
         ),
     }
 
-    def applies(self, text: str) -> bool:
-        return "@" in text or _PREFILTER.search(text) is not None
+    def applies(self, scan: Scan) -> bool:
+        text = scan.text
+        if "@" in text:
+            return True
+        if "at" not in scan.words:
+            return False
+        return "dot" in scan.words or _PREFILTER.search(text) is not None
 
-    def analyze(self, norm: NormalizedText) -> list[Hit]:
-        text = norm.text
+    def analyze(self, scan: Scan) -> list[Hit]:
+        text = scan.text
         hits: list[Hit] = []
         if "@" in text:
             for m in _EMAIL.finditer(text):

@@ -8,9 +8,9 @@ next to a cue word ("passport no", "SSN", "born on").
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-import regex
 from stdnum import iban, luhn
 from stdnum.us import ssn
 
@@ -19,13 +19,14 @@ from tactful.detectors.pii._common import (
     CheckInfo,
     Hit,
     Recognizer,
+    Scan,
+    Vocabulary,
     alternation,
     near,
     phrase_regex,
     words,
 )
 from tactful.findings import Severity, Suggestion
-from tactful.text import NormalizedText
 
 _I = "identity"
 _MONTH = alternation(words(_I, "months"))
@@ -35,30 +36,41 @@ _DATE = (
     rf"|(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}"
     rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:of\s+)?(?P<mon2>{_MONTH})\.?,?\s+{_YEAR})"
 )
-_DOB = regex.compile(
+_DOB = re.compile(
     rf"(?<!\w){alternation(words(_I, 'birth_cues'))}(?!\w)[^.!?\n]{{0,25}}?"
     rf"(?<![\w/.-])(?P<date>{_DATE})(?![\w/-])"
 )
-_NUMBERS = regex.compile(r"\d+")
-_CARD = regex.compile(r"(?<![\w.,/-])\d(?:[ -]?\d){12,18}(?![\w-]|[.,]\d)")
-_CARD_PREFIX = regex.compile(r"(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6[0-9])")
-_IBAN = regex.compile(r"(?<!\w)[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,3})?(?!\w)")
+_NUMBERS = re.compile(r"\d+")
+_LONG_NUMBER = re.compile(r"\d(?:[ -]?\d){10}")  # cards have 13+ digits, IBANs 11+
+_CARD = re.compile(r"(?<![\w.,/-])\d(?:[ -]?\d){12,18}(?![\w-]|[.,]\d)")
+_IBAN = re.compile(r"(?<!\w)[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,3})?(?!\w)")
 _ID_LEAD = r"(?!\w)(?:\s*(?:no\.?|number|num|nr\.?|n°|#|is|was|:|-))*\s*"
-_PASSPORT = regex.compile(
+_PASSPORT = re.compile(
     rf"(?<!\w){alternation(words(_I, 'passport_cues'))}{_ID_LEAD}"
     r"(?P<id>(?=(?:[a-z]*\d){5})[a-z0-9]{6,9})(?!\w)"
 )
-_SSN = regex.compile(r"(?<![\w-])\d{3}([- ]?)\d{2}\1\d{4}(?![\w-])")
+_SSN = re.compile(r"(?<![\w-])\d{3}([- ]?)\d{2}\1\d{4}(?![\w-])")
 
 
 class IdentityNumberRecognizer(Recognizer):
     """``date-of-birth``, ``payment-card``, ``iban``, ``passport`` and ``ssn``."""
 
     name = "identity_numbers"
-    CARD_CUES: ClassVar[regex.Pattern[str]] = phrase_regex(words(_I, "card_cues"))
-    SSN_CUES: ClassVar[regex.Pattern[str]] = phrase_regex(words(_I, "ssn_cues"))
+    CARD_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words(_I, "card_cues"))
+    SSN_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words(_I, "ssn_cues"))
+    BIRTH: ClassVar[Vocabulary] = Vocabulary(words(_I, "birth_cues"))
+    PASSPORT: ClassVar[Vocabulary] = Vocabulary(words(_I, "passport_cues"))
+    SSN: ClassVar[Vocabulary] = Vocabulary(words(_I, "ssn_cues"))
     CUE_BEFORE: ClassVar[int] = 30
-    CARD_LENGTHS: ClassVar[range] = range(13, 20)
+    # Issuer prefixes and the lengths their card numbers have (Visa, Mastercard, Amex,
+    # Diners, Discover/UnionPay/Maestro and others starting with 6).
+    CARD_FORMATS: ClassVar[tuple[tuple[re.Pattern[str], frozenset[int]], ...]] = (
+        (re.compile(r"4"), frozenset({13, 16, 19})),
+        (re.compile(r"5[1-5]|2[2-7]"), frozenset({16})),
+        (re.compile(r"3[47]"), frozenset({15})),
+        (re.compile(r"3[0689]"), frozenset({14, 16, 19})),
+        (re.compile(r"6"), frozenset({16, 17, 18, 19})),
+    )
 
     _REMOVE = Suggestion("remove", "Remove the number entirely")
     CHECKS: ClassVar[dict[str, CheckInfo]] = {
@@ -107,20 +119,45 @@ class IdentityNumberRecognizer(Recognizer):
         ),
     }
 
-    def applies(self, text: str) -> bool:
-        return any(c.isdigit() for c in text)
+    def applies(self, scan: Scan) -> bool:
+        return scan.has_digit
 
-    def analyze(self, norm: NormalizedText) -> list[Hit]:
-        text = norm.text
+    def analyze(self, scan: Scan) -> list[Hit]:
+        text, w = scan.text, scan.words
         hits: list[Hit] = []
+        if self.BIRTH.present(w):
+            hits += self._dobs(text)
+        if _LONG_NUMBER.search(text):
+            hits += self._cards_and_ibans(text)
+        if self.PASSPORT.present(w):
+            for m in _PASSPORT.finditer(text):
+                hits.append(
+                    Hit("passport", m.start("id"), m.end("id"), 0.85, "number after 'passport'")
+                )
+        if self.SSN.present(w):
+            for m in _SSN.finditer(text):
+                if ssn.is_valid(m.group().replace(" ", "")) and near(
+                    self.SSN_CUES, text, m.start(), m.end(), self.CUE_BEFORE, 0
+                ):
+                    hits.append(Hit("ssn", m.start(), m.end(), 0.9, "SSN pattern after an SSN cue"))
+        return hits
+
+    def _dobs(self, text: str) -> list[Hit]:
+        hits = []
         for m in _DOB.finditer(text):
             hit = self._dob(m)
             if hit is not None:
                 hits.append(hit)
+        return hits
+
+    def _cards_and_ibans(self, text: str) -> list[Hit]:
+        hits = []
+        ibans = [(m.start(), m.end()) for m in _IBAN.finditer(text)]
         for m in _CARD.finditer(text):
             digits = "".join(_NUMBERS.findall(m.group()))
-            if self._is_card(digits):
-                cue = near(self.CARD_CUES, text, m.start(), m.end(), self.CUE_BEFORE, 0)
+            inside_iban = any(s < m.end() and m.start() < e for s, e in ibans)
+            if not inside_iban and self._is_card(digits):
+                cue = near(self.CARD_CUES, text, m.start(), m.end(), self.CUE_BEFORE, 20)
                 masked = "•••• " + digits[-4:]
                 hits.append(
                     Hit(
@@ -132,20 +169,13 @@ class IdentityNumberRecognizer(Recognizer):
                         (Suggestion("replace", "Show the last four digits at most", masked),),
                     )
                 )
-        for m in _IBAN.finditer(text):
-            span = self._iban(m.group())
+        for s, e in ibans:
+            span = self._iban(text[s:e])
             if span:
-                hits.append(Hit("iban", m.start(), m.start() + span, 0.95, "IBAN with valid checksum"))
-        for m in _PASSPORT.finditer(text):
-            hits.append(Hit("passport", m.start("id"), m.end("id"), 0.85, "number after 'passport'"))
-        for m in _SSN.finditer(text):
-            if ssn.is_valid(m.group()) and near(
-                self.SSN_CUES, text, m.start(), m.end(), self.CUE_BEFORE, 0
-            ):
-                hits.append(Hit("ssn", m.start(), m.end(), 0.9, "SSN pattern after an SSN cue"))
+                hits.append(Hit("iban", s, s + span, 0.95, "IBAN with valid checksum"))
         return hits
 
-    def _dob(self, m: regex.Match[str]) -> Hit | None:
+    def _dob(self, m: re.Match[str]) -> Hit | None:
         """The validate step for dates: a real day and month next to a birth cue."""
         if m.group("mon") or m.group("mon2"):
             day = int(m.group("day") or m.group("day2"))
@@ -162,14 +192,20 @@ class IdentityNumberRecognizer(Recognizer):
             if min(day_month) > 12:
                 return None
             extra = ()
-        return Hit("date-of-birth", m.start("date"), m.end("date"), 0.9, "full date after a birth cue", extra)
+        return Hit(
+            "date-of-birth",
+            m.start("date"),
+            m.end("date"),
+            0.9,
+            "full date after a birth cue",
+            extra,
+        )
 
     def _is_card(self, digits: str) -> bool:
-        return (
-            len(digits) in self.CARD_LENGTHS
-            and _CARD_PREFIX.match(digits) is not None
-            and luhn.is_valid(digits)
-        )
+        for prefix, lengths in self.CARD_FORMATS:
+            if prefix.match(digits):
+                return len(digits) in lengths and luhn.is_valid(digits)
+        return False
 
     def _iban(self, candidate: str) -> int:
         """Length of the longest prefix of ``candidate`` that is a valid IBAN (0: none)."""

@@ -9,57 +9,74 @@ Dates, year ranges, IP addresses, prices, order numbers and quantities are rejec
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import phonenumbers
-import regex
-from phonenumbers import Leniency, PhoneNumberType
+from phonenumbers import Leniency
 
 from tactful.detectors.pii._common import (
     CONTACT,
     CheckInfo,
     Hit,
     Recognizer,
+    Scan,
     near,
     phrase_regex,
     words,
 )
 from tactful.findings import Severity, Suggestion
-from tactful.text import NormalizedText
 
 _SEP = r"[ \t().\-/]"
 # Seven or more digits with phone separators; the lookbehind keeps "1,500,000" and "$1500000"
 # out and does not start inside a longer token.
-_CANDIDATE = regex.compile(
+_CANDIDATE = re.compile(
     rf"(?<![\w+$€£¥.,/:-])(?:\+\s?|\(\s?\+?)?\d(?:{_SEP}{{0,3}}\d){{6,18}}(?![\w])"
 )
-_PREFILTER = regex.compile(rf"\d(?:{_SEP}{{0,3}}\d){{6}}")
-_DATE = regex.compile(
+_PREFILTER = re.compile(rf"\d(?:{_SEP}{{0,3}}\d){{6}}")
+_DATE = re.compile(
     r"\(?(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})\)?"
 )
-_IP = regex.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_YEAR = regex.compile(r"(?:19|20)\d{2}")
-_GROUPS = regex.compile(r"\d+")
-_CURRENCY_BEFORE = regex.compile(r"[$€£¥₹]\s*$")
+_IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_GROUPS = re.compile(r"\d+")
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹]\s*$")
+_INTERNATIONAL = re.compile(r"\+|00[1-9]")
+_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 
-_BUSINESS_TYPES = frozenset(
-    {
-        PhoneNumberType.TOLL_FREE,
-        PhoneNumberType.PREMIUM_RATE,
-        PhoneNumberType.SHARED_COST,
-        PhoneNumberType.UAN,
-    }
-)
-_TYPE_NAMES = {
-    PhoneNumberType.MOBILE: "mobile",
-    PhoneNumberType.FIXED_LINE: "landline",
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: "landline or mobile",
-    PhoneNumberType.TOLL_FREE: "toll-free",
-    PhoneNumberType.PREMIUM_RATE: "premium-rate",
-    PhoneNumberType.SHARED_COST: "shared-cost",
-    PhoneNumberType.VOIP: "VoIP",
-    PhoneNumberType.UAN: "company (UAN)",
+# Number types that belong to organisations, checked against the region's metadata (cheaper
+# than ``phonenumbers.number_type``, which tries every type).
+_BUSINESS_KINDS = ("toll_free", "premium_rate", "shared_cost", "uan")
+_KIND_NAMES = {
+    "toll_free": "toll-free",
+    "premium_rate": "premium-rate",
+    "shared_cost": "shared-cost",
+    "uan": "company (UAN)",
+    "mobile": "mobile",
 }
+
+
+def _kind(number: phonenumbers.PhoneNumber) -> str | None:
+    """``toll_free``, ``premium_rate``, ``shared_cost``, ``uan``, ``mobile`` or None."""
+    region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return None
+    nsn = phonenumbers.national_significant_number(number)
+    for kind in (*_BUSINESS_KINDS, "mobile"):
+        desc = getattr(meta, kind, None)
+        pattern = getattr(desc, "national_number_pattern", None)
+        if pattern and re.fullmatch(pattern, nsn):
+            return kind
+    return None
+
+
+def _regions_by_prefix(regions: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    meta = [(r, phonenumbers.PhoneMetadata.metadata_for_region(r)) for r in regions]
+    return {
+        "trunk0": tuple(r for r, m in meta if m is not None and m.national_prefix == "0"),
+        "idd00": tuple(r for r, m in meta if m is not None and m.international_prefix == "00"),
+    }
 
 
 class PhoneRecognizer(Recognizer):
@@ -68,7 +85,8 @@ class PhoneRecognizer(Recognizer):
     name = "phones"
     REGIONS: ClassVar[tuple[str, ...]] = words("phones", "regions")
     MIN_DIGITS: ClassVar[int] = 7
-    MAX_DIGITS: ClassVar[int] = 17  # 15 (E.164) plus a "00" international prefix
+    MAX_DIGITS: ClassVar[int] = 34  # two numbers typed as "020 7946 0958 / 07700 900123"
+    MAX_POSSIBLE_DIGITS: ClassVar[int] = 17  # 15 (E.164) plus a "00" international prefix
     # Without a "+", "00" or trunk "0" prefix, every region above needs ten digits.
     MIN_BARE_DIGITS: ClassVar[int] = 10
     CUE_BEFORE: ClassVar[int] = 40
@@ -78,13 +96,13 @@ class PhoneRecognizer(Recognizer):
     SCORE_POSSIBLE: ClassVar[float] = 0.7
     SCORE_BUSINESS: ClassVar[float] = 0.3
 
-    CUES: ClassVar[regex.Pattern[str]] = phrase_regex(words("phones", "cues"))
-    BUSINESS_CUES: ClassVar[regex.Pattern[str]] = phrase_regex(words("phones", "business_cues"))
-    NEGATIVE_BEFORE: ClassVar[regex.Pattern[str]] = regex.compile(
+    CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("phones", "cues"))
+    BUSINESS_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("phones", "business_cues"))
+    NEGATIVE_BEFORE: ClassVar[re.Pattern[str]] = re.compile(
         r"(?:^|[^\w#])" + phrase_regex(words("phones", "negative_cues")).pattern + r"[\s:#.-]*$"
     )
-    QUANTITY_AFTER: ClassVar[regex.Pattern[str]] = regex.compile(
-        r"^\s*(?:\+\s*)?" + phrase_regex(words("phones", "quantity_words")).pattern
+    QUANTITY_AFTER: ClassVar[re.Pattern[str]] = re.compile(
+        r"\s*(?:\+\s*)?" + phrase_regex(words("phones", "quantity_words")).pattern
     )
 
     CHECKS: ClassVar[dict[str, CheckInfo]] = {
@@ -114,11 +132,11 @@ class PhoneRecognizer(Recognizer):
         ),
     }
 
-    def applies(self, text: str) -> bool:
-        return _PREFILTER.search(text) is not None
+    def applies(self, scan: Scan) -> bool:
+        return scan.has_digit and _PREFILTER.search(scan.text) is not None
 
-    def analyze(self, norm: NormalizedText) -> list[Hit]:
-        text = norm.text
+    def analyze(self, scan: Scan) -> list[Hit]:
+        text = scan.text
         hits: list[Hit] = []
         for m in _CANDIDATE.finditer(text):
             raw = m.group()
@@ -127,15 +145,13 @@ class PhoneRecognizer(Recognizer):
                 continue
             if self._looks_like_other_number(text, m.start(), m.end(), raw):
                 continue
-            hit = self._match(text, m.start(), raw, digits)
-            if hit is not None:
-                hits.append(hit)
+            hits.extend(self._match(text, m.start(), raw, digits))
         return hits
 
     def _looks_like_other_number(self, text: str, start: int, end: int, raw: str) -> bool:
-        """The validate step: dates, year lists, IPs, prices, order numbers, quantities."""
+        """The validate step: dates, year lists, IPs, SSNs, prices, order numbers, quantities."""
         core = raw.strip("()+ ")
-        if _DATE.fullmatch(core) or _IP.fullmatch(core):
+        if _DATE.fullmatch(core) or _IP.fullmatch(core) or _SSN_SHAPE.fullmatch(core):
             return True
         groups = _GROUPS.findall(core)
         if all(_YEAR.fullmatch(g) for g in groups):
@@ -143,42 +159,71 @@ class PhoneRecognizer(Recognizer):
         before = text[max(0, start - 16) : start]
         if _CURRENCY_BEFORE.search(before):
             return True
-        if self.QUANTITY_AFTER.search(text, end, min(len(text), end + 20)):
+        if self.QUANTITY_AFTER.match(text, end, min(len(text), end + 20)):
             return True
         return bool(self.NEGATIVE_BEFORE.search(before)) and not self._has_cue(text, start, end)
 
     def _has_cue(self, text: str, start: int, end: int) -> bool:
         return near(self.CUES, text, start, end, self.CUE_BEFORE, self.CUE_AFTER)
 
-    def _match(self, text: str, offset: int, raw: str, digits: int) -> Hit | None:
-        international = raw.lstrip("( ").startswith(("+", "00"))
-        trunk = raw.lstrip("( ").startswith("0")
-        if international or trunk or digits >= self.MIN_BARE_DIGITS:
-            regions = self.REGIONS[:1] if raw.lstrip("( ").startswith("+") else self.REGIONS
-            for region in regions:
-                for pm in phonenumbers.PhoneNumberMatcher(raw, region, leniency=Leniency.VALID):
-                    return self._hit(text, offset + pm.start, offset + pm.end, pm.number, True)
+    def _match(self, text: str, offset: int, raw: str, digits: int) -> list[Hit]:
+        head = raw.lstrip("( ")
+        international = _INTERNATIONAL.match(head) is not None
+        if international or head.startswith("0") or digits >= self.MIN_BARE_DIGITS:
+            fallback: list[Hit] = []
+            business = near(self.BUSINESS_CUES, text, offset, offset + len(raw), 40, 15)
+            for region in self._regions_for(head):
+                found = [
+                    self._hit(text, offset + pm.start, offset + pm.end, pm.number, True)
+                    for pm in phonenumbers.PhoneNumberMatcher(raw, region, leniency=Leniency.VALID)
+                ]
+                # "030 12345678" is a UK company number and a Berlin landline: when a region
+                # reads it as an organisation's line, see whether another reads it as personal.
+                if found and (business or any(h.check == "phone" for h in found)):
+                    return found
+                fallback = fallback or found
+            if fallback:
+                return fallback
+        if digits > self.MAX_POSSIBLE_DIGITS:
+            return []
         if not (international or self._has_cue(text, offset, offset + len(raw))):
-            return None
+            return []
         for region in self.REGIONS:
             for pm in phonenumbers.PhoneNumberMatcher(raw, region, leniency=Leniency.POSSIBLE):
-                if sum(c.isdigit() for c in pm.raw_string) >= self.MIN_DIGITS:
-                    return self._hit(text, offset + pm.start, offset + pm.end, pm.number, False)
-        return None
+                # A merely possible number must be the whole digit run, not a piece of one.
+                if sum(c.isdigit() for c in pm.raw_string) == digits:
+                    return [self._hit(text, offset + pm.start, offset + pm.end, pm.number, False)]
+        return []
+
+    def _regions_for(self, head: str) -> tuple[str, ...]:
+        """The regions worth trying: any one for "+44", one dialling "00" for "0044", those
+        with trunk prefix 0 for "020 ..." (a US number never starts with 0), else all."""
+        if head.startswith("+"):
+            return self.REGIONS[:1]
+        if head.startswith("00") and head[2:3] != "0":
+            return _BY_PREFIX["idd00"][:1] or self.REGIONS[:1]
+        if head.startswith("0"):
+            return _BY_PREFIX["trunk0"]
+        return self.REGIONS
 
     def _hit(
         self, text: str, start: int, end: int, number: phonenumbers.PhoneNumber, valid: bool
     ) -> Hit:
-        region = phonenumbers.region_code_for_number(number) or "unknown region"
-        kind = phonenumbers.number_type(number) if valid else PhoneNumberType.UNKNOWN
-        kind_name = _TYPE_NAMES.get(kind, "number")
+        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        kind = _kind(number) if valid else None
+        kind_name = _KIND_NAMES.get(kind or "", "number")
         cue = self._has_cue(text, start, end)
         how = "valid" if valid else "possible"
-        pattern = f"phonenumbers {how} {region} {kind_name}" + (" next to a cue word" if cue else "")
-        if kind in _BUSINESS_TYPES or near(self.BUSINESS_CUES, text, start, end, 40, 15):
+        pattern = f"phonenumbers {how} {region} {kind_name}" + (
+            " next to a cue word" if cue else ""
+        )
+        if kind in _BUSINESS_KINDS or near(self.BUSINESS_CUES, text, start, end, 40, 15):
             return Hit("business-phone", start, end, self.SCORE_BUSINESS, pattern)
         if not valid:
             score = self.SCORE_POSSIBLE
         else:
             score = self.SCORE_VALID_CUE if cue else self.SCORE_VALID
         return Hit("phone", start, end, score, pattern)
+
+
+_BY_PREFIX = _regions_by_prefix(PhoneRecognizer.REGIONS)
