@@ -12,13 +12,28 @@ from tactful import Checker, InputError
 from tactful.text import normalize
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-from postgen import posts  # noqa: E402
+from postgen import posts
 
 CHECKER = Checker()
 
 # Text that mixes the characters normalisation has to undo.
-PIECES = [*"abcdefghijklmnopqrstuvwxyz ABCXYZ.,!?*@$10-'\n", "fuck", "idiot boss", "07700 900123"]
-PIECES += ["\u200b", "\u00ad", "\ufeff", "с", "о", "ﬁ", "ß", "é", "e\u0301", "🙂", "👩‍💻", "日", "İ"]
+PIECES = [*"abcdefghijklmnopqrstuvwxyz ABCXYZ.,!?*@$10-'\n"]
+PIECES += ["fuck", "idiot boss", "07700 900123"]
+PIECES += [
+    "\u200b",
+    "\u00ad",
+    "\ufeff",
+    "с",
+    "о",
+    "ﬁ",
+    "ß",
+    "é",
+    "e\u0301",
+    "🙂",
+    "👩‍💻",
+    "日",
+    "İ",
+]
 TRICKY = st.lists(st.sampled_from(PIECES), max_size=120).map("".join)
 
 
