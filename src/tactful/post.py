@@ -36,7 +36,7 @@ class Audience(StrEnum):
 _E = TypeVar("_E", bound=StrEnum)
 
 
-def _parse_enum(enum: type[_E], value: str | _E, what: str) -> _E:
+def parse_enum(enum: type[_E], value: str | _E, what: str) -> _E:
     if isinstance(value, enum):
         return value
     try:
@@ -117,14 +117,14 @@ class Post:
         if not isinstance(text, str):
             raise InputError(f"post text must be a string, got {type(text).__name__}")
         account = Account(
-            kind=_parse_enum(AccountKind, account_kind, "account kind"),
-            audience=_parse_enum(Audience, audience, "audience"),
+            kind=parse_enum(AccountKind, account_kind, "account kind"),
+            audience=parse_enum(Audience, audience, "audience"),
             clients_in_audience=bool(clients_in_audience),
             name=account_name,
         )
         return cls(
             text=text,
-            platform=_parse_enum(Platform, platform, "platform"),
+            platform=parse_enum(Platform, platform, "platform"),
             account=account,
             mentions=tuple(m if isinstance(m, Mention) else Mention(str(m)) for m in mentions),
             media=tuple(m if isinstance(m, Media) else Media(path=str(m)) for m in media),

@@ -25,9 +25,9 @@ from twitter_text import parse_tweet
 from twitter_text.config import config as _twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
-from tactful.errors import InputError, PolicyError, RuleDataError
+from tactful.errors import PolicyError, RuleDataError
 from tactful.findings import Finding, Severity, Suggestion
-from tactful.post import Platform, Post
+from tactful.post import Platform, Post, parse_enum
 
 from .base import DetectContext
 
@@ -237,13 +237,7 @@ class LengthInfo:
 
 
 def _as_platform(platform: str | Platform) -> Platform:
-    if isinstance(platform, Platform):
-        return platform
-    try:
-        return Platform(str(platform).strip().lower())
-    except ValueError:
-        choices = ", ".join(p.value for p in Platform)
-        raise InputError(f"unknown platform {platform!r}; choose one of: {choices}") from None
+    return parse_enum(Platform, platform, "platform")
 
 
 def resolve_limit(
