@@ -250,6 +250,7 @@ AMBIGUOUS_SLURS: dict[str, tuple[str, ...]] = {
     "coons": (r"\bcoons? (?:rapids|hounds?|dogs?)\b",),
     "dyke": (
         r"\boffa'?s dyke\b",
+        r"\b(?:van|greg)[- ]?dyke(?:'?s)?\b",  # Dick Van Dyke, Van Dyke brown, Greg Dyke
         r"\bdyke (?:road|march|marches|path|wall|lane|street|house)\b",
         r"\b(?:sea|river|flood|dutch|drainage) dyke\b",
     ),
@@ -275,8 +276,11 @@ AMBIGUOUS_SWEARS: dict[str, tuple[str, ...]] = {
     "tits": (r"\b(?:blue|great|coal|marsh|willow|crested|long[- ]tailed) tits\b",),
 }
 
-# Swear words the source list lacks (it has "bullshit" but not "crap", "damn" or "piss").
-# (term, category, rating, description), rated on the CSV's 1-3 scale.
+# Swear words the source list lacks (it has "bullshit" but not "crap", "damn" or "piss"),
+# including compounds it only has in part ("clusterfuck" but not "shitshow").
+# (term, category, rating, description), rated on the CSV's 1-3 scale. A hyphenated compound
+# is listed joined ("ahole", "cockup"): the matcher reads "a-hole" as "ahole" too, while a
+# hyphen here would split the term into "a hole".
 EXTRA_TERMS: tuple[tuple[str, str, float, str], ...] = (
     ("crap", "bodily fluids / excrement", 1.0, "Mild"),
     ("crappy", "bodily fluids / excrement", 1.0, "Mild"),
@@ -290,6 +294,21 @@ EXTRA_TERMS: tuple[tuple[str, str, float, str], ...] = (
     ("pissing", "bodily fluids / excrement", 1.2, "Mild"),
     ("wtf", "other / general insult", 1.6, "Strong"),
     ("omfg", "other / general insult", 1.6, "Strong"),
+    ("shitshow", "bodily fluids / excrement", 1.4, "Mild"),
+    ("shitshows", "bodily fluids / excrement", 1.4, "Mild"),
+    ("shitstorm", "bodily fluids / excrement", 1.4, "Mild"),
+    ("shitstorms", "bodily fluids / excrement", 1.4, "Mild"),
+    ("shitfest", "bodily fluids / excrement", 1.4, "Mild"),
+    ("fuckups", "sexual anatomy / sexual acts", 2.0, "Strong"),
+    ("fuckwit", "other / general insult", 2.0, "Strong"),
+    ("fuckwits", "other / general insult", 2.0, "Strong"),
+    ("ahole", "sexual anatomy / sexual acts", 1.2, "Mild"),
+    ("aholes", "sexual anatomy / sexual acts", 1.2, "Mild"),
+    ("arsehat", "sexual anatomy / sexual acts", 1.2, "Mild"),
+    ("cockup", "sexual anatomy / sexual acts", 1.0, "Mild"),
+    ("cockups", "sexual anatomy / sexual acts", 1.0, "Mild"),
+    ("frigging", "other / general insult", 1.0, "Mild"),
+    ("friggin", "other / general insult", 1.0, "Mild"),
 )
 
 # A gentler word that keeps the sentence's meaning, offered as a one-click replacement.
@@ -312,6 +331,11 @@ SOFTER: dict[str, str] = {
     "clusterfuck": "mess",
     "batshit": "wild",
     "apeshit": "furious",
+    "shitshow": "mess",
+    "shitstorm": "uproar",
+    "cockup": "mistake",
+    "fuckups": "mistakes",
+    "frigging": "really",
 }
 
 
@@ -599,6 +623,7 @@ PROFANITY_ENTRIES: dict[str, dict[str, Any]] = {
         ],
         "flag": [
             "this is f***ing ridiculous, third outage this week",
+            "another fuckup from the payroll team",
             "wtf is this new pricing lol",
             "so fuuuuucked up that they cancelled the launch",
             "Shout out to the fcking wifi at the conference #fail",
@@ -629,6 +654,11 @@ PROFANITY_ENTRIES: dict[str, dict[str, Any]] = {
             "damn, that demo went sideways",
             "Traffic on the M25 was sh1t again this morning",
             "my laptop died mid-pitch, crappy day",
+            "This shitshow of a quarter is finally over.",
+            "what a sh!tshow that launch was",
+            "the sh1tshow continues at the depot",
+            "my a-hole landlord raised the rent again",
+            "total cock-up on the invoices this month",
         ],
         "pass": [
             "address the feedback before Friday",
@@ -668,6 +698,8 @@ AMBIGUOUS_ENTRY: dict[str, Any] = {
         "Finding the chink in our armour: lessons from a lost deal",
         "Spic and Span sponsored our 5k this year",
         "Walking Offa's Dyke path with the team for charity",
+        "We had a meeting about Dick Van Dyke's films for the retro campaign",
+        "Van Dyke brown is back in this season's palette",
         "Faggots and peas are back on the pub menu this winter",
         "Roasted redskin potatoes on the lunch menu today",
     ],

@@ -23,6 +23,13 @@ MAX_TEXT_CHARS = 100_000
 def validate_text(text: str) -> None:
     if not text.strip():
         raise InputError("nothing to check: the text is empty")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"text has an invalid character at position {exc.start} (a lone surrogate "
+            f"{text[exc.start]!a}); save it as UTF-8 and try again"
+        ) from None
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(
             f"text is {len(text):,} characters; tactful checks at most {MAX_TEXT_CHARS:,} "
@@ -79,12 +86,17 @@ class Checker:
         timings = {"normalize": (time.perf_counter() - started) * 1000}
         raw = []
         notices = []
+        failed = []
         for detector in self.detectors:
             t0 = time.perf_counter()
             try:
                 raw.extend(detector.detect(post, ctx))
             except Exception as exc:  # a detector bug must not lose the other findings
-                notices.append(f"detector {detector.name} failed ({type(exc).__name__}: {exc})")
+                failed.append(detector.name)
+                notices.append(
+                    f"detector {detector.name} failed ({type(exc).__name__}: {exc}); "
+                    "the post was not fully checked"
+                )
             timings[detector.name] = (time.perf_counter() - t0) * 1000
         kept, suppressed = policy.apply(raw, post.text)
         timings["total"] = (time.perf_counter() - started) * 1000
@@ -96,6 +108,7 @@ class Checker:
             timings_ms=timings,
             policy_layers=policy.layer_names,
             notices=tuple(notices),
+            failed_detectors=tuple(failed),
         )
 
     def check_many(self, posts: Iterable[Post]) -> Iterator[Report]:

@@ -1,5 +1,5 @@
 """The ``tactful`` command line. Exit codes: 0 clean, 1 findings at or above --fail-on,
-2 usage or input error (one line on stderr that says what to do)."""
+2 usage or input error (one line on stderr that says what to do), 3 internal error."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import IO, Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from tactful import __version__
 from tactful.checker import Checker
@@ -27,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
+EXIT_INTERNAL = 3
 AUTO_POOL_BYTES = 1 << 20  # scan files larger than this use every core by default
 
 
@@ -107,8 +109,23 @@ def read_utf8(data: bytes, where: str) -> str:
 def _read_file(path: str) -> str:
     try:
         return read_utf8(Path(path).read_bytes(), path)
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except OSError as exc:
         raise InputError(f"cannot read {path!r}: {(exc.strerror or str(exc)).lower()}") from None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError as exc:  # a name too long, a loop of links: say so when it is read
+        raise InputError(
+            f"cannot read {str(path)[:80]!r}: {(exc.strerror or str(exc)).lower()}"
+        ) from None
+
+
+def _stdin() -> IO[bytes]:
+    if sys.stdin is None or sys.stdin.closed:
+        raise InputError("standard input is closed: pipe the text in, or pass it as an argument")
+    return sys.stdin.buffer
 
 
 def _texts(text: str | None, files: tuple[str, ...]) -> Iterator[tuple[str, str]]:
@@ -116,12 +133,12 @@ def _texts(text: str | None, files: tuple[str, ...]) -> Iterator[tuple[str, str]
     if text is not None and files:
         raise InputError("give the text as an argument or with --file, not both")
     if text == "-":
-        yield "stdin", read_utf8(sys.stdin.buffer.read(), "standard input")
+        yield "stdin", read_utf8(_stdin().read(), "standard input")
     elif text is not None:
         yield "argument", text
     for name in files:
         path = Path(name)
-        if path.is_dir():
+        if _is_dir(path):
             found = sorted(p for p in path.iterdir() if p.suffix in (".txt", ".md"))
             if not found:
                 raise InputError(f"folder {name!r} has no .txt or .md posts to check")
@@ -196,9 +213,12 @@ def check(text: str | None, files: tuple[str, ...], fmt: str, **kwargs: Any) -> 
     """
     checker = Checker(policy_files=kwargs["policy_files"])
     context = _context(kwargs)
-    reports = [
-        (label, checker.check(Post.build(body, **context))) for label, body in _texts(text, files)
-    ]
+    reports = []
+    for label, body in _texts(text, files):
+        try:
+            reports.append((label, checker.check(Post.build(body, **context))))
+        except InputError as exc:
+            raise InputError(f"{label}: {exc}" if files else str(exc)) from None
     fail_on = Severity(kwargs["fail_on"])
     if fmt == "json":
         payload: Any = [r.to_dict() for _, r in reports]
@@ -217,7 +237,9 @@ def check(text: str | None, files: tuple[str, ...], fmt: str, **kwargs: Any) -> 
 
 def _open_input(path: str) -> tuple[IO[bytes], int]:
     if path == "-":
-        return sys.stdin.buffer, 0
+        return _stdin(), 0
+    if _is_dir(Path(path)):
+        raise InputError(f"{path!r} is a folder; give a JSONL file (one post per line)")
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
     except OSError as exc:
@@ -266,12 +288,19 @@ def scan(
       tactful scan examples/posts.jsonl --format text
     """
     checker = Checker(policy_files=kwargs["policy_files"])
+    if output and input_path != "-" and Path(output).resolve() == Path(input_path).resolve():
+        raise InputError("the output file is the input file; write the results somewhere else")
     source, size = _open_input(input_path)
     if workers == 0:
         workers = (os.cpu_count() or 1) if size > AUTO_POOL_BYTES else 1
     fail_on = Severity(kwargs["fail_on"])
     stats = ScanStats()
-    sink: IO[str] = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        sink: IO[str] = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        source.close()
+        reason = (exc.strerror or str(exc)).lower()
+        raise InputError(f"cannot write {output!r}: {reason}") from None
     console = Console(file=sink, highlight=False, force_terminal=False if output else None)
     progress = _progress(size) if output and sys.stderr.isatty() else None
     sarif_items: list[tuple[str, Report]] = []
@@ -298,7 +327,7 @@ def scan(
             elif result.report is not None:
                 print_report(console, result.report, label=f"#{result.source_id or result.line}")
             else:
-                console.print(f"line {result.line}: error: {result.error}", style="red")
+                console.print(Text(f"line {result.line}: error: {result.error}", style="red"))
         if fmt == "sarif":
             sink.write(
                 json.dumps(to_sarif(sarif_items, checker.ruleset), ensure_ascii=False) + "\n"
@@ -347,5 +376,34 @@ def _progress(size: int) -> _LineProgress:
 main.add_command(rules_command)
 
 
+def run() -> None:
+    """The console entry point: click's own errors become one line too, with exit code 2."""
+    try:
+        code = main.main(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click.UsageError as exc:
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        click.echo(f"tactful: error: {exc.format_message()}{where}", err=True)
+        sys.exit(EXIT_INPUT)
+    except click.ClickException as exc:
+        click.echo(f"tactful: error: {exc.format_message()}", err=True)
+        sys.exit(EXIT_INPUT)
+    except click.Abort:
+        click.echo("tactful: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: still one line, and a code no script mistakes for findings
+        if os.environ.get("TACTFUL_DEBUG"):
+            raise
+        click.echo(
+            f"tactful: internal error ({type(exc).__name__}: {exc}); "
+            "rerun with TACTFUL_DEBUG=1 for details and please report it",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -133,13 +133,17 @@ class Report:
     timings_ms: dict[str, float] = field(default_factory=dict)
     policy_layers: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
+    failed_detectors: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> Verdict:
         worst = self.worst_severity
-        if worst is None:
+        if worst is Severity.BLOCK:
+            return Verdict.BLOCKED
+        # A check that did not run cannot vouch for the post: never "ok" then.
+        if worst is None and not self.failed_detectors:
             return Verdict.OK
-        return Verdict.BLOCKED if worst is Severity.BLOCK else Verdict.REVIEW
+        return Verdict.REVIEW
 
     @property
     def worst_severity(self) -> Severity | None:
@@ -153,7 +157,10 @@ class Report:
         return sorted({f.rule_id for f in self.findings})
 
     def fails(self, threshold: Severity) -> bool:
-        """True when any finding is at or above ``threshold`` (the CLI's ``--fail-on``)."""
+        """True when any finding is at or above ``threshold`` (the CLI's ``--fail-on``); a
+        detector that failed counts as a warning."""
+        if self.failed_detectors and threshold.rank <= Severity.WARN.rank:
+            return True
         return any(f.severity.rank >= threshold.rank for f in self.findings)
 
     def to_dict(self, *, all_scores: bool = False) -> dict[str, Any]:

@@ -132,28 +132,43 @@ def compile_regex(
 
 
 def _match_slots(
-    slots: tuple[Slot, ...], k: int, forms: list[frozenset[str]], i: int
+    slots: tuple[Slot, ...], k: int, forms: list[frozenset[str]], i: int, limit: int
 ) -> int | None:
-    """Longest match of ``slots[k:]`` starting at token ``i``; returns the end token index."""
+    """Longest match of ``slots[k:]`` starting at token ``i`` and ending before token
+    ``limit`` (the end of the sentence); returns the end token index."""
     if k == len(slots):
         return i
     slot = slots[k]
     if slot.gap:
         best = None
         for skip in range(slot.gap, -1, -1):
-            if i + skip <= len(forms):
-                end = _match_slots(slots, k + 1, forms, i + skip)
+            if i + skip <= limit:
+                end = _match_slots(slots, k + 1, forms, i + skip, limit)
                 if end is not None and (best is None or end > best):
                     best = end
         return best
     best = None
-    if i < len(forms) and (slot.any_word or not slot.words.isdisjoint(forms[i])):
-        best = _match_slots(slots, k + 1, forms, i + 1)
+    if i < limit and (slot.any_word or not slot.words.isdisjoint(forms[i])):
+        best = _match_slots(slots, k + 1, forms, i + 1, limit)
     if slot.optional:
-        alt = _match_slots(slots, k + 1, forms, i)
+        alt = _match_slots(slots, k + 1, forms, i, limit)
         if alt is not None and (best is None or alt > best):
             best = alt
     return best
+
+
+_SENTENCE_BREAK = frozenset(".!?\n")
+
+
+def sentence_limits(norm: NormalizedText) -> list[int]:
+    """For each token, the index of the first token of the next sentence (a phrase never
+    runs across ``.``, ``!``, ``?`` or a line break)."""
+    tokens, text = norm.tokens, norm.text
+    limits = [len(tokens)] * len(tokens)
+    for i in range(len(tokens) - 2, -1, -1):
+        between = text[tokens[i].end : tokens[i + 1].start]
+        limits[i] = i + 1 if not _SENTENCE_BREAK.isdisjoint(between) else limits[i + 1]
+    return limits
 
 
 class Matcher:
@@ -200,6 +215,7 @@ class Matcher:
     def find(self, norm: NormalizedText, scopes: frozenset[str]) -> list[Match]:
         tokens = norm.tokens
         forms = self._token_forms(norm)
+        limits = sentence_limits(norm)
         present: set[str] = set().union(*forms) if forms else set()
         matches: list[Match] = []
         for i, token_forms in enumerate(forms):
@@ -207,7 +223,7 @@ class Matcher:
                 for phrase in self._by_first.get(form, ()):
                     if phrase.entry.scope not in scopes:
                         continue
-                    end = _match_slots(phrase.slots, 1, forms, i + 1)
+                    end = _match_slots(phrase.slots, 1, forms, i + 1, limits[i])
                     if end is None:
                         continue
                     start_c, end_c = tokens[i].start, tokens[end - 1].end

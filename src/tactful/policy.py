@@ -24,7 +24,7 @@ detectors (``platform_limits``). The format is documented in ``docs/policy.md``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -49,6 +49,7 @@ class RuleSetting:
     severity: Severity | None = None
     threshold: float | None = None
     soft_below: float | None = None
+    reset_severity: bool = False  # "on": back to the rule data's own severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,7 @@ def _setting(value: Any, where: str) -> RuleSetting:
     if value in ("off", False):
         return RuleSetting(enabled=False)
     if value in ("on", True):
-        return RuleSetting(enabled=True)
+        return RuleSetting(enabled=True, reset_severity=True)
     if isinstance(value, str):
         return RuleSetting(enabled=True, severity=_severity(value, where))
     if isinstance(value, Mapping):
@@ -106,11 +107,13 @@ def _setting(value: Any, where: str) -> RuleSetting:
                 raise PolicyError(f"{where}: {key} must be a number between 0 and 1")
             nums[key] = None if v is None else float(v)
         sev = value.get("severity")
+        sev = {False: "off", True: "on"}.get(sev, sev) if isinstance(sev, bool) else sev
         return RuleSetting(
             enabled=sev != "off",
             severity=None if sev in (None, "on", "off") else _severity(sev, where),
             threshold=nums["threshold"],
             soft_below=nums["soft_below"],
+            reset_severity=sev == "on",
         )
     raise PolicyError(f"{where}: expected a severity, on/off, or a mapping, got {value!r}")
 
@@ -128,6 +131,12 @@ def parse_layer(data: Any, name: str, ruleset: Ruleset) -> PolicyLayer:
     unknown = set(data) - _LAYER_KEYS
     if unknown:
         raise PolicyError(f"{name}: unknown keys {sorted(unknown)}; allowed: {sorted(_LAYER_KEYS)}")
+    for key in ("rules", "floors", "settings"):
+        if not isinstance(data.get(key) or {}, Mapping):
+            raise PolicyError(f"{name}: '{key}' must be a mapping of rule ids to values")
+    for key in ("allow", "suppress"):
+        if not isinstance(data.get(key) or [], list):
+            raise PolicyError(f"{name}: '{key}' must be a list")
     rules: dict[str, RuleSetting] = {}
     for prefix, value in (data.get("rules") or {}).items():
         _check_prefix(str(prefix), ruleset, name)
@@ -158,8 +167,7 @@ def parse_layer(data: Any, name: str, ruleset: Ruleset) -> PolicyLayer:
             )
         )
     settings = data.get("settings") or {}
-    if not isinstance(settings, Mapping):
-        raise PolicyError(f"{name}: 'settings' must be a mapping")
+    _check_settings(settings, name)
     return PolicyLayer(
         name=str(data.get("name") or name),
         rules=rules,
@@ -168,6 +176,18 @@ def parse_layer(data: Any, name: str, ruleset: Ruleset) -> PolicyLayer:
         suppress=tuple(suppress),
         settings=dict(settings),
     )
+
+
+def _check_settings(settings: Mapping[str, Any], name: str) -> None:
+    limits = settings.get("platform_limits", {})
+    if not isinstance(limits, Mapping):
+        raise PolicyError(f"{name}: settings.platform_limits must map platforms to numbers")
+    for platform, limit in limits.items():
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+            raise PolicyError(
+                f"{name}: settings.platform_limits.{platform} must be a positive whole number, "
+                f"got {limit!r}"
+            )
 
 
 def _read_yaml(text: str, name: str) -> Any:
@@ -237,6 +257,7 @@ class ResolvedPolicy:
                 s = layer.most_specific(rule_id)
                 if s is not None:
                     enabled = enabled if s.enabled is None else s.enabled
+                    severity = None if s.reset_severity else severity
                     severity = severity if s.severity is None else s.severity
                     threshold = threshold if s.threshold is None else s.threshold
                     soft = soft if s.soft_below is None else s.soft_below
@@ -270,7 +291,16 @@ class ResolvedPolicy:
             if rule is None:
                 kept.append(f)
                 continue
-            if f.score < rule.threshold or (not rule.enabled and rule.floor is None):
+            if not rule.enabled and rule.floor is None:
+                continue
+            if f.score < rule.threshold:
+                if rule.floor is not None:
+                    # A floored rule is never dropped quietly: keep it visible.
+                    why = (
+                        f"{f.check or f.rule_id} scored {f.score:.2f}, below this context's "
+                        f"threshold of {rule.threshold:g} for {f.rule_id}"
+                    )
+                    suppressed.append(Suppressed(_with_severity(f, rule.floor), why))
                 continue
             severity = rule.severity if rule.enabled and rule.severity else f.severity
             if f.score < rule.soft_below:
@@ -279,9 +309,9 @@ class ResolvedPolicy:
                 severity = Severity.max(severity, rule.floor)
             if severity is not f.severity:
                 f = _with_severity(f, severity)
-            reason = self._suppression(f, text)
-            if reason is not None:
-                suppressed.append(Suppressed(f, reason[0], reason[1]))
+            silenced = self._suppression(f, text)
+            if silenced is not None:
+                suppressed.append(Suppressed(f, silenced[0], silenced[1]))
             else:
                 kept.append(f)
         return kept, suppressed
@@ -300,6 +330,4 @@ class ResolvedPolicy:
 
 
 def _with_severity(f: Finding, severity: Severity) -> Finding:
-    from dataclasses import replace
-
     return replace(f, severity=severity)

@@ -136,26 +136,66 @@ class Post:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Post:
-        """Build a post from a JSON object (``scan`` input, HTTP API body)."""
-        if "text" not in data:
-            raise InputError("missing field 'text'")
-        created = data.get("created_at")
-        created_at = None
-        if created:
-            try:
-                created_at = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
-            except ValueError:
-                raise InputError(f"created_at {created!r} is not an ISO 8601 date-time") from None
-        return cls.build(
-            data["text"],
-            platform=data.get("platform") or Platform.GENERIC,
-            account_kind=data.get("account_kind") or AccountKind.PERSONAL,
-            audience=data.get("audience") or Audience.PUBLIC,
-            clients_in_audience=bool(data.get("clients_in_audience", False)),
-            mentions=list(data.get("mentions") or ()),
-            media=list(data.get("media") or ()),
-            reply_to=data.get("reply_to"),
-            inbound=bool(data.get("inbound", False)),
-            created_at=created_at,
-            source_id=None if data.get("id") is None else str(data["id"]),
-        )
+        """Build a post from a JSON object (``scan`` input, HTTP API body); strict about types."""
+        return _post_from_mapping(data)
+
+
+def _flag(data: Mapping[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InputError(f"{key} must be true or false, got {value!r}")
+
+
+def _string_list(data: Mapping[str, Any], key: str) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise InputError(f"{key} must be a list of strings, got {value!r}")
+    return value
+
+
+def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value)
+    raise InputError(f"{key} must be a string, got {value!r}")
+
+
+def _choice(data: Mapping[str, Any], key: str, default: str) -> str:
+    value = data.get(key)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise InputError(f"{key} must be a string, got {value!r}")
+    return value
+
+
+def _post_from_mapping(data: Mapping[str, Any]) -> Post:
+    if "text" not in data:
+        raise InputError("missing field 'text'")
+    if not isinstance(data["text"], str):
+        raise InputError(f"text must be a string, got {type(data['text']).__name__}")
+    created = data.get("created_at")
+    created_at = None
+    if created:
+        try:
+            created_at = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"created_at {created!r} is not an ISO 8601 date-time") from None
+    return Post.build(
+        data["text"],
+        platform=_choice(data, "platform", Platform.GENERIC.value),
+        account_kind=_choice(data, "account_kind", AccountKind.PERSONAL.value),
+        audience=_choice(data, "audience", Audience.PUBLIC.value),
+        clients_in_audience=_flag(data, "clients_in_audience"),
+        mentions=_string_list(data, "mentions"),
+        media=_string_list(data, "media"),
+        reply_to=_optional_str(data, "reply_to"),
+        inbound=_flag(data, "inbound"),
+        created_at=created_at,
+        source_id=_optional_str(data, "id"),
+    )

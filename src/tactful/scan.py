@@ -75,23 +75,26 @@ def parse_line(raw: str | bytes, defaults: Mapping[str, Any]) -> Post:
     """Parse one JSONL line into a Post; raise TactfulError with a message saying what is wrong."""
     if isinstance(raw, bytes):
         try:
-            raw = raw.decode("utf-8")
+            raw = raw.decode("utf-8-sig")  # a BOM may open the file
         except UnicodeDecodeError as exc:
             raise TactfulError(f"not valid UTF-8 (byte {exc.start})") from None
+    raw = raw.lstrip("\ufeff")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise TactfulError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise TactfulError("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise TactfulError("expected a JSON object with a 'text' field")
-    merged = {**defaults, **{k: v for k, v in data.items() if v is not None}}
+    merged = {**defaults, **{k: v for k, v in data.items() if v is not None or k == "text"}}
     return Post.from_mapping(merged)
 
 
 def _source_id(raw: str | bytes) -> str | None:
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return None
     return str(data["id"]) if isinstance(data, dict) and data.get("id") is not None else None
 
@@ -104,6 +107,9 @@ def check_line(
         return ScanResult(number, report=checker.check(post), source_id=post.source_id)
     except TactfulError as exc:
         return ScanResult(number, error=str(exc), source_id=_source_id(raw))
+    except Exception as exc:  # one odd line must never stop a scan of a million
+        message = f"could not be checked ({type(exc).__name__}: {exc}); please report this line"
+        return ScanResult(number, error=message, source_id=_source_id(raw))
 
 
 # Worker processes keep one Checker each; building it is the expensive part.

@@ -40,6 +40,8 @@ _LOOSE = regex.compile(r"[^\s\"“”‘(){}\[\]<>,;:?]+")
 _STRIP_EDGE = "!.?,;:'’\"-_)("
 _SPACED_LETTERS = regex.compile(r"(?<![\w])(?:\p{L}[ .\-_*·•]){2,}\p{L}(?![\w])")
 _RUN3 = regex.compile(r"(\p{L})\1{2,}")
+# Postcodes, models, roads and grades (N19, A55, F49, 3rd, 4K) are codes, not leetspeak.
+_CODE = regex.compile(r"[a-z]{1,3}\d{2,}[a-z]?|\d+[a-z]{1,3}|[a-z]\d[a-z]?\d*")
 _SENTENCE_END = regex.compile(r"[.!?…]+[\"')\]]*\s+|\n\s*\n|\n(?=\s*[-•*\d])|\s+[-–—]\s+")
 
 LEET_MAP: dict[str, tuple[str, ...]] = {
@@ -87,7 +89,12 @@ class NormalizedText:
             return (0, 0)
         start = min(max(start, 0), len(self.source) - 1)
         end = min(max(end, start + 1), len(self.source))
-        return (self.source[start], self.source[end - 1] + 1)
+        orig_end = self.source[end - 1] + 1
+        # Keep accents typed after the last letter inside the span, so a fix removes them too.
+        original = self.original
+        while orig_end < len(original) and unicodedata.category(original[orig_end]) in ("Mn", "Me"):
+            orig_end += 1
+        return (self.source[start], orig_end)
 
     @property
     def tokens(self) -> list[Token]:
@@ -225,6 +232,8 @@ def obfuscation_variants(chunk: str) -> list[str]:
     for :func:`matches_masked` to resolve against the lexicon.
     """
     body = "".join(c for c in chunk if c not in ".-'’")
+    if _CODE.fullmatch(body):
+        return []
     slots: list[tuple[str, ...]] = []
     for c in body:
         if c in LEET_MAP:

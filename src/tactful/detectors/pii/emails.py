@@ -1,9 +1,12 @@
 """E-mail addresses: personal (free-mail domains) versus business ones.
 
 Only runs when the text has an "@" or a spelled-out "[at]"/"(at)"/" at ... dot ". Free-mail
-domains come from ``pii_data.yml``; any other domain is reported as ``business-email`` with
-a low score so that policy can keep it quiet. Fediverse handles (``@jane@mastodon.social``)
-and retina file names (``logo@2x.png``) are not addresses.
+domains come from ``pii_data.yml``; any other domain (a company's) is reported as
+``business-email`` with a low score so that policy can keep it quiet, and the pattern says
+what marks it as an organisation's: a role address (hello@, info@, press@), business words
+around it ("our team", "book a demo") or only the company domain. Business scores never go
+above ``SCORE_BUSINESS``. Fediverse handles (``@jane@mastodon.social``) and retina file
+names (``logo@2x.png``) are not addresses.
 """
 
 from __future__ import annotations
@@ -11,7 +14,16 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from tactful.detectors.pii._common import CONTACT, CheckInfo, Hit, Recognizer, Scan, words
+from tactful.detectors.pii._common import (
+    CONTACT,
+    CheckInfo,
+    Hit,
+    Recognizer,
+    Scan,
+    near,
+    phrase_regex,
+    words,
+)
 from tactful.findings import Severity, Suggestion
 
 _LOCAL = r"[a-z0-9](?:[a-z0-9._%+-]{0,63}[a-z0-9_+-])?"
@@ -33,6 +45,10 @@ class EmailRecognizer(Recognizer):
     name = "emails"
     FREE_MAIL: ClassVar[frozenset[str]] = frozenset(words("emails", "free_mail_domains"))
     FILE_EXTENSIONS: ClassVar[frozenset[str]] = frozenset(words("emails", "file_extensions"))
+    ROLES: ClassVar[frozenset[str]] = frozenset(words("emails", "role_local_parts"))
+    BUSINESS_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("phones", "business_cues"))
+    BUSINESS_BEFORE: ClassVar[int] = 40
+    BUSINESS_AFTER: ClassVar[int] = 40
     SCORE_PERSONAL: ClassVar[float] = 0.9
     SCORE_SPELLED: ClassVar[float] = 0.85
     SCORE_BUSINESS: ClassVar[float] = 0.3
@@ -80,14 +96,14 @@ class EmailRecognizer(Recognizer):
         hits: list[Hit] = []
         if "@" in text:
             for m in _EMAIL.finditer(text):
-                hit = self._classify(m.start(), m.end(), m.group("domain"), spelled=False)
+                hit = self._classify(text, m, m.group("domain"), spelled=False)
                 if hit is not None:
                     hits.append(hit)
         for m in _SPELLED.finditer(text):
             if m.group("plain") and "dot" not in m.group("domain"):
                 continue  # "sign up at yahoo.com" is a site, not an address
             domain = _DOT_WORD.sub(".", m.group("domain"))
-            hit = self._classify(m.start(), m.end(), domain, spelled=True)
+            hit = self._classify(text, m, domain, spelled=True)
             # A spelled-out address only counts on a known free-mail domain: "meet at noon dot".
             if hit is not None and hit.check == "personal-email":
                 hits.append(hit)
@@ -97,8 +113,9 @@ class EmailRecognizer(Recognizer):
         parts = domain.split(".")
         return any(".".join(parts[i:]) in self.FREE_MAIL for i in range(len(parts) - 1))
 
-    def _classify(self, start: int, end: int, domain: str, *, spelled: bool) -> Hit | None:
+    def _classify(self, text: str, m: re.Match[str], domain: str, *, spelled: bool) -> Hit | None:
         """The validate step: drop file names, then sort personal from business domains."""
+        start, end = m.start(), m.end()
         tld = domain.rsplit(".", 1)[-1]
         if tld in self.FILE_EXTENSIONS:
             return None
@@ -106,4 +123,11 @@ class EmailRecognizer(Recognizer):
         if self._is_free_mail(domain):
             score = self.SCORE_SPELLED if spelled else self.SCORE_PERSONAL
             return Hit("personal-email", start, end, score, f"{how} on free-mail domain {domain}")
-        return Hit("business-email", start, end, self.SCORE_BUSINESS, f"{how} on domain {domain}")
+        local = m.group("local")
+        if local in self.ROLES:
+            why = f"role {how} {local}@ on company domain {domain}"
+        else:
+            why = f"{how} on company domain {domain}"
+        if near(self.BUSINESS_CUES, text, start, end, self.BUSINESS_BEFORE, self.BUSINESS_AFTER):
+            why += " near a business word"
+        return Hit("business-email", start, end, self.SCORE_BUSINESS, why)

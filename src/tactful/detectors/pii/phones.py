@@ -4,7 +4,14 @@ A cheap regex finds digit runs (>= 7 digits with the separators people type); on
 windows go to ``PhoneNumberMatcher`` with ``Leniency.VALID``, region by region. A number
 that is merely *possible* (the UK drama range "07700 900123", a 7-digit local number)
 counts only next to a cue word ("call", "text me", "whatsapp") or with a +country prefix.
-Dates, year ranges, IP addresses, prices, order numbers and quantities are rejected first.
+Dates, year ranges, IP addresses, prices and quantities are rejected first, and so is any
+number right after a reference label ("Case number 2023-0415-7789", "registration number is
+09876543", "Ticket ID 48213377"): "call" or "number" nearby does not make those a phone.
+
+A number is an organisation's line (``business-phone``, low score) when its type says so
+(toll-free, premium rate) or business words are near it ("call the office on", "to book a
+demo"), or in its clause together with no personal word ("Email our team at hello@... or
+call 020 7946 0958"): a role address (hello@, info@) in the clause counts as one.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from tactful.detectors.pii._common import (
     Hit,
     Recognizer,
     Scan,
+    alternation,
+    clause_bounds,
     near,
     phrase_regex,
     words,
@@ -43,6 +52,12 @@ _GROUPS = re.compile(r"\d+")
 _CURRENCY_BEFORE = re.compile(r"[$€£¥₹]\s*$")
 _INTERNATIONAL = re.compile(r"\+|00[1-9]")
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
+_ROLE_ADDRESS = re.compile(
+    rf"(?<![\w.+-]){alternation(words('emails', 'role_local_parts'))}@[a-z0-9-]+\.[a-z]"
+)
+_LABEL_SUFFIX = rf"(?:[\s:#.-]*{alternation(words('phones', 'label_suffixes'))}(?!\w))*"
+# A short letter prefix of the reference itself ("VAT number GB 123 4567 89"), not a cue.
+_REF_PREFIX = r"(?:\s+(?!(?:call|text|tel|ring|fax|sms)(?!\w))[a-z]{2,4})?"
 
 # Number types that belong to organisations, checked against the region's metadata (cheaper
 # than ``phonenumbers.number_type``, which tries every type).
@@ -91,6 +106,10 @@ class PhoneRecognizer(Recognizer):
     MIN_BARE_DIGITS: ClassVar[int] = 10
     CUE_BEFORE: ClassVar[int] = 40
     CUE_AFTER: ClassVar[int] = 20
+    LABEL_BEFORE: ClassVar[int] = 48  # "our company registration number is "
+    BUSINESS_BEFORE: ClassVar[int] = 40
+    BUSINESS_AFTER: ClassVar[int] = 25
+    PERSONAL_BEFORE: ClassVar[int] = 20  # "call me on", "my mobile:"
     SCORE_VALID: ClassVar[float] = 0.85
     SCORE_VALID_CUE: ClassVar[float] = 0.95
     SCORE_POSSIBLE: ClassVar[float] = 0.7
@@ -98,8 +117,16 @@ class PhoneRecognizer(Recognizer):
 
     CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("phones", "cues"))
     BUSINESS_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("phones", "business_cues"))
+    PERSONAL_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("phones", "personal_cues"))
     NEGATIVE_BEFORE: ClassVar[re.Pattern[str]] = re.compile(
         r"(?:^|[^\w#])" + phrase_regex(words("phones", "negative_cues")).pattern + r"[\s:#.-]*$"
+    )
+    REFERENCE_BEFORE: ClassVar[re.Pattern[str]] = re.compile(
+        r"(?:^|[^\w#/])"
+        + phrase_regex(words("phones", "reference_labels")).pattern
+        + _LABEL_SUFFIX
+        + _REF_PREFIX
+        + r"[\s:#.=-]*$"
     )
     QUANTITY_AFTER: ClassVar[re.Pattern[str]] = re.compile(
         r"\s*(?:\+\s*)?" + phrase_regex(words("phones", "quantity_words")).pattern
@@ -161,17 +188,41 @@ class PhoneRecognizer(Recognizer):
             return True
         if self.QUANTITY_AFTER.match(text, end, min(len(text), end + 20)):
             return True
+        if self.REFERENCE_BEFORE.search(text, max(0, start - self.LABEL_BEFORE), start):
+            return True
         return bool(self.NEGATIVE_BEFORE.search(before)) and not self._has_cue(text, start, end)
 
     def _has_cue(self, text: str, start: int, end: int) -> bool:
         return near(self.CUES, text, start, end, self.CUE_BEFORE, self.CUE_AFTER)
+
+    def _business(self, text: str, start: int, end: int) -> str | None:
+        """Why the number looks like an organisation's line, or None.
+
+        A business word near the number counts unless a personal word labels the number
+        ("call me on"); one elsewhere in the clause, or a role address ("hello@acme.com"),
+        counts when the clause has no personal word at all.
+        """
+        lo = max(0, start - self.PERSONAL_BEFORE)
+        if self.PERSONAL_CUES.search(text, lo, start):
+            return None
+        if near(self.BUSINESS_CUES, text, start, end, self.BUSINESS_BEFORE, self.BUSINESS_AFTER):
+            return "near a business word"
+        cs, ce = clause_bounds(text, start, end)
+        clause = text[cs:ce]
+        if self.PERSONAL_CUES.search(clause):
+            return None
+        if self.BUSINESS_CUES.search(clause):
+            return "in a clause with a business word"
+        if "@" in clause and _ROLE_ADDRESS.search(clause):
+            return "next to a role e-mail address"
+        return None
 
     def _match(self, text: str, offset: int, raw: str, digits: int) -> list[Hit]:
         head = raw.lstrip("( ")
         international = _INTERNATIONAL.match(head) is not None
         if international or head.startswith("0") or digits >= self.MIN_BARE_DIGITS:
             fallback: list[Hit] = []
-            business = near(self.BUSINESS_CUES, text, offset, offset + len(raw), 40, 15)
+            business = self._business(text, offset, offset + len(raw)) is not None
             for region in self._regions_for(head):
                 found = [
                     self._hit(text, offset + pm.start, offset + pm.end, pm.number, True)
@@ -217,8 +268,11 @@ class PhoneRecognizer(Recognizer):
         pattern = f"phonenumbers {how} {region} {kind_name}" + (
             " next to a cue word" if cue else ""
         )
-        if kind in _BUSINESS_KINDS or near(self.BUSINESS_CUES, text, start, end, 40, 15):
+        if kind in _BUSINESS_KINDS:
             return Hit("business-phone", start, end, self.SCORE_BUSINESS, pattern)
+        business = self._business(text, start, end)
+        if business is not None:
+            return Hit("business-phone", start, end, self.SCORE_BUSINESS, f"{pattern} {business}")
         if not valid:
             score = self.SCORE_POSSIBLE
         else:

@@ -1,0 +1,1 @@
+"""Reproducible training and evaluation of tactful's models (needs the ``train`` extra)."""
