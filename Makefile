@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 ARGS   ?= scan examples/posts.jsonl --format text
 
-.PHONY: run test lint typecheck unit docs bench clean
+DATA   ?= ../shared/data
+
+.PHONY: run test lint typecheck unit docs bench train eval clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +44,18 @@ docs: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_check.py
+
+$(VENV)/.installed-train: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+## train: retrain the models from $(DATA) and the corpus (a few minutes on 2 cores)
+train: $(VENV)/.installed-train
+	$(BIN)/python -m tactful.training.train --data $(DATA)
+
+## eval: score the checker on the validation sets (and alt-profanity-check beside it)
+eval: $(VENV)/.installed-train
+	$(BIN)/tactful eval --data $(DATA) --json benchmarks/out/eval.json
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

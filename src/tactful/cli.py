@@ -376,6 +376,38 @@ def _progress(size: int) -> _LineProgress:
 main.add_command(rules_command)
 
 
+@main.command("eval")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False),
+    default="../shared/data",
+    show_default=True,
+    help="Folder with the public data sets (tweeteval/, toxigen/, ...).",
+)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write results here.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N posts per set (a quick look).")
+def eval_command(data: str, json_out: str | None, limit: int | None) -> None:
+    """Measure the checker on labelled validation sets and print per-category scores.
+
+    Runs TweetEval offensive and hate (val), the etiquette corpus's validation split and
+    ToxiGen's held-out neutral statements, with every rule on; alt-profanity-check runs on
+    the offensive set in the same process for comparison.
+
+    \b
+    Examples:
+      tactful eval --data ../shared/data
+      tactful eval --limit 200 --json eval.json
+    """
+    from tactful.training.evaluate import evaluate, format_tables
+
+    if not (Path(data) / "tweeteval").is_dir():
+        raise InputError(f"{data!r} has no tweeteval/ folder; pass --data with the shared data sets")
+    results = evaluate(Path(data), limit=limit, log=lambda m: click.echo(m, err=True))
+    click.echo(format_tables(results))
+    if json_out:
+        Path(json_out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
 def run() -> None:
     """The console entry point: click's own errors become one line too, with exit code 2."""
     try:

@@ -24,8 +24,9 @@ _BUILTIN = {
     "pii": "tactful.detectors.pii:PiiDetector",
     "platform": "tactful.detectors.platform:PlatformLengthDetector",
     "account": "tactful.detectors.account:AccountDetector",
+    "classifier": "tactful.detectors.classifier:ClassifierDetector",
 }
-DEFAULT_DETECTORS = ("lexicon", "pii", "platform", "account")
+DEFAULT_DETECTORS = ("lexicon", "pii", "platform", "account", "classifier")
 
 
 def _load(target: str) -> Callable[[], Detector]:

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tactful.checker import Checker
+from tactful.checker import Checker, validate_text
 from tactful.errors import TactfulError
 from tactful.findings import Report, Severity
 from tactful.post import Post
 
-CHUNK = 256
+# Lines checked together: big enough for the models to batch, small enough to stream.
+CHUNK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,20 +114,50 @@ def check_line(
         return ScanResult(number, error=message, source_id=_source_id(raw))
 
 
+def check_chunk(
+    checker: Checker, items: Sequence[tuple[int, str | bytes]], defaults: Mapping[str, Any]
+) -> list[ScanResult]:
+    """Check a chunk of lines together (the models batch their work), in order. A line that
+    cannot be parsed or checked becomes an error result; the others are unaffected."""
+    results: list[ScanResult | None] = [None] * len(items)
+    batch: list[tuple[int, Post]] = []
+    for k, (number, raw) in enumerate(items):
+        try:
+            post = parse_line(raw, defaults)
+            validate_text(post.text)
+            batch.append((k, post))
+        except TactfulError as exc:
+            results[k] = ScanResult(number, error=str(exc), source_id=_source_id(raw))
+        except Exception:
+            results[k] = check_line(checker, number, raw, defaults)
+    try:
+        reports = checker.check_batch([post for _, post in batch])
+        for (k, post), report in zip(batch, reports, strict=True):
+            results[k] = ScanResult(items[k][0], report=report, source_id=post.source_id)
+    except Exception:  # fall back to one at a time, so one bad post costs only itself
+        for k, _ in batch:
+            results[k] = check_line(checker, items[k][0], items[k][1], defaults)
+    return [r for r in results if r is not None]
+
+
 # Worker processes keep one Checker each; building it is the expensive part.
 _worker_checker: Checker | None = None
 _worker_defaults: Mapping[str, Any] = {}
 
 
-def _init_worker(policy_files: Sequence[str], defaults: Mapping[str, Any]) -> None:
+def _init_worker(
+    policy_files: Sequence[str], detectors: Sequence[str], defaults: Mapping[str, Any]
+) -> None:
     global _worker_checker, _worker_defaults
-    _worker_checker = Checker(policy_files=policy_files)
+    # One process per core: each model session gets one thread, so they don't compete.
+    os.environ.setdefault("TACTFUL_ENCODER_THREADS", "1")
+    _worker_checker = Checker(policy_files=policy_files, detectors=detectors)
     _worker_defaults = defaults
 
 
-def _work(item: tuple[int, str | bytes]) -> ScanResult:
+def _work(items: list[tuple[int, str | bytes]]) -> list[ScanResult]:
     assert _worker_checker is not None
-    return check_line(_worker_checker, item[0], item[1], _worker_defaults)
+    return check_chunk(_worker_checker, items, _worker_defaults)
 
 
 def _numbered(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | bytes]]:
@@ -137,6 +169,19 @@ def _numbered(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | bytes]]
         yield number, raw
 
 
+def _chunks(
+    items: Iterator[tuple[int, str | bytes]], size: int
+) -> Iterator[list[tuple[int, str | bytes]]]:
+    chunk: list[tuple[int, str | bytes]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def scan_lines(
     lines: Iterable[str | bytes],
     *,
@@ -146,13 +191,14 @@ def scan_lines(
     policy_files: Sequence[str] = (),
 ) -> Iterator[ScanResult]:
     """Check every non-blank line, in input order. ``workers > 1`` uses a process pool."""
+    chunks = _chunks(_numbered(lines), CHUNK)
     if workers <= 1:
-        for number, raw in _numbered(lines):
-            yield check_line(checker, number, raw, defaults)
+        for chunk in chunks:
+            yield from check_chunk(checker, chunk, defaults)
         return
     # fork: workers inherit the parsed rules, so each starts in milliseconds.
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(
-        workers, initializer=_init_worker, initargs=(list(policy_files), dict(defaults))
-    ) as pool:
-        yield from pool.imap(_work, _numbered(lines), chunksize=CHUNK)
+    initargs = (list(policy_files), list(checker.detector_names), dict(defaults))
+    with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
+        for results in pool.imap(_work, chunks):
+            yield from results

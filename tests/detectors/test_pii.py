@@ -140,6 +140,10 @@ PHONES = [
     ("Call 022 2345 6789 any time", "022 2345 6789"),
     # only "possible", so it needs the cue
     ("call 555 123 4567 after six", "555 123 4567"),
+    # a generic label ("no.", "#") after a phone word is still a phone
+    ("Mobile no. 07700 900123", "07700 900123"),
+    ("Phone #: 020 7946 0958", "020 7946 0958"),
+    ("Ref: call 020 7946 0958", "020 7946 0958"),
     # spans index the original text through invisible and full-width characters
     ("Call me\u200b on 020 7946 0958", "020 7946 0958"),
     ("Phone ０２０ ７９４６ ０９５８ please", "０２０ ７９４６ ０９５８"),
@@ -175,11 +179,50 @@ def test_two_numbers_joined_by_a_slash() -> None:
         ("Call our office on 0800 123 4567", "0800 123 4567"),
         ("Contact us via the form. Call 1-800-555-0199 toll free.", "1-800-555-0199"),
         ("Customer service: 020 7946 0958", "020 7946 0958"),
+        ("Book a demo: 020 7946 0958", "020 7946 0958"),
+        ("Call 020 7946 0958 to book a demo", "020 7946 0958"),
+        # a business word or a role address elsewhere in the clause
+        ("Email our team at hello@brightpath.co.uk or call 020 7946 0958.", "020 7946 0958"),
+        ("Email hello@brightpath.co.uk or call 020 7946 0958.", "020 7946 0958"),
+        ("Questions? info@acme.io or 020 7946 0958", "020 7946 0958"),
     ],
 )
 def test_business_phone_numbers_score_low(text: str, excerpt: str) -> None:
     finding = assert_span(text, "safety.contact", "business-phone", excerpt)
     assert finding.score == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("Call me on 07700 900123, the office is closed.", "07700 900123"),
+        ("Email our team at hello@brightpath.co.uk or call me on 07700 900123.", "07700 900123"),
+        ("Email jane@brightpath.co.uk or call 020 7946 0958.", "020 7946 0958"),
+    ],
+)
+def test_a_personal_word_keeps_a_phone_personal(text: str, excerpt: str) -> None:
+    finding = assert_span(text, "safety.contact", "phone", excerpt)
+    assert finding.score >= 0.85
+
+
+BUSINESS_CONTACT = (
+    "Email our team at hello@brightpath.co.uk or call the office on 020 7946 0958 to book a demo."
+)
+
+
+def test_business_contacts_are_low_score_business_checks() -> None:
+    email = assert_span(
+        BUSINESS_CONTACT, "safety.contact", "business-email", "hello@brightpath.co.uk"
+    )
+    phone = assert_span(BUSINESS_CONTACT, "safety.contact", "business-phone", "020 7946 0958")
+    findings, ctx = detect(BUSINESS_CONTACT)
+    assert [f.check for f in findings] == ["business-email", "business-phone"]
+    assert all(f.score <= 0.3 for f in findings)
+    assert ctx.scores["safety.contact"] <= 0.3
+    assert "role address hello@" in email.explanation
+    assert "company domain brightpath.co.uk" in email.explanation
+    assert "business word" in email.explanation
+    assert "business word" in phone.explanation
 
 
 NOT_PHONES = [
@@ -202,6 +245,20 @@ NOT_PHONES = [
     "Invoice no. 4567 8901 234 is late",
     "We passed 2125550198 impressions this year",
     "Room 536-22-1234 is booked",
+    # reference, case, registration and ticket numbers: "number" or "call" nearby is no cue
+    "Case number 2023-0415-7789 was finally closed after two years.",
+    "Our company registration number is 09876543",
+    "Company no. 09876543, registered in England and Wales.",
+    "Ticket ID 48213377 was resolved in under an hour by our support team.",
+    "Order number 4417 8821 09 ships on Monday from our Leeds warehouse.",
+    "Invoice INV-2024-00017 was paid within 30 days.",
+    "Tracking number 9400 1000 0000 0000 0000 00 says the samples arrive Friday.",
+    "ISBN 978-0-13-468599-1: the second edition is finally out.",
+    "Policy number 8812 4410 77 renewed without a hitch.",
+    "Our VAT number is GB 123 4567 89.",
+    "Claim reference 2024 118 5567 is now settled.",
+    "Application ID 20240517 submitted for the innovation grant!",
+    "Call for papers closes soon: submission ID 2024-0567-1123.",
 ]
 
 
@@ -240,11 +297,41 @@ def test_personal_emails(text: str, excerpt: str) -> None:
         ("Contact press@acme.com for interviews", "press@acme.com"),
         ("hello@studio-nord.de", "hello@studio-nord.de"),
         ("Reach jane.doe@bigcorp.co.uk about the role", "jane.doe@bigcorp.co.uk"),
+        ("Questions? info@acme.io", "info@acme.io"),
+        ("Send your CV to careers@brightpath.co.uk", "careers@brightpath.co.uk"),
+        ("sales@acme.com, support@acme.com", "support@acme.com"),
+        ("Drop the team a line: team@acme.dev", "team@acme.dev"),
+        ("SALES@ACME.COM", "SALES@ACME.COM"),
     ],
 )
 def test_business_emails_score_low(text: str, excerpt: str) -> None:
     finding = assert_span(text, "safety.contact", "business-email", excerpt)
     assert finding.score == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Email hello@brightpath.co.uk", "hello"),
+        ("info@acme.io", "info"),
+        ("sales@acme.io", "sales"),
+        ("support@acme.io", "support"),
+        ("press@acme.io", "press"),
+        ("careers@acme.io", "careers"),
+        ("team@acme.io", "team"),
+    ],
+)
+def test_role_addresses_are_named_in_the_explanation(text: str, role: str) -> None:
+    (finding,) = detect(text)[0]
+    assert finding.check == "business-email"
+    assert f"role address {role}@" in finding.explanation
+    assert finding.score <= 0.3
+
+
+def test_a_named_address_on_a_company_domain_is_still_business() -> None:
+    (finding,) = detect("Reach jane.doe@bigcorp.co.uk about the role")[0]
+    assert "role address jane" not in finding.explanation
+    assert "recognizer: address on company domain bigcorp.co.uk" in finding.explanation
 
 
 @pytest.mark.parametrize(
@@ -260,3 +347,40 @@ def test_business_emails_score_low(text: str, excerpt: str) -> None:
 )
 def test_not_emails(text: str) -> None:
     assert detect(text)[0] == []
+
+
+# -- ordinary professional posts ------------------------------------------------------------
+
+ORDINARY_POSTS = [
+    # numbers that are not contact details
+    "Invoice INV-2024-00017 was paid within 30 days, which is why cash flow looks healthy.",
+    "Ticket ID 48213377 was resolved in under an hour by our support team.",
+    "Our VAT number is GB 123 4567 89, for anyone updating supplier records.",
+    "Our registration number is 12345678 and our office is in Leeds.",
+    "Policy number 8812 4410 77 renewed without a hitch, thanks to our broker.",
+    # places and "at the ..." phrases that say nothing about where the author is now
+    "Ten years at the Bar taught me how to listen before I argue.",
+    "Women at the Bar still face a 20% pay gap.",
+    "At the end of the day, culture eats strategy for breakfast.",
+    "We're at the forefront of battery research right now, and hiring.",
+    "AI at scale is hard: our platform now serves 40 countries.",
+    "I'm currently in the market for a senior product role in Manchester.",
+    "At the moment we're hiring for 3 roles in our London office.",
+    "The team at the hospital today is the reason I love this job.",
+    "Proud that our stand at the market today drew 300 visitors.",
+    "I'm at work right now, so I'll reply to comments after 5.",
+    "We're in the arena now, competing with the biggest players.",
+    "Sitting in on the board meeting right now as an observer.",
+    # absences that are not an empty home
+    "Back on the 14th with part two of this series on pricing!",
+    "The office is empty for two weeks over the holidays, so the team is fully remote.",
+    "Our CEO is away for two weeks at the Davos summit, so Priya is leading the all-hands.",
+    "Lights are on but nobody's home: that's how most dashboards feel.",
+    "Onboarding in 10 minutes: how we redesigned our signup flow.",
+    "Boarding school taught me resilience; 20 years later I run a 40-person team.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY_POSTS)
+def test_ordinary_professional_posts_have_no_findings(text: str) -> None:
+    assert [(f.check, f.excerpt(text)) for f in detect(text)[0]] == []

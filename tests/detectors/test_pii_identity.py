@@ -123,4 +123,5 @@ NOT_IDENTITY = [
 
 @pytest.mark.parametrize("text", NOT_IDENTITY)
 def test_not_identity_data(text: str) -> None:
-    assert [(f.check, f.excerpt(text)) for f in detect(text)] == []
+    # "Gate B12 boarding now" is a live location (test_pii_location.py), not identity data.
+    assert [(f.check, f.excerpt(text)) for f in detect(text) if f.rule_id == RULE] == []

@@ -119,6 +119,78 @@ WHEREABOUTS = [
     ("I'm at the Marriott Downtown right now", "live-location", "at the Marriott Downtown"),
     ("Sitting outside Starbucks on 5th right now", "live-location", "outside Starbucks on 5th"),
     ("We’re at the beach till late 🌊", "live-location", "at the beach"),
+    # a body at a named venue, with "right now" or an invitation to come and find you
+    (
+        "Sitting in Costa on Deansgate right now if anyone wants to say hi",
+        "live-location",
+        "in Costa on Deansgate",
+    ),
+    ("Sitting in Costa right now", "live-location", "in Costa"),
+    (
+        "I'm in Costa on Deansgate if anyone wants to say hi",
+        "live-location",
+        "in Costa on Deansgate",
+    ),
+    ("I'm at the bar now, come say hi", "live-location", "at the bar"),
+    ("We're at the Old Bailey today, come say hello", "live-location", "at the Old Bailey"),
+    # travel: at the airport, boarding, a hotel lobby
+    ("at the airport now", "live-location", "at the airport"),
+    ("boarding in 10 min", "live-location", "boarding in 10 min"),
+    ("Boarding in 10 minutes, see you in Lisbon!", "live-location", "Boarding in 10 minutes"),
+    ("Gate B12 boarding now", "live-location", "Gate B12 boarding now"),
+    ("About to board, see you on the other side", "live-location", "About to board"),
+    (
+        "currently in the lobby of the Hilton on 5th Ave",
+        "live-location",
+        "in the lobby of the Hilton on 5th Ave",
+    ),
+    (
+        "I'm currently in the lobby of the Hilton on 5th Ave",
+        "live-location",
+        "in the lobby of the Hilton on 5th Ave",
+    ),
+    ("Grabbing lunch at the pub today with the team", "live-location", "at the pub"),
+    # an empty home, or how long you are away
+    (
+        "Heading out now, the house is empty for two weeks while we're in Spain!",
+        "away-from-home",
+        "the house is empty for two weeks",
+    ),
+    ("The house is empty until the 14th.", "away-from-home", "The house is empty until the 14th"),
+    (
+        "Empty house for the weekend while the family is in Cornwall",
+        "away-from-home",
+        "Empty house for the weekend",
+    ),
+    (
+        "Nobody's home until Sunday, so the cat sitter has the keys.",
+        "away-from-home",
+        "Nobody's home until Sunday",
+    ),
+    (
+        "No one will be home for the weekend.",
+        "away-from-home",
+        "No one will be home for the weekend",
+    ),
+    ("We're away for two weeks, back on the 14th!", "away-from-home", "away for two weeks"),
+    ("We're away for two weeks, back on the 14th!", "away-from-home", "back on the 14th"),
+    ("Away for a fortnight! See you all soon.", "away-from-home", "Away for a fortnight"),
+    (
+        "I'm on holiday until Monday 3rd June, so replies will be slow.",
+        "away-from-home",
+        "on holiday until Monday 3rd June",
+    ),
+    (
+        "We'll be out of the country until the new year.",
+        "away-from-home",
+        "out of the country until the new year",
+    ),
+    ("Off to Bali, back on the 14th!", "away-from-home", "back on the 14th"),
+    (
+        "We fly out to Greece on Friday for a family holiday. Back on the 21st!",
+        "away-from-home",
+        "Back on the 21st",
+    ),
     # routines
     ("Every Tuesday at 6am at the gym on 5th", "routine", "Every Tuesday at 6am at the gym on 5th"),
     ("Every morning I run along the canal", "routine", "Every morning I run along the canal"),
@@ -168,6 +240,29 @@ def test_whereabouts(text: str, check: str, excerpt: str) -> None:
     assert finding.score >= 0.6
 
 
+def test_a_named_venue_scores_higher_than_a_city() -> None:
+    venue = assert_span(
+        "Sitting in Costa on Deansgate right now if anyone wants to say hi",
+        "live-location",
+        "in Costa on Deansgate",
+    )
+    city = assert_span(
+        "I'm in London right now for a client visit, come say hi", "live-location", "in London"
+    )
+    assert venue.score > city.score >= 0.45
+
+
+def test_an_empty_home_says_why_it_matters() -> None:
+    finding = assert_span(
+        "Heading out now, the house is empty for two weeks while we're in Spain!",
+        "away-from-home",
+        "the house is empty for two weeks",
+    )
+    assert finding.score >= 0.8
+    assert "burglar" in finding.explanation
+    assert "empty home" in finding.explanation
+
+
 def test_live_location_suggests_posting_later() -> None:
     finding = assert_span("at the gym now, then work", "live-location", "at the gym")
     assert finding.suggestions[0].replacement == "in town"
@@ -201,6 +296,35 @@ NOT_LOCATIONS = [
     "My kids love the new school year.",
     "My daughter started school today!",
     "Our team is at the conference this week in Berlin.",
+    # "at the ..." phrases: the legal profession, idioms, a place that describes a subject
+    "Diversity at the Bar still has a long way to go.",
+    "Diversity at the bar still has a long way to go.",
+    "Called to the Bar in 2015, I now lead the firm's disputes team.",
+    "At the moment I'm focused on hiring.",
+    "We're at the forefront of AI right now.",
+    "We operate at scale now across 12 markets.",
+    "At the end of the day, I'm at peace with it.",
+    "I'm at work right now, will reply later.",
+    "I'm at work today, back to the inbox tomorrow.",
+    "The team at the hospital today is amazing.",
+    # "in" + a city, a meeting or an idiom: not a venue
+    "I'm in London right now for a client visit.",
+    "Sitting in a meeting right now, will call back.",
+    "Sitting in traffic right now.",
+    "I'm currently in the market for a senior product role.",
+    "Currently in the process of hiring 3 engineers in Manchester.",
+    # boarding that is not a flight
+    "Onboarding in 10 minutes: how we redesigned our signup flow.",
+    "Boarding school taught me resilience.",
+    # away, but not the author's home, or "back" with no trip
+    "Back on the 14th with part two of this series!",
+    "We're back on the 14th with our next webinar.",
+    "Our team trip to Lisbon was great. Back on Monday with the recap!",
+    "Our CEO is away for two weeks at the Davos summit.",
+    "The office is empty for two weeks over the holidays.",
+    "Stay away from vanity metrics for a few weeks and watch retention.",
+    "Our product went abroad for the first time this year.",
+    "Lights are on but nobody's home at that company.",
 ]
 
 

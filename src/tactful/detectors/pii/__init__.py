@@ -1,8 +1,8 @@
 """The personal-safety detector: contact details, locations and identity data in a post.
 
 Rules: ``safety.contact`` (phone numbers, e-mail addresses), ``safety.location`` (street
-addresses, where you live, where you are now, routines, children's school) and
-``safety.identity_data`` (date of birth, card, IBAN, passport, SSN, travel documents).
+addresses, where you live, where you are now, routines, children's school, an empty home)
+and ``safety.identity_data`` (date of birth, card, IBAN, passport, SSN, travel documents).
 
 Each recognizer family lives in its own module and works on the normalised text; this
 module runs the ones whose cheap prefilter passes, resolves overlaps and turns hits into
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from tactful.detectors.base import DetectContext
 from tactful.detectors.pii._common import CONTACT, IDENTITY, CheckInfo, Hit, Recognizer, Scan
+from tactful.detectors.pii.absence import AbsenceRecognizer
 from tactful.detectors.pii.addresses import AddressRecognizer
 from tactful.detectors.pii.emails import EmailRecognizer
 from tactful.detectors.pii.identity_numbers import IdentityNumberRecognizer
@@ -42,6 +43,7 @@ class PiiDetector:
             SchoolRecognizer(),
             IdentityNumberRecognizer(),
             TravelRecognizer(),
+            AbsenceRecognizer(),
         )
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:

@@ -46,7 +46,10 @@ class EmailRecognizer(Recognizer):
     FREE_MAIL: ClassVar[frozenset[str]] = frozenset(words("emails", "free_mail_domains"))
     FILE_EXTENSIONS: ClassVar[frozenset[str]] = frozenset(words("emails", "file_extensions"))
     ROLES: ClassVar[frozenset[str]] = frozenset(words("emails", "role_local_parts"))
-    BUSINESS_CUES: ClassVar[re.Pattern[str]] = phrase_regex(words("phones", "business_cues"))
+    # Not the start of an address: "sales@acme.io" is no business word for its neighbour.
+    BUSINESS_CUES: ClassVar[re.Pattern[str]] = re.compile(
+        phrase_regex(words("phones", "business_cues")).pattern + "(?!@)"
+    )
     BUSINESS_BEFORE: ClassVar[int] = 40
     BUSINESS_AFTER: ClassVar[int] = 40
     SCORE_PERSONAL: ClassVar[float] = 0.9

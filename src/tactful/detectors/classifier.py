@@ -1,0 +1,118 @@
+"""The classifier detector: trained models for what words alone can't catch.
+
+Scores the whole post for every category that applies to its context (authored posts,
+replies, inbound messages), then points each finding at the sentences that carry it and
+names the words that weighed most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import yaml
+
+from tactful.detectors.base import DetectContext
+from tactful.findings import Finding, Severity, Suggestion
+from tactful.models.cascade import Cascade, default_cascade
+from tactful.post import Post
+from tactful.text import normalize, sentences
+
+_WORD_CHARS = str.maketrans("", "", ".,!?;:\"“”()[]")
+
+
+@cache
+def category_texts() -> dict[str, dict[str, Any]]:
+    raw = resources.files("tactful.models").joinpath("categories.yml").read_text("utf-8")
+    data: dict[str, dict[str, Any]] = yaml.safe_load(raw)
+    return data
+
+
+class ClassifierDetector:
+    """Findings from the trained cascade (fast n-gram tier, MiniLM where unsure)."""
+
+    name = "classifier"
+
+    def __init__(self, cascade: Cascade | None = None):
+        self.cascade = cascade or default_cascade()
+        cats = self.cascade.categories
+        inbound = np.array([c.startswith("inbound.") for c in cats])
+        engagement = np.array([c.startswith("engagement.") for c in cats])
+        self._allowed = {
+            "inbound": inbound,
+            "reply": ~inbound,
+            "authored": ~inbound & ~engagement,
+        }
+        self.texts = category_texts()
+
+    def _context(self, post: Post) -> str:
+        if post.inbound:
+            return "inbound"
+        return "reply" if post.is_reply else "authored"
+
+    def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
+        return self.detect_batch([post], [ctx])[0]
+
+    def detect_batch(
+        self, posts: Sequence[Post], ctxs: Sequence[DetectContext]
+    ) -> list[list[Finding]]:
+        """Score many posts at once: MiniLM embeds every unsure post in one batch."""
+        allowed = [self._allowed[self._context(p)] for p in posts]
+        all_scores = self.cascade.score_many(
+            [c.norm.text for c in ctxs], [p.text for p in posts], allowed
+        )
+        out = []
+        for post, ctx, mask, scores in zip(posts, ctxs, allowed, all_scores, strict=True):
+            for j, category in enumerate(self.cascade.categories):
+                if mask[j]:
+                    ctx.add_score(category, float(scores.probs[j]))
+            out.append(
+                [
+                    self._finding(
+                        post, self.cascade.categories[int(j)], float(scores.probs[j]), scores.escalated
+                    )
+                    for j in np.flatnonzero(scores.flagged)
+                ]
+            )
+        return out
+
+    def _spans(self, text: str, category: str) -> list[tuple[int, int]]:
+        """The sentences that carry the category (the best one at least)."""
+        parts = sentences(text)
+        if len(parts) <= 1:
+            return parts or [(0, len(text))]
+        j = self.cascade.index[category]
+        threshold = float(self.cascade.thresholds[j, 0])
+        margins = [
+            float(self.cascade.fast_logits(normalize(text[s:e]).text)[j]) - threshold
+            for s, e in parts
+        ]
+        chosen = [p for p, m in zip(parts, margins, strict=True) if m >= 0]
+        return chosen or [parts[int(np.argmax(margins))]]
+
+    def _finding(self, post: Post, category: str, prob: float, escalated: bool) -> Finding:
+        info = self.texts[category]
+        spans = self._spans(post.text, category)
+        words = [
+            w.translate(_WORD_CHARS) for s, e in spans for w in normalize(post.text[s:e]).text.split()
+        ]
+        top = self.cascade.top_words([w for w in words if w], category)
+        tier = "the n-gram model and MiniLM" if escalated else "the n-gram model"
+        weighed = f" Words that weighed most: {', '.join(top)}." if top else ""
+        return Finding(
+            rule_id=category,
+            severity=Severity(info["severity"]),
+            spans=tuple(spans),
+            score=prob,
+            message=info["message"],
+            explanation=f"{info['explanation']} (Scored {prob:.2f} by {tier}.{weighed})",
+            suggestions=tuple(
+                Suggestion(s["action"], s["description"], s.get("replacement"))
+                for s in info["suggestions"]
+            ),
+            detector=self.name,
+            check="model",
+        )

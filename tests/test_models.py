@@ -1,0 +1,106 @@
+"""The shipped models: verified files, the cascade, and findings that point at sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tactful
+from tactful.models import encoder
+from tactful.models.cascade import Cascade, ModelUnavailable, default_cascade
+from tactful.models.features import featurize, ngrams
+
+MODEL_RULES = ("work.", "views.", "lifestyle.", "conflict.", "offense.", "register.")
+
+
+def test_model_files_are_verified_before_use() -> None:
+    path = encoder.verified_file(*encoder.MODEL)
+    assert path.name == "model.onnx" and path.stat().st_size > 1_000_000
+    with pytest.raises(encoder.ModelFileError, match="not the one tactful was built with"):
+        encoder.verified_file(encoder.MODEL[0], encoder.MODEL[1], "0" * 64)
+    with pytest.raises(encoder.ModelFileError, match="not installed"):
+        encoder.verified_file("no_such_model_package", "model.onnx", "0" * 64)
+
+
+def test_encoder_embeds_in_input_order() -> None:
+    enc = default_cascade().encoder
+    texts = ["short", "a much longer sentence about quarterly planning and hiring", "short"]
+    vectors = enc.embed(texts)
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert np.allclose(vectors[0], vectors[2], atol=1e-5)
+    assert not np.allclose(vectors[0], vectors[1])
+
+
+def test_features_are_deterministic_and_normalised() -> None:
+    idx, val = featurize("my client is a nightmare")
+    idx2, val2 = featurize("my client is a nightmare")
+    assert list(idx) == list(idx2) and np.allclose(val, val2)
+    assert abs(float(np.linalg.norm(val)) - 1.0) < 1e-5
+    grams = ngrams("thanks @sarah_k for the intro https://example.com/x")
+    assert "w:user" in grams and "w:url" in grams
+    assert not any("sarah" in g or "example" in g for g in grams)
+    assert featurize("")[0].size == 0
+
+
+def test_missing_artifacts_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable, match="make train"):
+        Cascade(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Third time this week the client 'forgot' to send the brief. I'm done with these people.", "work.venting"),
+        ("Can't wait for everyone to see what we're launching in March, the new pricing will shock people", "work.confidential"),
+        ("Anyone who still supports this government is part of the problem. Vote them out.", "views.political"),
+        ("Still feeling last night... four bars, no sleep, zero regrets", "lifestyle.nightlife"),
+    ],
+)
+def test_model_catches_what_words_alone_cannot(text: str, rule: str) -> None:
+    report = tactful.check(text, platform="linkedin", account_kind="professional")
+    hits = [f for f in report.findings if f.rule_id == rule]
+    assert hits, (rule, report.rule_ids, report.scores.get(rule))
+    for f in hits:
+        assert f.spans and all(0 <= s < e <= len(text) for s, e in f.spans)
+        assert f.explanation and f.suggestions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am a gay Muslim woman and an engineer",
+        "Black-owned business of the year, so honoured",
+        "Our accessibility work for disabled users shipped today",
+        "Our client's nightmare scenario is downtime, so we built for it",
+        "Thrilled to welcome Priya to the design team this week!",
+    ],
+)
+def test_identity_statements_and_plain_news_pass(text: str) -> None:
+    report = tactful.check(text, platform="linkedin", account_kind="professional")
+    flagged = [f.rule_id for f in report.findings if f.rule_id.startswith(MODEL_RULES)]
+    assert not flagged, (flagged, {k: round(v, 2) for k, v in report.scores.items() if v > 0.3})
+
+
+def test_model_finding_points_at_the_sentence_and_names_words() -> None:
+    text = (
+        "Great quarter for the team, thank you all. "
+        "Honestly my clients are exhausting and I'm counting the days until I can quit."
+    )
+    report = tactful.check(text, account_kind="professional")
+    model = [f for f in report.findings if f.detector == "classifier"]
+    assert model, report.rule_ids
+    for f in model:
+        assert all(s >= text.index("Honestly") for s, _ in f.spans), f.spans
+
+
+def test_inbound_posts_get_inbound_categories() -> None:
+    report = tactful.check(
+        "Ordered three weeks ago, still nothing, and nobody answers the phone. I want a refund.",
+        inbound=True,
+        account_kind="brand",
+    )
+    assert "inbound.complaint" in report.rule_ids
+    assert all(not r.startswith(("work.", "views.", "register.")) for r in report.rule_ids)
