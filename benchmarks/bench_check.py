@@ -62,7 +62,9 @@ def child(code: str) -> dict[str, float]:
         "print(json.dumps({'seconds': time.perf_counter() - t0, "
         "'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
     )
-    out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper], capture_output=True, text=True, check=True
+    )
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -125,7 +127,9 @@ def main() -> None:
             fh.write(json.dumps({"id": str(i), "text": t}) + "\n")
         path = Path(fh.name)
 
-    cold_rules = child(f"from tactful import Checker; Checker(detectors={RULES_ONLY!r}).check('hi')")
+    cold_rules = child(
+        f"from tactful import Checker; Checker(detectors={RULES_ONLY!r}).check('hi')"
+    )
     cold_full = child("from tactful import Checker; Checker().check('hi')")
     rows = []
     for name, detectors, cold in (
@@ -148,7 +152,9 @@ def main() -> None:
             )
         )
     regex_rate = baseline_regex(texts)
-    rows.append(("baseline: one regex over the word list", "", "", "", f"{regex_rate:,.0f}", "", "", ""))
+    rows.append(
+        ("baseline: one regex over the word list", "", "", "", f"{regex_rate:,.0f}", "", "", "")
+    )
     alt = baseline_alt_profanity(texts)
     if alt is not None:
         rows.append(("baseline: alt-profanity-check", "", "", "", f"{alt:,.0f}", "", "", ""))
@@ -158,7 +164,16 @@ def main() -> None:
         f"{os.cpu_count()} cores; {len(texts):,} posts for latency, {args.posts:,} per scan run; "
         f"avg {statistics.mean(map(len, texts)):.0f} chars/post\n"
     )
-    header = ("pipeline", "p50 ms", "p95 ms", "p99 ms", "scan 1 proc/s", "scan 2 procs/s", "cold s", "peak MB")
+    header = (
+        "pipeline",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "scan 1 proc/s",
+        "scan 2 procs/s",
+        "cold s",
+        "peak MB",
+    )
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     print("-|-".join("-" * w for w in widths))

@@ -53,9 +53,18 @@ def test_missing_artifacts_say_what_to_do(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        ("Third time this week the client 'forgot' to send the brief. I'm done with these people.", "work.venting"),
-        ("Can't wait for everyone to see what we're launching in March, the new pricing will shock people", "work.confidential"),
-        ("Anyone who still supports this government is part of the problem. Vote them out.", "views.political"),
+        (
+            "Third time this week the client 'forgot' to send the brief. I'm done with these people.",
+            "work.venting",
+        ),
+        (
+            "Can't wait for everyone to see what we're launching in March, the new pricing will shock people",
+            "work.confidential",
+        ),
+        (
+            "Anyone who still supports this government is part of the problem. Vote them out.",
+            "views.political",
+        ),
         ("Still feeling last night... four bars, no sleep, zero regrets", "lifestyle.nightlife"),
     ],
 )
@@ -87,13 +96,14 @@ def test_identity_statements_and_plain_news_pass(text: str) -> None:
 def test_model_finding_points_at_the_sentence_and_names_words() -> None:
     text = (
         "Great quarter for the team, thank you all. "
-        "Honestly my clients are exhausting and I'm counting the days until I can quit."
+        "Honestly my clients are exhausting and I can't stand dealing with them anymore."
     )
     report = tactful.check(text, account_kind="professional")
     model = [f for f in report.findings if f.detector == "classifier"]
     assert model, report.rule_ids
     for f in model:
         assert all(s >= text.index("Honestly") for s, _ in f.spans), f.spans
+        assert "weighed most" in f.explanation
 
 
 def test_inbound_posts_get_inbound_categories() -> None:
@@ -104,3 +114,12 @@ def test_inbound_posts_get_inbound_categories() -> None:
     )
     assert "inbound.complaint" in report.rule_ids
     assert all(not r.startswith(("work.", "views.", "register.")) for r in report.rule_ids)
+
+
+def test_models_were_trained_on_the_current_profanity_list() -> None:
+    from tactful.models.features import profanity_fingerprint
+
+    trained = default_cascade().meta["profanity_fingerprint"]
+    assert trained == profanity_fingerprint(), (
+        "the profanity word list changed since the models were trained: run `make train`"
+    )

@@ -384,7 +384,9 @@ main.add_command(rules_command)
     show_default=True,
     help="Folder with the public data sets (tweeteval/, toxigen/, ...).",
 )
-@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write results here.")
+@click.option(
+    "--json", "json_out", type=click.Path(dir_okay=False), help="Also write results here."
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most N posts per set (a quick look).")
 def eval_command(data: str, json_out: str | None, limit: int | None) -> None:
     """Measure the checker on labelled validation sets and print per-category scores.
@@ -401,7 +403,9 @@ def eval_command(data: str, json_out: str | None, limit: int | None) -> None:
     from tactful.training.evaluate import evaluate, format_tables
 
     if not (Path(data) / "tweeteval").is_dir():
-        raise InputError(f"{data!r} has no tweeteval/ folder; pass --data with the shared data sets")
+        raise InputError(
+            f"{data!r} has no tweeteval/ folder; pass --data with the shared data sets"
+        )
     results = evaluate(Path(data), limit=limit, log=lambda m: click.echo(m, err=True))
     click.echo(format_tables(results))
     if json_out:

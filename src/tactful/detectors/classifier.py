@@ -21,7 +21,7 @@ from tactful.models.cascade import Cascade, default_cascade
 from tactful.post import Post
 from tactful.text import normalize, sentences
 
-_WORD_CHARS = str.maketrans("", "", ".,!?;:\"“”()[]")
+_WORD_CHARS = str.maketrans("", "", '.,!?;:"“”()[]')
 
 
 @cache
@@ -72,7 +72,10 @@ class ClassifierDetector:
             out.append(
                 [
                     self._finding(
-                        post, self.cascade.categories[int(j)], float(scores.probs[j]), scores.escalated
+                        post,
+                        self.cascade.categories[int(j)],
+                        float(scores.probs[j]),
+                        scores.escalated,
                     )
                     for j in np.flatnonzero(scores.flagged)
                 ]
@@ -97,7 +100,9 @@ class ClassifierDetector:
         info = self.texts[category]
         spans = self._spans(post.text, category)
         words = [
-            w.translate(_WORD_CHARS) for s, e in spans for w in normalize(post.text[s:e]).text.split()
+            w.translate(_WORD_CHARS)
+            for s, e in spans
+            for w in normalize(post.text[s:e]).text.split()
         ]
         top = self.cascade.top_words([w for w in words if w], category)
         tier = "the n-gram model and MiniLM" if escalated else "the n-gram model"

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tactful.errors import TactfulError
-from tactful.models.features import featurize, word_hash
+from tactful.models.features import explain_skip, featurize, identity_terms, word_hash
 
 Array = npt.NDArray[Any]
 THREADS_ENV = "TACTFUL_ENCODER_THREADS"
@@ -89,9 +89,11 @@ class Cascade:
     def fast_logits(self, normalised: str) -> Array:
         idx, val = featurize(normalised)
         if not len(idx):
-            return self.fast_b.copy()
+            empty: Array = self.fast_b.copy()
+            return empty
         rows = self.fast_w[idx].astype(np.float32)
-        return np.asarray((val @ rows) * self.fast_scale + self.fast_b)
+        logits: Array = (val @ rows) * self.fast_scale + self.fast_b
+        return logits
 
     def score_many(
         self, normalised: Sequence[str], originals: Sequence[str], allowed: Sequence[Array]
@@ -111,7 +113,9 @@ class Cascade:
             emb = self.encoder.embed([originals[i] for i in escalate])
             slow = emb @ self.slow_w + self.slow_b
             for row, i in enumerate(escalate):
-                stacked = self.stack[:, 0] * fast[i] + self.stack[:, 1] * slow[row] + self.stack[:, 2]
+                stacked = (
+                    self.stack[:, 0] * fast[i] + self.stack[:, 1] * slow[row] + self.stack[:, 2]
+                )
                 margin = stacked - self.thresholds[:, 1]
                 flagged = (margin >= 0) & allowed[i]
                 results[i] = Scores(_sigmoid(margin), flagged, True)
@@ -120,8 +124,9 @@ class Cascade:
     def top_words(self, words: Sequence[str], category: str, k: int = 3) -> list[str]:
         """The words whose unigram weights pushed hardest towards ``category``."""
         j = self.index[category]
+        skip = explain_skip() | identity_terms()
         weighted = []
-        for w in dict.fromkeys(words):
+        for w in dict.fromkeys(w for w in words if w not in skip and len(w) > 1):
             weight = float(self.fast_w[word_hash(w), j]) * float(self.fast_scale[j])
             if weight > 0:
                 weighted.append((weight, w))

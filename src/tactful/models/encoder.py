@@ -9,8 +9,8 @@ sha256 below before it is used; a mismatch is an error, never a silent fallback.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 import importlib.util
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 

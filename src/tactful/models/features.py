@@ -10,9 +10,13 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from functools import cache
+from importlib import resources
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
+import yaml
 
 DIM = 1 << 18
 _URL = re.compile(r"https?://\S+|www\.\S+|\burl\b")
@@ -28,11 +32,67 @@ def prepare(text: str) -> str:
     return _DIGITS.sub("0", text)
 
 
+PROFANITY_TOKEN = "xprofanex"
+MILD = 0.5  # profanity entries scoring below this are mild ("damn", "crap")
+
+
+@cache
+def profane_words() -> dict[str, bool]:
+    """The lexicon's single-word profanity, word -> strong? The rules decide what is profane
+    (whole words, so "Shitake" is not) and report it. The models never see mild words, so
+    "damn, what a week" is not an insult; strong ones reach them as one placeholder token."""
+    from tactful.ruleset import default_ruleset
+
+    words: dict[str, bool] = {}
+    for entry in default_ruleset().entries:
+        if entry.rule_id == "offense.profanity":
+            for p in entry.phrases:
+                if p.text.isalpha():
+                    score = entry.score if p.score is None else p.score
+                    words[p.text] = words.get(p.text, False) or score >= MILD
+    return words
+
+
+def profanity_fingerprint() -> str:
+    """Changes whenever the profanity word list does: the models must then be retrained."""
+    import hashlib
+
+    listing = "\n".join(f"{w}:{int(s)}" for w, s in sorted(profane_words().items()))
+    return hashlib.sha256(listing.encode()).hexdigest()[:16]
+
+
+@cache
+def _word_lists() -> dict[str, list[str]]:
+    raw = resources.files("tactful.models").joinpath("identity_terms.yml").read_text("utf-8")
+    data: dict[str, list[str]] = yaml.safe_load(raw)
+    return data
+
+
+def identity_terms() -> frozenset[str]:
+    return frozenset(_word_lists()["terms"])
+
+
+def explain_skip() -> frozenset[str]:
+    return frozenset(_word_lists()["explain_skip"])
+
+
 def ngrams(text: str) -> list[str]:
-    """Word unigrams and bigrams, and character 3-5-grams inside words."""
-    words = _WORD.findall(prepare(text))
+    """Word unigrams and bigrams, and character 3-5-grams inside words. Words naming who people
+    are (``identity_terms.yml``) are left out: naming a group is not evidence. Profanity is
+    the lexicon's call (see :func:`profane_words`)."""
+    masked = identity_terms()
+    profane = profane_words()
+    words = []
+    for w in _WORD.findall(prepare(text)):
+        if w in masked:
+            continue
+        strong = profane.get(w)
+        if strong is None:
+            words.append(w)
+        elif strong:
+            words.append(PROFANITY_TOKEN)
     grams = [f"w:{w}" for w in words]
-    grams += [f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    grams += [f"b:{a} {b}" for a, b in pairwise(words)]
     for w in words:
         if len(w) < 2:
             continue
@@ -51,7 +111,9 @@ def featurize(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]
     if not counts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-    val = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts))
+    val = np.fromiter(
+        (1.0 + math.log(c) for c in counts.values()), dtype=np.float32, count=len(counts)
+    )
     val /= float(np.linalg.norm(val))
     return idx, val
 

@@ -123,7 +123,9 @@ def _flags(report: Report | None, rules: Sequence[str]) -> tuple[bool, float]:
     return flagged, score
 
 
-def evaluate(data: Path, *, limit: int | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
+def evaluate(
+    data: Path, *, limit: int | None = None, log: Callable[[str], None] = print
+) -> dict[str, Any]:
     checker = Checker(policy_files=[eval_policy()])
     results: dict[str, Any] = {}
 
@@ -150,7 +152,7 @@ def evaluate(data: Path, *, limit: int | None = None, log: Callable[[str], None]
         for ex, p in zip(offensive, probs, strict=True):
             alt.add(bool(p >= 0.5), ex.labels.get("offense.insult", 0), float(p))
         results["alt_profanity_check_offensive"] = _row(alt, alt_rate, len(texts))
-        log(f"alt-profanity-check on the same set: macro-F1 {alt.macro_f1:.3f}, {alt_rate:,.0f} posts/s")
+        log(f"alt-profanity-check, same set: macro-F1 {alt.macro_f1:.3f}, {alt_rate:,.0f} posts/s")
     except ImportError:
         results["alt_profanity_check_offensive"] = None
         log("alt-profanity-check is not installed (pip install -e '.[train]'); skipped")
@@ -176,7 +178,9 @@ def evaluate(data: Path, *, limit: int | None = None, log: Callable[[str], None]
     results["corpus_val"] = {"macro_f1": round(macro, 4), "posts": len(val), "categories": cats}
     log(f"Etiquette corpus val: macro-F1 {macro:.3f} over {len(per_cat)} categories")
 
-    neutral = [ex for ex in take(toxigen(data, held_out=True)) if not ex.labels.get("offense.identity")]
+    neutral = [
+        ex for ex in take(toxigen(data, held_out=True)) if not ex.labels.get("offense.identity")
+    ]
     reports, _ = _check_all(checker, neutral)
     by_group: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for ex, rep in zip(neutral, reports, strict=True):
@@ -206,7 +210,9 @@ def _row(b: Binary, rate: float | None, n: int) -> dict[str, Any]:
 
 
 def format_tables(results: dict[str, Any]) -> str:
-    lines = ["set                              posts  prec   rec    F1     macro-F1  AUC    posts/s"]
+    lines = [
+        "set                              posts  prec   rec    F1     macro-F1  AUC    posts/s"
+    ]
     for key in ("tweeteval_offensive", "alt_profanity_check_offensive", "tweeteval_hate"):
         r = results.get(key)
         if r:
@@ -215,11 +221,16 @@ def format_tables(results: dict[str, Any]) -> str:
                 f"{r['macro_f1']:.3f}     {r['roc_auc']:.3f}  {r.get('posts_per_s', 0):,.0f}"
             )
     corpus_res = results["corpus_val"]
-    lines += ["", f"etiquette corpus val ({corpus_res['posts']} posts): macro-F1 {corpus_res['macro_f1']:.3f}"]
+    lines += [
+        "",
+        f"etiquette corpus val ({corpus_res['posts']} posts): "
+        f"macro-F1 {corpus_res['macro_f1']:.3f}",
+    ]
     lines.append("category                     n     prec   rec    F1     AUC")
     for c, r in corpus_res["categories"].items():
         lines.append(
-            f"{c:28} {r['posts']:4}  {r['precision']:.3f}  {r['recall']:.3f}  {r['f1']:.3f}  {r['roc_auc']:.3f}"
+            f"{c:28} {r['posts']:4}  {r['precision']:.3f}  {r['recall']:.3f}  "
+            f"{r['f1']:.3f}  {r['roc_auc']:.3f}"
         )
     lines += ["", "ToxiGen neutral statements, false-positive rate per group:"]
     for g, r in results["toxigen_neutral_fpr"].items():

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tactful.models.features import DIM, featurize
+from tactful.models.features import DIM, featurize, profanity_fingerprint
 from tactful.text import normalize
 from tactful.training.corpus import CATEGORIES
 from tactful.training.data import Example, training_set
@@ -125,8 +125,10 @@ def escalation_bands(margins: Array, allowed: Array, budget: float) -> Array:
     """Per-category bands (in fast-tier logits around the threshold) such that about
     ``budget`` of posts have some allowed category inside its band."""
     scale = np.array(
-        [np.median(np.abs(margins[allowed[:, j], j])) if allowed[:, j].any() else 1.0
-         for j in range(margins.shape[1])]
+        [
+            np.median(np.abs(margins[allowed[:, j], j])) if allowed[:, j].any() else 1.0
+            for j in range(margins.shape[1])
+        ]
     )
     lo, hi = 0.0, 4.0
     for _ in range(40):
@@ -219,7 +221,9 @@ def train(
     # int8 with a per-category scale keeps the fast tier small (DIM x 18 bytes).
     scale = np.maximum(np.abs(fast_w).max(axis=0), 1e-6) / 127.0
     quantised = np.round(fast_w / scale).astype(np.int8)
-    np.savez_compressed(out / "fast.npz", weights=quantised, scale=scale.astype(np.float32), bias=fast_b)
+    np.savez_compressed(
+        out / "fast.npz", weights=quantised, scale=scale.astype(np.float32), bias=fast_b
+    )
     np.savez_compressed(
         out / "slow.npz",
         weights=slow_w,
@@ -232,6 +236,7 @@ def train(
     meta = {
         "categories": list(CATEGORIES),
         "feature_dim": DIM,
+        "profanity_fingerprint": profanity_fingerprint(),
         "fast_c": fast_c,
         "slow_c": slow_c,
         "dev_percent": DEV_PERCENT,
