@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ from tactful.models.features import explain_skip, featurize, identity_terms, wor
 
 Array = npt.NDArray[Any]
 THREADS_ENV = "TACTFUL_ENCODER_THREADS"
+_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
 class ModelUnavailable(TactfulError):
@@ -102,9 +104,13 @@ class Cascade:
         fast = np.stack([self.fast_logits(t) for t in normalised]) if normalised else np.zeros((0,))
         results: list[Scores | None] = [None] * len(normalised)
         escalate: list[int] = []
+        identity = identity_terms()
         for i, logits in enumerate(fast):
             near = np.abs(logits - self.thresholds[:, 0]) < self.band
-            if np.any(near & allowed[i]):
+            # The fast tier never sees words naming a group, so it cannot judge a post that
+            # names one: MiniLM, which reads the whole text, decides those.
+            names_group = not identity.isdisjoint(_WORDS.findall(normalised[i]))
+            if np.any(near & allowed[i]) or names_group:
                 escalate.append(i)
             else:
                 flagged = (logits >= self.thresholds[:, 0]) & allowed[i]
