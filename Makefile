@@ -55,6 +55,7 @@ train: $(VENV)/.installed-train
 
 ## eval: score the checker on the validation sets (and alt-profanity-check beside it)
 eval: $(VENV)/.installed-train
+	mkdir -p benchmarks/out
 	$(BIN)/tactful eval --data $(DATA) --json benchmarks/out/eval.json
 
 clean:

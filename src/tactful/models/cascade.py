@@ -21,7 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from tactful.errors import TactfulError
-from tactful.models.features import explain_skip, featurize, identity_terms, word_hash
+from tactful.models.features import (
+    explain_skip,
+    featurize,
+    identity_terms,
+    mask_identity,
+    word_hash,
+)
 
 Array = npt.NDArray[Any]
 THREADS_ENV = "TACTFUL_ENCODER_THREADS"
@@ -116,7 +122,7 @@ class Cascade:
                 flagged = (logits >= self.thresholds[:, 0]) & allowed[i]
                 results[i] = Scores(_sigmoid(logits - self.thresholds[:, 0] + 0.0), flagged, False)
         if escalate:
-            emb = self.encoder.embed([originals[i] for i in escalate])
+            emb = self.encoder.embed([mask_identity(normalised[i]) for i in escalate])
             slow = emb @ self.slow_w + self.slow_b
             for row, i in enumerate(escalate):
                 stacked = (

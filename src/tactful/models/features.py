@@ -72,6 +72,16 @@ def identity_terms() -> frozenset[str]:
     return frozenset(_word_lists()["terms"])
 
 
+_TERM = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+
+
+def mask_identity(text: str) -> str:
+    """The text MiniLM reads: words naming a group become ``[MASK]``, so the model judges what
+    is said about a group ("[MASK] are all lazy"), never that a group is named."""
+    terms = identity_terms()
+    return _TERM.sub(lambda m: "[MASK]" if m.group().lower() in terms else m.group(), text)
+
+
 def explain_skip() -> frozenset[str]:
     return frozenset(_word_lists()["explain_skip"])
 

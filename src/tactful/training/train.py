@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tactful.models.features import DIM, featurize, profanity_fingerprint
+from tactful.models.features import DIM, featurize, mask_identity, profanity_fingerprint
 from tactful.text import normalize
 from tactful.training.corpus import CATEGORIES
 from tactful.training.data import Example, training_set
@@ -167,7 +167,7 @@ def train(
     x = sparse_matrix(texts)
     _log(f"featurised: {x.nnz / len(texts):.0f} features per example")
 
-    emb = embed_cached(texts, cache)
+    emb = embed_cached([mask_identity(normalize(t).text) for t in texts], cache)
     _log("embedded with MiniLM")
     weight = np.array(
         [SOURCE_WEIGHT.get(e.source.split("/")[0], 1.0) for e in examples], dtype=np.float64
