@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import click
 from rich.console import Console
@@ -16,73 +16,19 @@ from rich.text import Text
 
 from tactful import __version__
 from tactful.checker import Checker
+from tactful.cli_options import context_options
 from tactful.errors import InputError, TactfulError
 from tactful.findings import Report, Severity
-from tactful.post import AccountKind, Audience, Platform, Post
+from tactful.post import Post
 from tactful.render import print_report
 from tactful.rules_cli import rules_command
 from tactful.sarif import to_sarif
 from tactful.scan import ScanStats, scan_lines
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 AUTO_POOL_BYTES = 1 << 20  # scan files larger than this use every core by default
-
-
-def context_options(func: F) -> F:
-    """The options that say where a post is going (shared by check and scan)."""
-    options = [
-        click.option(
-            "--platform",
-            type=click.Choice([p.value for p in Platform]),
-            default=Platform.GENERIC.value,
-            show_default=True,
-            help="Network the post is for.",
-        ),
-        click.option(
-            "--account-kind",
-            type=click.Choice([k.value for k in AccountKind]),
-            default=AccountKind.PERSONAL.value,
-            show_default=True,
-            help="personal profile, professional profile, or brand (company page).",
-        ),
-        click.option(
-            "--audience",
-            type=click.Choice([a.value for a in Audience]),
-            default=Audience.PUBLIC.value,
-            show_default=True,
-            help="Who can see it.",
-        ),
-        click.option(
-            "--clients-in-audience/--no-clients-in-audience",
-            default=False,
-            help="Clients or business contacts can see this account ('on the clock').",
-        ),
-        click.option("--reply-to", metavar="ID", help="The post is a reply to this post."),
-        click.option(
-            "--inbound", is_flag=True, help="Someone else wrote it to your page (triage)."
-        ),
-        click.option(
-            "--policy",
-            "policy_files",
-            multiple=True,
-            type=click.Path(dir_okay=False),
-            help="A user or organisation policy YAML file (repeatable; later files win).",
-        ),
-        click.option(
-            "--fail-on",
-            type=click.Choice([s.value for s in Severity]),
-            default=Severity.WARN.value,
-            show_default=True,
-            help="Exit 1 when a finding is at or above this severity.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 def _context(kwargs: dict[str, Any]) -> dict[str, Any]:

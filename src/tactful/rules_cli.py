@@ -9,9 +9,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from tactful.cli_options import account_options
 from tactful.errors import UnknownRuleError
 from tactful.policy import ResolvedPolicy, builtin_layers, load_policy_file
-from tactful.post import AccountKind, Audience, Platform, Post
+from tactful.post import Post
 from tactful.ruleset import Ruleset, default_ruleset, unknown_rule_message
 
 
@@ -43,13 +44,7 @@ def _severity_text(policy: ResolvedPolicy, ruleset: Ruleset, rule_id: str) -> st
 
 @click.command("rules")
 @click.argument("rule", required=False)
-@click.option("--platform", type=click.Choice([p.value for p in Platform]), default="generic")
-@click.option(
-    "--account-kind", type=click.Choice([k.value for k in AccountKind]), default="personal"
-)
-@click.option("--audience", type=click.Choice([a.value for a in Audience]), default="public")
-@click.option("--clients-in-audience/--no-clients-in-audience", default=False)
-@click.option("--policy", "policy_files", multiple=True, type=click.Path(dir_okay=False))
+@account_options
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )

@@ -1,0 +1,77 @@
+"""Command-line options shared by several commands (one definition, one help text)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from tactful.findings import Severity
+from tactful.post import AccountKind, Audience, Platform
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ACCOUNT = [
+    click.option(
+        "--platform",
+        type=click.Choice([p.value for p in Platform]),
+        default=Platform.GENERIC.value,
+        show_default=True,
+        help="Network the post is for.",
+    ),
+    click.option(
+        "--account-kind",
+        type=click.Choice([k.value for k in AccountKind]),
+        default=AccountKind.PERSONAL.value,
+        show_default=True,
+        help="personal profile, professional profile, or brand (company page).",
+    ),
+    click.option(
+        "--audience",
+        type=click.Choice([a.value for a in Audience]),
+        default=Audience.PUBLIC.value,
+        show_default=True,
+        help="Who can see it.",
+    ),
+    click.option(
+        "--clients-in-audience/--no-clients-in-audience",
+        default=False,
+        help="Clients or business contacts can see this account ('on the clock').",
+    ),
+    click.option(
+        "--policy",
+        "policy_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="A user or organisation policy YAML file (repeatable; later files win).",
+    ),
+]
+_POST = [
+    click.option("--reply-to", metavar="ID", help="The post is a reply to this post."),
+    click.option("--inbound", is_flag=True, help="Someone else wrote it to your page (triage)."),
+    click.option(
+        "--fail-on",
+        type=click.Choice([s.value for s in Severity]),
+        default=Severity.WARN.value,
+        show_default=True,
+        help="Exit 1 when a finding is at or above this severity.",
+    ),
+]
+
+
+def _apply(func: F, options: Sequence[Callable[[Any], Any]]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def account_options(func: F) -> F:
+    """Where a post is going: platform, account kind, audience, clients, policy files."""
+    return _apply(func, _ACCOUNT)
+
+
+def context_options(func: F) -> F:
+    """Everything about a post's context (check, scan): the account options plus reply,
+    inbound and --fail-on."""
+    return _apply(func, [*_ACCOUNT, *_POST])
