@@ -18,6 +18,7 @@ import yaml
 from tactful.detectors.base import DetectContext
 from tactful.findings import Finding, Severity, Suggestion
 from tactful.models.cascade import Cascade, default_cascade
+from tactful.models.contexts import context_mask
 from tactful.post import Post
 from tactful.text import normalize, sentences
 
@@ -39,19 +40,12 @@ class ClassifierDetector:
     def __init__(self, cascade: Cascade | None = None):
         self.cascade = cascade or default_cascade()
         cats = self.cascade.categories
-        inbound = np.array([c.startswith("inbound.") for c in cats])
-        engagement = np.array([c.startswith("engagement.") for c in cats])
         self._allowed = {
-            "inbound": inbound,
-            "reply": ~inbound,
-            "authored": ~inbound & ~engagement,
+            (inbound, reply): context_mask(cats, inbound=inbound, reply=reply)
+            for inbound in (False, True)
+            for reply in (False, True)
         }
         self.texts = category_texts()
-
-    def _context(self, post: Post) -> str:
-        if post.inbound:
-            return "inbound"
-        return "reply" if post.is_reply else "authored"
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         return self.detect_batch([post], [ctx])[0]
@@ -60,10 +54,8 @@ class ClassifierDetector:
         self, posts: Sequence[Post], ctxs: Sequence[DetectContext]
     ) -> list[list[Finding]]:
         """Score many posts at once: MiniLM embeds every unsure post in one batch."""
-        allowed = [self._allowed[self._context(p)] for p in posts]
-        all_scores = self.cascade.score_many(
-            [c.norm.text for c in ctxs], [p.text for p in posts], allowed
-        )
+        allowed = [self._allowed[(p.inbound, p.is_reply)] for p in posts]
+        all_scores = self.cascade.score_many([c.norm.text for c in ctxs], allowed)
         out = []
         for post, ctx, mask, scores in zip(posts, ctxs, allowed, all_scores, strict=True):
             for j, category in enumerate(self.cascade.categories):

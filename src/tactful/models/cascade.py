@@ -103,10 +103,8 @@ class Cascade:
         logits: Array = (val @ rows) * self.fast_scale + self.fast_b
         return logits
 
-    def score_many(
-        self, normalised: Sequence[str], originals: Sequence[str], allowed: Sequence[Array]
-    ) -> list[Scores]:
-        """Score texts; ``allowed[i]`` masks the categories that apply to text i (context)."""
+    def score_many(self, normalised: Sequence[str], allowed: Sequence[Array]) -> list[Scores]:
+        """Score normalised texts; ``allowed[i]`` masks the categories that apply to text i."""
         fast = np.stack([self.fast_logits(t) for t in normalised]) if normalised else np.zeros((0,))
         results: list[Scores | None] = [None] * len(normalised)
         escalate: list[int] = []
@@ -120,7 +118,7 @@ class Cascade:
                 escalate.append(i)
             else:
                 flagged = (logits >= self.thresholds[:, 0]) & allowed[i]
-                results[i] = Scores(_sigmoid(logits - self.thresholds[:, 0] + 0.0), flagged, False)
+                results[i] = Scores(_sigmoid(logits - self.thresholds[:, 0]), flagged, False)
         if escalate:
             emb = self.encoder.embed([mask_identity(normalised[i]) for i in escalate])
             slow = emb @ self.slow_w + self.slow_b

@@ -14,17 +14,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tactful.models.contexts import context_categories
 from tactful.training.corpus import CATEGORIES, load_corpus
 
-INDEX = {c: i for i, c in enumerate(CATEGORIES)}
-INBOUND = tuple(c for c in CATEGORIES if c.startswith("inbound."))
-ENGAGEMENT = tuple(c for c in CATEGORIES if c.startswith("engagement."))
-# Categories an authored, non-reply post can have.
-AUTHORED = tuple(c for c in CATEGORIES if c not in INBOUND and c not in ENGAGEMENT)
 OFFENCE = ("offense.identity", "offense.insult")
 
 
@@ -121,13 +116,7 @@ def corpus(split: str) -> list[Example]:
     for post in load_corpus():
         if post.split != split:
             continue
-        if post.inbound:
-            speaks_to: Iterable[str] = INBOUND
-        elif post.reply:
-            speaks_to = CATEGORIES[: len(CATEGORIES)]  # replies can be anything authored
-            speaks_to = tuple(c for c in speaks_to if c not in INBOUND)
-        else:
-            speaks_to = AUTHORED
+        speaks_to = context_categories(CATEGORIES, inbound=post.inbound, reply=post.reply)
         labels = {c: int(c in post.labels) for c in speaks_to}
         out.append(
             Example(

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tactful.models.contexts import context_mask
 from tactful.models.features import DIM, featurize, mask_identity, profanity_fingerprint
 from tactful.text import normalize
 from tactful.training.corpus import CATEGORIES
@@ -108,17 +109,7 @@ def embed_cached(texts: list[str], cache: Path | None) -> Array:
 
 def context_allowed(examples: list[Example]) -> Array:
     """The categories scored for each example at run time (authored, reply or inbound)."""
-    inbound = np.array([c.startswith("inbound.") for c in CATEGORIES])
-    engagement = np.array([c.startswith("engagement.") for c in CATEGORIES])
-    rows = []
-    for e in examples:
-        if e.inbound:
-            rows.append(inbound)
-        elif e.reply:
-            rows.append(~inbound)
-        else:
-            rows.append(~inbound & ~engagement)
-    return np.array(rows)
+    return np.array([context_mask(CATEGORIES, inbound=e.inbound, reply=e.reply) for e in examples])
 
 
 def escalation_bands(margins: Array, allowed: Array, budget: float) -> Array:
