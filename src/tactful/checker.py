@@ -11,7 +11,13 @@ from tactful import registry
 from tactful.detectors.base import DetectContext, Detector
 from tactful.errors import InputError
 from tactful.findings import Finding, Report, sort_findings
-from tactful.policy import PolicyLayer, ResolvedPolicy, builtin_layers, load_policy_file
+from tactful.policy import (
+    PolicyLayer,
+    ResolvedPolicy,
+    builtin_layers,
+    load_policy_file,
+    parse_layer,
+)
 from tactful.post import Post
 from tactful.ruleset import Ruleset, default_ruleset
 from tactful.text import normalize
@@ -41,16 +47,23 @@ def _overlaps(a: Finding, b: Finding) -> bool:
     return any(s1 < e2 and s2 < e1 for s1, e1 in a.spans for s2, e2 in b.spans)
 
 
+# Where findings of one rule overlap, the more exact one explains more: words beat the
+# client gazetteer, which beats a model's whole-sentence reading.
+_VAGUENESS = {"clients": 1, "classifier": 2}
+
+
 def merge_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Drop a model finding where a word-level finding of the same rule already points at the
-    same text: the exact words explain more than a whole sentence does."""
-    exact = [f for f in findings if f.detector != "classifier"]
-    kept = list(exact)
+    """Drop a finding where a more exact finding of the same rule points at the same text
+    (a word-level match over a client-name match over a model's sentence score)."""
+    kept = []
     for f in findings:
-        if f.detector == "classifier" and not any(
-            g.rule_id == f.rule_id and _overlaps(f, g) for g in exact
+        rank = _VAGUENESS.get(f.detector, 0)
+        if rank and any(
+            g.rule_id == f.rule_id and _VAGUENESS.get(g.detector, 0) < rank and _overlaps(f, g)
+            for g in findings
         ):
-            kept.append(f)
+            continue
+        kept.append(f)
     return kept
 
 
@@ -83,12 +96,23 @@ class Checker:
 
     def policy_for(self, post: Post) -> ResolvedPolicy:
         a = post.account
-        key = (post.platform, a.kind, a.audience, a.clients_in_audience)
+        key = (post.platform, a.kind, a.audience, a.clients_in_audience, a.name)
         policy = self._policies.get(key)
         if policy is None:
-            policy = ResolvedPolicy([*builtin_layers(post), *self.user_layers], self.ruleset)
+            layers = [*builtin_layers(post), *self.user_layers, *self._account_layer(a.name)]
+            policy = ResolvedPolicy(layers, self.ruleset)
             self._policies[key] = policy
         return policy
+
+    def _account_layer(self, name: str | None) -> list[PolicyLayer]:
+        """The per-account overrides recorded in the store, most specific of all."""
+        snapshot = self.extras.get("store")
+        if snapshot is None or name is None:
+            return []
+        for account in snapshot.accounts:
+            if account.name == name and account.policy:
+                return [parse_layer(dict(account.policy), f"account:{name}", self.ruleset)]
+        return []
 
     def check(self, post: Post | str, **context: Any) -> Report:
         """Check one post. ``post`` may be text plus keyword context (see :meth:`Post.build`)."""

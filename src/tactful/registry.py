@@ -25,8 +25,22 @@ _BUILTIN = {
     "platform": "tactful.detectors.platform:PlatformLengthDetector",
     "account": "tactful.detectors.account:AccountDetector",
     "classifier": "tactful.detectors.classifier:ClassifierDetector",
+    "mentions": "tactful.detectors.mentions:MentionsDetector",
+    "media": "tactful.detectors.media:MediaDetector",
+    "clients": "tactful.detectors.clients:ClientsDetector",
 }
-DEFAULT_DETECTORS = ("lexicon", "pii", "platform", "account", "classifier")
+# Order matters where a detector reads scores others left in ctx.scores: account (register)
+# and clients (work.*) run after the classifier.
+DEFAULT_DETECTORS = (
+    "lexicon",
+    "pii",
+    "platform",
+    "classifier",
+    "account",
+    "mentions",
+    "media",
+    "clients",
+)
 
 
 def _load(target: str) -> Callable[[], Detector]:

@@ -1,0 +1,109 @@
+"""Client names from the contacts list sharpen two rules: a sentence that names a client and
+shares inside information is ``work.confidential``; one that tells a story at the client's
+expense is ``work.client_story`` ("Acme's new CFO told us..." with Acme a client).
+
+The cue words are data (``clients.yml``). Where the models scored the post, a client's name
+also raises their score for the sentence: the name is what makes it identifiable.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+from tactful.detectors.base import DetectContext
+from tactful.findings import Finding, Severity, Suggestion
+from tactful.post import Post
+from tactful.text import sentences
+
+DATA = Path(__file__).with_name("clients.yml")
+MODEL_FLOOR = 0.3  # a model score this high plus a client's name is enough
+RULES = {
+    "confidential": (
+        "work.confidential",
+        "names client {client} and shares what looks like inside information ({cue})",
+        "Details a client shares in a meeting are theirs to announce. Naming the client makes "
+        "the leak traceable to you and can breach your contract or an NDA.",
+        "Leave out the client's name and the details until they are public",
+    ),
+    "story": (
+        "work.client_story",
+        "tells a story about client {client} that they would not like to read ({cue})",
+        "Clients read what you post. A story at a named client's expense tells every other "
+        "client what you would say about them.",
+        "Tell the lesson without the client: no name, no details that identify them",
+    ),
+}
+
+
+@cache
+def _cues() -> dict[str, Any]:
+    data: dict[str, list[str]] = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    out = {}
+    for group, words in data.items():
+        alts = "|".join(
+            regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+        )
+        out[group] = regex.compile(rf"(?<!\w)(?:{alts})(?!\w)", regex.I)
+    return out
+
+
+@cache
+def _names_pattern(names: tuple[str, ...]) -> regex.Pattern[str]:
+    alts = "|".join(regex.escape(n) for n in names)
+    return regex.compile(rf"(?<!\w)(?:{alts})(?:['’]s)?(?!\w)")
+
+
+class ClientsDetector:
+    name = "clients"
+
+    def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
+        snapshot = ctx.extras.get("store")
+        if snapshot is None or post.inbound:
+            return []
+        clients = snapshot.client_names()
+        if not clients:
+            return []
+        names = _names_pattern(tuple(n for n, _ in clients))
+        text = post.text
+        out: list[Finding] = []
+        for s, e in sentences(text):
+            sentence = text[s:e]
+            hit = names.search(sentence)
+            if hit is None:
+                continue
+            client = hit.group().removesuffix("'s").removesuffix("’s")
+            name_span = (s + hit.start(), s + hit.end())
+            for group, (rule_id, message, why, fix) in RULES.items():
+                cue = _cues()[group].search(sentence)
+                model = ctx.scores.get(rule_id, 0.0)
+                if cue is None and model < MODEL_FLOOR:
+                    continue
+                spans = [name_span]
+                if cue is not None:
+                    spans.append((s + cue.start(), s + cue.end()))
+                score = 0.9 if cue is not None else min(1.0, model + 0.4)
+                cue_text = f"“{cue.group()}”" if cue is not None else "the model's reading"
+                out.append(
+                    Finding(
+                        rule_id=rule_id,
+                        severity=Severity.BLOCK if group == "confidential" else Severity.WARN,
+                        spans=tuple(sorted(set(spans))),
+                        score=score,
+                        message="This sentence " + message.format(client=client, cue=cue_text),
+                        explanation=why,
+                        suggestions=(
+                            Suggestion("rewrite", fix),
+                            Suggestion("remove", f"Remove the sentence naming {client}"),
+                        ),
+                        detector=self.name,
+                        check=f"client:{group}",
+                        matched=client,
+                    )
+                )
+                ctx.add_score(rule_id, score)
+        return out

@@ -1,0 +1,203 @@
+"""Tags and @mentions against the consent ledger and the do-not-tag list.
+
+Runs only when the checker has a store snapshot (``ctx.extras["store"]``). A person may be
+tagged with a current grant for the platform; an organisation unless it is on the
+do-not-tag list or a competitor, and only with a recorded relationship or consent. A post
+that replies to someone may mention them without consent: the reply already does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import regex
+
+from tactful.detectors.base import DetectContext
+from tactful.findings import Finding, Severity, Suggestion
+from tactful.post import Post
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when a snapshot is given
+    from tactful.store.snapshot import ContactView, StoreSnapshot
+
+# @handle, @user@instance (Mastodon), @name.bsky.social (Bluesky); not inside e-mails or URLs.
+MENTION = regex.compile(
+    r"(?<![\w@/.])@([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?"
+    r"(?:@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)?)"
+)
+RELATIONSHIPS = frozenset({"client", "partner", "supplier", "employer", "prospect"})
+
+
+def mentions_in(post: Post) -> Iterator[tuple[str, tuple[tuple[int, int], ...]]]:
+    """(normalised handle, spans) for each distinct mention in the text or the post's tags."""
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for m in MENTION.finditer(post.text):
+        seen.setdefault(m.group(1).lower(), []).append((m.start(), m.end()))
+    for tag in post.mentions:
+        h = tag.handle.strip().lstrip("@").lower()
+        if not h:
+            continue
+        spans = seen.setdefault(h, [])
+        if tag.start is not None and tag.end is not None and (tag.start, tag.end) not in spans:
+            spans.append((tag.start, tag.end))
+    for handle, spans in seen.items():
+        yield handle, tuple(sorted(spans))
+
+
+def _untagged(post: Post, handle: str, name: str) -> str:
+    return str(regex.sub(rf"(?<![\w@])@{regex.escape(handle)}\b", name, post.text, flags=regex.I))
+
+
+class MentionsDetector:
+    name = "mentions"
+
+    def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
+        snapshot = ctx.extras.get("store")
+        if snapshot is None or post.inbound:
+            return []
+        from tactful.store.contacts import ContactKind
+
+        out = []
+        platform = post.platform.value
+        reply_target = (post.reply_to or "").lstrip("@").lower()
+        for handle, spans in mentions_in(post):
+            if handle == reply_target:
+                continue
+            view = snapshot.contact_for(platform, handle)
+            if view is not None and view.contact.kind is ContactKind.ORGANISATION:
+                finding = self._organisation(post, snapshot, view, handle, spans)
+            else:
+                finding = self._person(post, snapshot, view, handle, spans)
+            if finding is not None:
+                ctx.add_score(finding.rule_id, finding.score)
+                out.append(finding)
+        return out
+
+    def _person(
+        self,
+        post: Post,
+        snapshot: StoreSnapshot,
+        view: ContactView | None,
+        handle: str,
+        spans: tuple[tuple[int, int], ...],
+    ) -> Finding | None:
+        from tactful.store.consent import ConsentStatus
+        from tactful.store.drafts import consent_request
+
+        platform = post.platform.value
+        if view is None:
+            status, score = ConsentStatus.NONE, 0.6
+            who = f"@{handle}"
+            why = "is not in your contacts, so there is no record that they agreed to be tagged"
+        else:
+            status, event = view.consent_on(platform, snapshot.now)
+            if status is ConsentStatus.GRANTED:
+                return None
+            who = view.contact.name
+            score = 1.0 if status is ConsentStatus.REFUSED else 0.8
+            why = {
+                ConsentStatus.REFUSED: "said no to being tagged",
+                ConsentStatus.WITHDRAWN: "withdrew their consent to be tagged",
+                ConsentStatus.PENDING: "has not answered your request to tag them yet",
+                ConsentStatus.EXPIRED: "gave consent that has expired",
+                ConsentStatus.NONE: "has no recorded consent to be tagged",
+            }[status]
+            if event is not None and event.reason and status is ConsentStatus.REFUSED:
+                why += f" ({event.reason})"
+        severity = Severity.BLOCK if status is ConsentStatus.REFUSED else Severity.WARN
+        suggestions = [
+            Suggestion(
+                "replace",
+                "Post without the tag (name them in plain text, or not at all)",
+                _untagged(post, handle, view.contact.name if view else handle),
+            )
+        ]
+        if status is not ConsentStatus.REFUSED:
+            if view is not None:
+                draft = consent_request(view.contact, post.platform)
+                suggestions.insert(
+                    0, Suggestion("message", "Ask first with this private message", draft)
+                )
+            else:
+                suggestions.append(
+                    Suggestion(
+                        "record",
+                        f"Add @{handle} to your contacts, then ask: tactful consent ask @{handle} "
+                        f"--platform {platform}",
+                    )
+                )
+        return Finding(
+            rule_id="tags.no_consent",
+            severity=severity,
+            spans=spans,
+            score=score,
+            message=f"{who} {why}",
+            explanation=(
+                "Tagging puts a person's name on your post and in front of their own network. "
+                "Ask by private message first, and tag only people who said yes."
+            ),
+            suggestions=tuple(suggestions),
+            detector=self.name,
+            target=f"mention:@{handle}",
+            check=status.value,
+            matched=handle,
+        )
+
+    def _organisation(
+        self,
+        post: Post,
+        snapshot: StoreSnapshot,
+        view: ContactView,
+        handle: str,
+        spans: tuple[tuple[int, int], ...],
+    ) -> Finding | None:
+        from tactful.store.consent import ConsentStatus
+        from tactful.store.contacts import Relation
+
+        c = view.contact
+        status, _ = view.consent_on(post.platform.value, snapshot.now)
+        if view.do_not_tag:
+            check, score, severity = "do-not-tag", 1.0, Severity.BLOCK
+            message = f"{c.name} is on your do-not-tag list: {view.do_not_tag}"
+        elif c.relation is Relation.COMPETITOR:
+            check, score, severity = "competitor", 0.9, Severity.WARN
+            message = f"{c.name} is a competitor: tagging them can read as an attack or a slip"
+        elif c.relation is Relation.FORMER_EMPLOYER:
+            check, score, severity = "former-employer", 0.8, Severity.WARN
+            message = f"{c.name} is a former employer: a tag invites their reply in public"
+        elif status is ConsentStatus.REFUSED:
+            check, score, severity = "refused", 1.0, Severity.BLOCK
+            message = f"{c.name} asked not to be tagged"
+        elif status is ConsentStatus.GRANTED or c.relation in RELATIONSHIPS:
+            return None
+        else:
+            check, score, severity = "no-relationship", 0.6, Severity.WARN
+            message = f"No recorded relationship with {c.name}: tagging suggests an endorsement"
+        from tactful.store.drafts import consent_request
+
+        return Finding(
+            rule_id="tags.business_association",
+            severity=severity,
+            spans=spans,
+            score=score,
+            message=message,
+            explanation=(
+                "Tagging a company associates it with your post and tells its followers you "
+                "work together. Tag only businesses you have a relationship with and that "
+                "agreed, and never those that asked you not to."
+            ),
+            suggestions=(
+                Suggestion(
+                    "replace",
+                    "Name the company without tagging it",
+                    _untagged(post, handle, c.name),
+                ),
+                Suggestion(
+                    "message", "Ask first with this message", consent_request(c, post.platform)
+                ),
+            ),
+            detector=self.name,
+            target=f"mention:@{handle}",
+            check=check,
+            matched=handle,
+        )

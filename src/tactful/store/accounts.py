@@ -1,0 +1,162 @@
+"""Accounts: where posts go (platform, handle, kind, audience, clients in the audience) and
+each account's own policy overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tactful.errors import InputError
+from tactful.post import Account, AccountKind, Audience, Platform, parse_enum
+from tactful.store.models import AccountRow
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    name: str
+    platform: Platform
+    kind: AccountKind
+    audience: Audience
+    clients_in_audience: bool
+    handle: str | None = None
+    policy: Mapping[str, Any] | None = None
+
+    def to_account(self) -> Account:
+        return Account(
+            kind=self.kind,
+            audience=self.audience,
+            clients_in_audience=self.clients_in_audience,
+            name=self.name,
+            handle=self.handle,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "platform": self.platform.value,
+            "handle": self.handle,
+            "kind": self.kind.value,
+            "audience": self.audience.value,
+            "clients_in_audience": self.clients_in_audience,
+            "policy": dict(self.policy) if self.policy else None,
+        }
+
+
+def _record(row: AccountRow) -> AccountRecord:
+    return AccountRecord(
+        name=row.name,
+        platform=Platform(row.platform),
+        kind=AccountKind(row.kind),
+        audience=Audience(row.audience),
+        clients_in_audience=row.clients_in_audience,
+        handle=row.handle,
+        policy=row.policy,
+    )
+
+
+def validate_policy(policy: Any, name: str) -> dict[str, Any] | None:
+    """Check per-account overrides with the same parser as policy files (fails early, here,
+    rather than at the next check)."""
+    if policy is None:
+        return None
+    from tactful.policy import parse_layer
+    from tactful.ruleset import default_ruleset
+
+    if not isinstance(policy, Mapping):
+        raise InputError(f"account {name!r}: policy must be a mapping like {{rules: {{...}}}}")
+    parse_layer(dict(policy), f"account:{name}", default_ruleset())
+    return dict(policy)
+
+
+def _name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise InputError("an account name is 1 to 80 characters, e.g. 'acme-linkedin'")
+    return name
+
+
+def _row(session: Session, name: str) -> AccountRow:
+    row = session.scalar(select(AccountRow).where(AccountRow.name == name))
+    if row is None:
+        known = ", ".join(session.scalars(select(AccountRow.name).order_by(AccountRow.name)))
+        hint = f"; known accounts: {known}" if known else "; add one with 'tactful accounts add'"
+        raise InputError(f"no account named {name!r}{hint}")
+    return row
+
+
+def add_account(
+    session: Session,
+    name: str,
+    *,
+    platform: str,
+    kind: str,
+    audience: str = "public",
+    clients_in_audience: bool = False,
+    handle: str | None = None,
+    policy: Mapping[str, Any] | None = None,
+) -> AccountRecord:
+    name = _name(name)
+    if session.scalar(select(AccountRow.id).where(AccountRow.name == name)) is not None:
+        raise InputError(f"an account named {name!r} exists; edit it or choose another name")
+    row = AccountRow(
+        name=name,
+        platform=parse_enum(Platform, platform, "platform").value,
+        kind=parse_enum(AccountKind, kind, "account kind").value,
+        audience=parse_enum(Audience, audience, "audience").value,
+        clients_in_audience=bool(clients_in_audience),
+        handle=(handle or "").strip().lstrip("@") or None,
+        policy=validate_policy(policy, name),
+    )
+    session.add(row)
+    session.flush()
+    return _record(row)
+
+
+def get_account(session: Session, name: str) -> AccountRecord:
+    return _record(_row(session, name))
+
+
+def list_accounts(session: Session) -> list[AccountRecord]:
+    return [_record(r) for r in session.scalars(select(AccountRow).order_by(AccountRow.name))]
+
+
+EDITABLE = ("platform", "kind", "audience", "clients_in_audience", "handle", "policy", "name")
+
+
+def edit_account(session: Session, name: str, **changes: Any) -> AccountRecord:
+    row = _row(session, name)
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "platform":
+            row.platform = parse_enum(Platform, value, "platform").value
+        elif key == "kind":
+            row.kind = parse_enum(AccountKind, value, "account kind").value
+        elif key == "audience":
+            row.audience = parse_enum(Audience, value, "audience").value
+        elif key == "clients_in_audience":
+            row.clients_in_audience = bool(value)
+        elif key == "handle":
+            row.handle = str(value).strip().lstrip("@") or None
+        elif key == "policy":
+            row.policy = validate_policy(value, row.name)
+        elif key == "name":
+            new = _name(value)
+            if new != row.name and session.scalar(
+                select(AccountRow.id).where(AccountRow.name == new)
+            ):
+                raise InputError(f"an account named {new!r} exists")
+            row.name = new
+        else:
+            raise InputError(f"cannot edit {key!r}; editable: {', '.join(EDITABLE)}")
+    session.flush()
+    return _record(row)
+
+
+def remove_account(session: Session, name: str) -> None:
+    session.delete(_row(session, name))
+    session.flush()

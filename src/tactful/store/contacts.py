@@ -1,0 +1,269 @@
+"""Contacts: people and organisations, their handles per platform and how you know them.
+
+A contact is named on the command line by ``@handle`` (any platform), ``PLATFORM:@handle``,
+``#ID`` or its exact name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tactful.errors import InputError
+from tactful.post import Platform, parse_enum
+from tactful.store.models import ContactRow, HandleRow
+
+PLATFORMS = frozenset(p.value for p in Platform)
+
+
+class ContactKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+class Relation(StrEnum):
+    CLIENT = "client"
+    PROSPECT = "prospect"
+    COLLEAGUE = "colleague"
+    EMPLOYER = "employer"
+    FORMER_EMPLOYER = "former_employer"
+    PARTNER = "partner"
+    SUPPLIER = "supplier"
+    FRIEND = "friend"
+    FAMILY = "family"
+    COMPETITOR = "competitor"
+    PRESS = "press"
+    CONNECTION = "connection"
+    OTHER = "other"
+
+
+def normalize_handle(handle: str) -> str:
+    """Handles compare without the leading @ and without case (``@Jane_Doe`` = ``jane_doe``)."""
+    h = (handle or "").strip()
+    if h.startswith("@"):
+        h = h[1:]
+    h = h.strip().lower()
+    if not h or len(h) > 200 or any(c.isspace() for c in h):
+        raise InputError(f"{handle!r} is not a handle; write it like @jane_doe")
+    return h
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    id: int
+    name: str
+    kind: ContactKind
+    relation: Relation
+    handles: tuple[tuple[str, str], ...] = ()  # (platform, handle)
+    organisation: str | None = None
+    position: str | None = None
+    email: str | None = None
+    notes: str | None = None
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.kind is ContactKind.PERSON and self.name else self.name
+
+    def handle_on(self, platform: str) -> str | None:
+        for p, h in self.handles:
+            if p == platform:
+                return h
+        return self.handles[0][1] if self.handles else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind.value,
+            "relation": self.relation.value,
+            "handles": [{"platform": p, "handle": h} for p, h in self.handles],
+            "organisation": self.organisation,
+            "position": self.position,
+            "email": self.email,
+            "notes": self.notes,
+        }
+
+
+def record(row: ContactRow) -> ContactRecord:
+    return ContactRecord(
+        id=row.id,
+        name=row.name,
+        kind=ContactKind(row.kind),
+        relation=Relation(row.relation),
+        handles=tuple((h.platform, h.handle) for h in row.handles),
+        organisation=row.organisation,
+        position=row.position,
+        email=row.email,
+        notes=row.notes,
+    )
+
+
+def _handles(handles: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    items = handles.items() if isinstance(handles, Mapping) else handles
+    out = []
+    for platform, handle in items:
+        p = parse_enum(Platform, platform, "platform").value
+        out.append((p, normalize_handle(handle)))
+    return out
+
+
+def _check_free(session: Session, pairs: Iterable[tuple[str, str]], own_id: int | None) -> None:
+    for platform, handle in pairs:
+        owner = session.scalar(
+            select(HandleRow.contact_id).where(
+                HandleRow.platform == platform, HandleRow.handle == handle
+            )
+        )
+        if owner is not None and owner != own_id:
+            raise InputError(f"{platform} handle @{handle} already belongs to contact #{owner}")
+
+
+def add_contact(
+    session: Session,
+    name: str,
+    *,
+    kind: str = "person",
+    relation: str = "other",
+    handles: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+    organisation: str | None = None,
+    position: str | None = None,
+    email: str | None = None,
+    notes: str | None = None,
+    source: str | None = None,
+) -> ContactRecord:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InputError("a contact needs a name of 1 to 200 characters")
+    pairs = _handles(handles)
+    _check_free(session, pairs, None)
+    row = ContactRow(
+        name=name,
+        kind=parse_enum(ContactKind, kind, "contact kind").value,
+        relation=parse_enum(Relation, relation, "relation").value,
+        organisation=organisation or None,
+        position=position or None,
+        email=email or None,
+        notes=notes or None,
+        source=source,
+    )
+    row.handles = [HandleRow(platform=p, handle=h) for p, h in pairs]
+    session.add(row)
+    session.flush()
+    return record(row)
+
+
+def _query() -> Any:
+    return select(ContactRow).options(selectinload(ContactRow.handles))
+
+
+def find_row(session: Session, ref: str) -> ContactRow:
+    """The contact named by ``@handle``, ``platform:@handle``, ``#id`` or exact name."""
+    ref = (ref or "").strip()
+    rows: list[ContactRow]
+    if ref.startswith("#") and ref[1:].isdigit():
+        row = session.scalar(_query().where(ContactRow.id == int(ref[1:])))
+        rows = [row] if row is not None else []
+    elif "@" in ref and not ref.startswith("@") and ref.split(":", 1)[0] in PLATFORMS:
+        platform, handle = ref.split(":", 1)
+        rows = list(
+            session.scalars(
+                _query()
+                .join(HandleRow)
+                .where(HandleRow.platform == platform, HandleRow.handle == normalize_handle(handle))
+            ).unique()
+        )
+    elif ref.startswith("@"):
+        rows = list(
+            session.scalars(
+                _query().join(HandleRow).where(HandleRow.handle == normalize_handle(ref))
+            ).unique()
+        )
+    else:
+        rows = list(
+            session.scalars(_query().where(func.lower(ContactRow.name) == ref.lower())).unique()
+        )
+    if not rows:
+        raise InputError(
+            f"no contact {ref!r}; name one by @handle, platform:@handle, #id or exact name "
+            "(see 'tactful contacts list')"
+        )
+    if len(rows) > 1:
+        ids = ", ".join(f"#{r.id}" for r in rows)
+        raise InputError(f"{ref!r} matches several contacts ({ids}); use #id or platform:@handle")
+    return rows[0]
+
+
+def find_contact(session: Session, ref: str) -> ContactRecord:
+    return record(find_row(session, ref))
+
+
+def list_contacts(
+    session: Session, *, relation: str | None = None, search: str | None = None
+) -> list[ContactRecord]:
+    q = _query().order_by(func.lower(ContactRow.name), ContactRow.id)
+    if relation:
+        q = q.where(ContactRow.relation == parse_enum(Relation, relation, "relation").value)
+    if search:
+        q = q.where(func.lower(ContactRow.name).contains(search.lower()))
+    return [record(r) for r in session.scalars(q).unique()]
+
+
+def edit_contact(session: Session, ref: str, **changes: Any) -> ContactRecord:
+    row = find_row(session, ref)
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key == "relation":
+            row.relation = parse_enum(Relation, value, "relation").value
+        elif key == "kind":
+            row.kind = parse_enum(ContactKind, value, "contact kind").value
+        elif key in ("name", "organisation", "position", "email", "notes"):
+            setattr(row, key, str(value).strip() or None)
+            if key == "name" and not row.name:
+                raise InputError("a contact needs a name")
+        elif key == "add_handles":
+            pairs = _handles(value)
+            _check_free(session, pairs, row.id)
+            have = {(h.platform, h.handle) for h in row.handles}
+            row.handles.extend(
+                HandleRow(platform=p, handle=h) for p, h in pairs if (p, h) not in have
+            )
+        else:
+            raise InputError(f"cannot edit {key!r}")
+    session.flush()
+    return record(row)
+
+
+def remove_contact(session: Session, ref: str, *, purge: bool = False) -> ContactRecord:
+    """Remove a contact. One with ledger history is kept unless ``purge`` (which deletes the
+    history with it, for a person who asked to be forgotten)."""
+    from tactful.store.models import ConsentEventRow, DoNotTagEventRow
+
+    row = find_row(session, ref)
+    rec = record(row)
+    history = session.scalar(
+        select(func.count())
+        .select_from(ConsentEventRow)
+        .where(ConsentEventRow.contact_id == row.id)
+    ) or session.scalar(
+        select(func.count())
+        .select_from(DoNotTagEventRow)
+        .where(DoNotTagEventRow.contact_id == row.id)
+    )
+    if history and not purge:
+        raise InputError(
+            f"{rec.name} has consent history, which is never deleted quietly; add --purge to "
+            "delete the contact and its history"
+        )
+    session.info["purge"] = purge
+    for model in (ConsentEventRow, DoNotTagEventRow):
+        for event in session.scalars(select(model).where(model.contact_id == row.id)):
+            session.delete(event)
+    session.delete(row)
+    session.flush()
+    return rec
