@@ -11,12 +11,17 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.text import Text
 
 from tactful import __version__
 from tactful.checker import Checker
+from tactful.cli_accounts import accounts, db
+from tactful.cli_contacts import consent, contacts
+from tactful.cli_media import media
 from tactful.cli_options import context_options
+from tactful.cli_store import db_option
 from tactful.errors import InputError, TactfulError
 from tactful.findings import Report, Severity
 from tactful.post import Post
@@ -125,6 +130,10 @@ def main() -> None:
       tactful check --file draft.txt --platform linkedin --account-kind brand
       tactful scan posts.jsonl -o reports.jsonl
       tactful rules
+      tactful accounts add acme-li --platform linkedin --kind brand
+      tactful contacts import Connections.csv
+      tactful consent ask @jane-doe --platform linkedin
+      tactful media clean photo.jpg
     """
 
 
@@ -139,6 +148,27 @@ def main() -> None:
 )
 @context_options
 @click.option(
+    "--account",
+    "account_name",
+    metavar="NAME",
+    help="Check for this stored account (its platform, kind, audience and policy).",
+)
+@click.option(
+    "--media",
+    "media_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="An image that goes with the post (repeatable): rights, faces, GPS.",
+)
+@click.option(
+    "--mention",
+    "mentions",
+    multiple=True,
+    metavar="@HANDLE",
+    help="A tag that is not in the text (repeatable), e.g. a LinkedIn or photo tag.",
+)
+@db_option
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "sarif"]),
@@ -146,7 +176,16 @@ def main() -> None:
     show_default=True,
     help="text for people, json (the report schema) or sarif for tools.",
 )
-def check(text: str | None, files: tuple[str, ...], fmt: str, **kwargs: Any) -> None:
+def check(
+    text: str | None,
+    files: tuple[str, ...],
+    fmt: str,
+    account_name: str | None,
+    media_paths: tuple[str, ...],
+    mentions: tuple[str, ...],
+    db_url: str | None,
+    **kwargs: Any,
+) -> None:
     """Check one draft post: what could hurt you, the exact words, why, and a fix.
 
     TEXT is the post; use '-' to read it from standard input.
@@ -156,9 +195,21 @@ def check(text: str | None, files: tuple[str, ...], fmt: str, **kwargs: Any) -> 
       tactful check "Call me on 07700 900123" --account-kind professional
       echo "draft" | tactful check - --platform x --format json
       tactful check --file drafts/ --platform linkedin --account-kind brand --fail-on block
+      tactful check "Thanks @jane for the photo!" --account acme-li --media photo.jpg
+
+    With a store (tactful accounts/contacts/consent/media), tags are checked against the
+    consent ledger, images against the media library, and client names sharpen the
+    confidentiality checks. The store is used when --account or --db is given, TACTFUL_DB is
+    set, or the default database exists.
     """
-    checker = Checker(policy_files=kwargs["policy_files"])
+    for path in media_paths:
+        if not Path(path).is_file():
+            raise InputError(f"media file {path!r} not found")
     context = _context(kwargs)
+    context["mentions"] = list(mentions)
+    context["media"] = list(media_paths)
+    extras = _store_context(account_name, db_url, context)
+    checker = Checker(policy_files=kwargs["policy_files"], extras=extras)
     reports = []
     for label, body in _texts(text, files):
         try:
@@ -179,6 +230,41 @@ def check(text: str | None, files: tuple[str, ...], fmt: str, **kwargs: Any) -> 
             print_report(console, report, label=label if len(reports) > 1 or files else None)
     if any(r.fails(fail_on) for _, r in reports):
         sys.exit(EXIT_FINDINGS)
+
+
+def _store_context(
+    account_name: str | None, db_url: str | None, context: dict[str, Any]
+) -> dict[str, Any]:
+    """Load what the checker needs from the store, and the stored account's context."""
+    from tactful.store import configured
+
+    if not (account_name or configured(db_url)):
+        return {}
+    from tactful.store import Store
+    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+
+    store = Store(db_url)
+    with store.session() as session:
+        snapshot = load_snapshot(session)
+    store.dispose()
+    if account_name:
+        account = next((a for a in snapshot.accounts if a.name == account_name), None)
+        if account is None:
+            known = ", ".join(a.name for a in snapshot.accounts) or "none yet"
+            raise InputError(
+                f"no account named {account_name!r} (known: {known}); see 'tactful accounts list'"
+            )
+        source = click.get_current_context().get_parameter_source
+        for key, value in (
+            ("platform", account.platform.value),
+            ("account_kind", account.kind.value),
+            ("audience", account.audience.value),
+            ("clients_in_audience", account.clients_in_audience),
+        ):
+            if source(key) is not ParameterSource.COMMANDLINE:
+                context[key] = value
+        context["account_name"] = account.name
+    return {EXTRAS_KEY: snapshot}
 
 
 def _open_input(path: str) -> tuple[IO[bytes], int]:
@@ -320,6 +406,8 @@ def _progress(size: int) -> _LineProgress:
 
 
 main.add_command(rules_command)
+for _group in (accounts, contacts, consent, media, db):
+    main.add_command(_group)
 
 
 @main.command("eval")

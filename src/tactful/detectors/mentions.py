@@ -55,7 +55,7 @@ class MentionsDetector:
         snapshot = ctx.extras.get("store")
         if snapshot is None or post.inbound:
             return []
-        from tactful.store.contacts import ContactKind
+        from tactful.store.kinds import ContactKind
 
         out = []
         platform = post.platform.value
@@ -81,8 +81,8 @@ class MentionsDetector:
         handle: str,
         spans: tuple[tuple[int, int], ...],
     ) -> Finding | None:
-        from tactful.store.consent import ConsentStatus
         from tactful.store.drafts import consent_request
+        from tactful.store.kinds import ConsentStatus
 
         platform = post.platform.value
         if view is None:
@@ -151,8 +151,7 @@ class MentionsDetector:
         handle: str,
         spans: tuple[tuple[int, int], ...],
     ) -> Finding | None:
-        from tactful.store.consent import ConsentStatus
-        from tactful.store.contacts import Relation
+        from tactful.store.kinds import ConsentStatus, Relation
 
         c = view.contact
         status, _ = view.consent_on(post.platform.value, snapshot.now)

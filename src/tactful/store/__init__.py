@@ -1,6 +1,22 @@
 """The store behind context-aware checks: accounts, contacts, the consent ledger and the
-media library, in SQLite (default) or PostgreSQL, migrated with Alembic."""
+media library, in SQLite (default) or PostgreSQL, migrated with Alembic.
 
-from tactful.store.db import Store, configured, current_actor, open_store, resolve_url
+Importing this package is cheap; SQLAlchemy loads when a store is opened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tactful.store.db import Store, configured, current_actor, open_store, resolve_url
 
 __all__ = ["Store", "configured", "current_actor", "open_store", "resolve_url"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from tactful.store import db
+
+        return getattr(db, name)
+    raise AttributeError(name)

@@ -124,7 +124,7 @@ def list_accounts(session: Session) -> list[AccountRecord]:
     return [_record(r) for r in session.scalars(select(AccountRow).order_by(AccountRow.name))]
 
 
-EDITABLE = ("platform", "kind", "audience", "clients_in_audience", "handle", "policy", "name")
+EDITABLE = ("platform", "kind", "audience", "clients_in_audience", "handle", "policy", "new_name")
 
 
 def edit_account(session: Session, name: str, **changes: Any) -> AccountRecord:
@@ -144,7 +144,7 @@ def edit_account(session: Session, name: str, **changes: Any) -> AccountRecord:
             row.handle = str(value).strip().lstrip("@") or None
         elif key == "policy":
             row.policy = validate_policy(value, row.name)
-        elif key == "name":
+        elif key == "new_name":
             new = _name(value)
             if new != row.name and session.scalar(
                 select(AccountRow.id).where(AccountRow.name == new)

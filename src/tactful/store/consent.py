@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -18,16 +17,8 @@ from sqlalchemy.orm import Session
 from tactful.errors import InputError
 from tactful.post import Platform, parse_enum
 from tactful.store.contacts import ContactRecord, find_row, record
+from tactful.store.kinds import ConsentStatus
 from tactful.store.models import ConsentEventRow, DoNotTagEventRow, utcnow
-
-
-class ConsentStatus(StrEnum):
-    PENDING = "pending"
-    GRANTED = "granted"
-    REFUSED = "refused"
-    WITHDRAWN = "withdrawn"
-    NONE = "none"  # nothing recorded (never stored)
-    EXPIRED = "expired"  # a grant past its expiry (never stored)
 
 
 @dataclass(frozen=True, slots=True)

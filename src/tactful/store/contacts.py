@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,30 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from tactful.errors import InputError
 from tactful.post import Platform, parse_enum
+from tactful.store.kinds import ContactKind, Relation
 from tactful.store.models import ContactRow, HandleRow
 
 PLATFORMS = frozenset(p.value for p in Platform)
-
-
-class ContactKind(StrEnum):
-    PERSON = "person"
-    ORGANISATION = "organisation"
-
-
-class Relation(StrEnum):
-    CLIENT = "client"
-    PROSPECT = "prospect"
-    COLLEAGUE = "colleague"
-    EMPLOYER = "employer"
-    FORMER_EMPLOYER = "former_employer"
-    PARTNER = "partner"
-    SUPPLIER = "supplier"
-    FRIEND = "friend"
-    FAMILY = "family"
-    COMPETITOR = "competitor"
-    PRESS = "press"
-    CONNECTION = "connection"
-    OTHER = "other"
 
 
 def normalize_handle(handle: str) -> str:

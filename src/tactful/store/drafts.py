@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from tactful.post import Platform
-from tactful.store.contacts import ContactKind, ContactRecord
+from tactful.store.contacts import ContactRecord
+from tactful.store.kinds import ContactKind
 
 DATA = Path(__file__).with_name("consent_drafts.yml")
 

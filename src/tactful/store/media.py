@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +15,8 @@ from tactful.errors import InputError
 from tactful.mediafile import MediaInfo, inspect
 from tactful.post import parse_enum
 from tactful.store.contacts import find_row
+from tactful.store.kinds import RightsBasis
 from tactful.store.models import MediaRow, ReleaseRow, RightsEventRow, utcnow
-
-
-class RightsBasis(StrEnum):
-    OWN = "own"  # own work
-    LICENCE = "licence"
-    PERMISSION = "permission"  # written permission from the owner
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from tactful.store.consent import (
     event_from_row,
     state_from,
 )
-from tactful.store.contacts import ContactKind, ContactRecord, Relation, record
+from tactful.store.contacts import ContactRecord, record
+from tactful.store.kinds import ContactKind, Relation
 from tactful.store.media import MediaRecord, list_media
 from tactful.store.models import ConsentEventRow, ContactRow, DoNotTagEventRow, utcnow
 

@@ -1,0 +1,114 @@
+"""Helpers shared by the store commands (accounts, contacts, consent, media, db): the --db
+option, opening the store, and printing records as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from tactful.errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    option = click.option(
+        "--db",
+        "db_url",
+        metavar="URL",
+        envvar="TACTFUL_DB",
+        help="Database: a SQLite file path or postgresql://USER@HOST/DB "
+        "(default: tactful.db in your user data folder; env TACTFUL_DB).",
+    )
+    return option(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        func
+    )
+
+
+def by_option(func: F) -> F:
+    return click.option(
+        "--by",
+        "actor",
+        metavar="NAME",
+        help="Who makes this change, for the history (default: $TACTFUL_USER or your login).",
+    )(func)
+
+
+def open_db(db_url: str | None) -> Any:
+    from tactful.store import Store
+
+    return Store(db_url)
+
+
+def actor_or_default(actor: str | None) -> str:
+    from tactful.store import current_actor
+
+    return (actor or "").strip() or current_actor()
+
+
+def echo_json(payload: Any) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def print_table(
+    title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], empty: str
+) -> None:
+    rows = list(rows)
+    console = Console(highlight=False)
+    if not rows:
+        console.print(empty)
+        return
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    console.print(table)
+
+
+def parse_expiry(value: str | None) -> datetime | None:
+    """An expiry from the command line: a date (consent holds through that day, UTC) or an
+    ISO time with a zone; or a duration like 90d / 12w / 1y from now."""
+    if not value:
+        return None
+    v = value.strip().lower()
+    units = {"d": 1, "w": 7, "y": 365}
+    if v[:-1].isdigit() and v[-1:] in units:
+        return datetime.now(UTC) + timedelta(days=int(v[:-1]) * units[v[-1]])
+    try:
+        if len(v) == 10:
+            return datetime.combine(date.fromisoformat(v), datetime.min.time(), UTC) + timedelta(
+                days=1
+            )
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            f"cannot read expiry {value!r}: use a date (2027-06-30), an ISO time with a zone, "
+            "or a duration like 90d, 12w, 1y"
+        ) from None
+    if parsed.tzinfo is None:
+        raise InputError(f"expiry {value!r} has no time zone; add one (e.g. +00:00) or give a date")
+    return parsed
+
+
+def parse_handles(values: Sequence[str]) -> list[tuple[str, str]]:
+    """``PLATFORM:@handle`` pairs from repeated --handle options."""
+    out = []
+    for v in values:
+        platform, sep, handle = v.partition(":")
+        if not sep or not handle:
+            raise InputError(
+                f"--handle {v!r}: write it as PLATFORM:@handle, e.g. linkedin:@jane-doe"
+            )
+        out.append((platform.strip(), handle.strip()))
+    return out

@@ -1,0 +1,72 @@
+"""The ``store`` fixture: every store test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ``TACTFUL_TEST_PG_URL`` (``.ci/run`` starts a server and sets it).
+Each test gets its own schema, so tests run in parallel. Where no server is reachable the
+PostgreSQL half is skipped, except under CI (``CI=true``), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tactful.store import Store
+
+PG_URL = os.environ.get("TACTFUL_TEST_PG_URL", "")
+
+
+def _pg_engine_url() -> str:
+    return "postgresql+psycopg://" + PG_URL.split("://", 1)[1]
+
+
+def pg_available() -> str | None:
+    """None when usable, else why not."""
+    if not PG_URL:
+        return "TACTFUL_TEST_PG_URL is not set (.ci/run sets it)"
+    try:
+        engine = create_engine(_pg_engine_url())
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any driver or network error means "not reachable"
+        return f"PostgreSQL at {PG_URL} not reachable: {type(exc).__name__}"
+    return None
+
+
+_PG_PROBLEM = pg_available()
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must test the store on PostgreSQL too: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tactful.db'}"
+        return
+    if _PG_PROBLEM:
+        _skip_or_fail(_PG_PROBLEM)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(_pg_engine_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{_pg_engine_url()}{sep}options=-csearch_path%3D{schema}"
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    s = Store(store_url)
+    yield s
+    s.dispose()

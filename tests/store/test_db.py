@@ -1,0 +1,122 @@
+"""Opening, migrating and guarding the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+
+from tactful.errors import InputError
+from tactful.store import Store
+from tactful.store.consent import record_consent
+from tactful.store.contacts import add_contact
+from tactful.store.db import _alembic_config, resolve_url
+from tactful.store.models import Base, ConsentEventRow
+
+TABLES = {
+    "accounts",
+    "alembic_version",
+    "consent_events",
+    "contact_handles",
+    "contacts",
+    "do_not_tag_events",
+    "media",
+    "media_releases",
+    "media_rights",
+}
+
+
+def test_a_new_store_is_migrated_to_head(store: Store) -> None:
+    assert set(store.tables()) == TABLES
+    assert store.revision() == "0001"
+
+
+def test_models_match_the_migrations(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_migrations_go_down_and_up_again(store: Store) -> None:
+    with store.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "base")
+    assert set(store.tables()) == {"alembic_version"}
+    store.migrate()
+    assert set(store.tables()) == TABLES
+
+
+def test_opening_twice_keeps_the_data(store_url: str) -> None:
+    first = Store(store_url)
+    with first.session() as s:
+        add_contact(s, "Jane Doe", handles={"x": "@jane"})
+    first.dispose()
+    second = Store(store_url)
+    with second.session() as s:
+        from tactful.store.contacts import find_contact
+
+        assert find_contact(s, "@jane").name == "Jane Doe"
+    second.dispose()
+
+
+def test_ledger_rows_cannot_be_changed_or_deleted(store: Store) -> None:
+    with store.session() as s:
+        add_contact(s, "Jane Doe", handles={"x": "@jane"})
+        record_consent(s, "@jane", "granted", actor="me")
+    with pytest.raises(InputError, match="append-only"), store.session() as s:
+        row = s.scalar(select(ConsentEventRow))
+        assert row is not None
+        row.status = "refused"
+    with pytest.raises(InputError, match="append-only"), store.session() as s:
+        s.delete(s.scalar(select(ConsentEventRow)))
+    with store.session() as s:
+        rows = list(s.scalars(select(ConsentEventRow)))
+    assert [r.status for r in rows] == ["granted"]
+
+
+def test_times_come_back_aware_and_in_utc(store: Store) -> None:
+    later = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with store.session() as s:
+        add_contact(s, "Jane Doe", handles={"x": "@jane"})
+        ev = record_consent(s, "@jane", "granted", actor="me", expires_at=later)
+    with store.session() as s:
+        row = s.get(ConsentEventRow, ev.id)
+        assert row is not None and row.expires_at == later
+        assert row.expires_at.tzinfo is not None
+        assert row.created_at > later - timedelta(days=365 * 10)
+
+
+def test_urls_paths_and_defaults(tmp_path, monkeypatch) -> None:
+    assert resolve_url(str(tmp_path / "x.db")) == f"sqlite:///{tmp_path / 'x.db'}"
+    assert resolve_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    monkeypatch.setenv("TACTFUL_DB", str(tmp_path / "env.db"))
+    assert resolve_url(None).endswith("env.db")
+    monkeypatch.delenv("TACTFUL_DB")
+    assert resolve_url(None).endswith("tactful/tactful.db")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nosuchdialect://x/y", "no database driver|cannot understand"),
+        ("postgresql://nobody@127.0.0.1:1/none", "cannot open the database"),
+        ("sqlite:////proc/forbidden/x.db", "cannot (create|open)"),
+    ],
+)
+def test_bad_database_urls_are_one_line_errors(url: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as err:
+        Store(url)
+    assert "\n" not in str(err.value)
+
+
+def test_a_password_is_never_displayed(tmp_path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    assert store.display_url.endswith("a.db")
+    from tactful.store.db import Store as S
+
+    assert "secret" not in S.__dict__["display_url"].fget(  # type: ignore[union-attr]
+        type("X", (), {"url": "postgresql+psycopg://u:secret@h/db"})()
+    )
