@@ -169,7 +169,17 @@ def remove(name: str, yes: bool, db_url: str | None) -> None:
 
 @click.group()
 def db() -> None:
-    """The database: where it is and its schema version (migrations run automatically)."""
+    """The database: where it is and its schema version (migrations run automatically).
+
+    The default is a SQLite file in your user data folder; a team shares a PostgreSQL
+    database by URL (install tactful[postgres]).
+
+    \b
+    Examples:
+      tactful db info
+      TACTFUL_DB=postgresql://me@db.internal/tactful tactful db upgrade
+      tactful db info --db ./team.db
+    """
 
 
 @db.command("info")

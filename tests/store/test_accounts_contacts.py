@@ -83,7 +83,9 @@ def test_contacts_are_found_by_handle_platform_id_and_name(store: Store) -> None
             handles={"linkedin": "@Jane-Doe", "x": "janed"},
             organisation="Acme Corp",
         )
-        add_contact(s, "Rival Ltd", kind="organisation", relation="competitor", handles={"x": "@rival"})
+        add_contact(
+            s, "Rival Ltd", kind="organisation", relation="competitor", handles={"x": "@rival"}
+        )
     with store.session() as s:
         assert find_contact(s, "@jane-doe").id == jane.id
         assert find_contact(s, "x:@JaneD").id == jane.id
@@ -111,7 +113,9 @@ def test_editing_and_listing_contacts(store: Store) -> None:
     with store.session() as s:
         add_contact(s, "Jane Doe", handles={"x": "@jane"})
         add_contact(s, "Acme Corp", kind="organisation", relation="client")
-        edit_contact(s, "@jane", relation="client", add_handles=[("mastodon", "@jane@example.social")])
+        edit_contact(
+            s, "@jane", relation="client", add_handles=[("mastodon", "@jane@example.social")]
+        )
     with store.session() as s:
         clients = list_contacts(s, relation="client")
         assert [c.name for c in clients] == ["Acme Corp", "Jane Doe"]

@@ -35,12 +35,22 @@ def test_every_change_is_kept_with_who_when_and_why(store: Store, jane: int) -> 
     with store.session() as s:
         record_consent(s, "@jane-doe", "pending", actor="sam", platform="linkedin", now=T0)
         record_consent(
-            s, "@jane-doe", "granted", actor="sam", platform="linkedin", evidence="DM reply",
+            s,
+            "@jane-doe",
+            "granted",
+            actor="sam",
+            platform="linkedin",
+            evidence="DM reply",
             now=T0 + timedelta(days=1),
         )
         record_consent(
-            s, "@jane-doe", "withdrawn", actor="ana", platform="linkedin",
-            reason="changed jobs", now=T0 + timedelta(days=30),
+            s,
+            "@jane-doe",
+            "withdrawn",
+            actor="ana",
+            platform="linkedin",
+            reason="changed jobs",
+            now=T0 + timedelta(days=30),
         )
     with store.session() as s:
         events = history(s, jane)
@@ -48,8 +58,13 @@ def test_every_change_is_kept_with_who_when_and_why(store: Store, jane: int) -> 
     assert [e.actor for e in events] == ["sam", "sam", "ana"]
     assert events[1].evidence == "DM reply" and events[2].reason == "changed jobs"
     with store.session() as s:
-        assert current_state(s, jane, "linkedin", T0 + timedelta(days=2))[0] is ConsentStatus.GRANTED
-        assert current_state(s, jane, "linkedin", T0 + timedelta(days=31))[0] is ConsentStatus.WITHDRAWN
+        assert (
+            current_state(s, jane, "linkedin", T0 + timedelta(days=2))[0] is ConsentStatus.GRANTED
+        )
+        assert (
+            current_state(s, jane, "linkedin", T0 + timedelta(days=31))[0]
+            is ConsentStatus.WITHDRAWN
+        )
 
 
 def test_consent_is_per_platform_and_all_platforms_counts_too(store: Store, jane: int) -> None:
@@ -59,7 +74,9 @@ def test_consent_is_per_platform_and_all_platforms_counts_too(store: Store, jane
         assert current_state(s, jane, "x", T0)[0] is ConsentStatus.NONE
         record_consent(s, "@jane-doe", "refused", actor="me", now=T0 + timedelta(hours=1))
         # The newer refusal for every platform outweighs the older LinkedIn grant.
-        assert current_state(s, jane, "linkedin", T0 + timedelta(hours=2))[0] is ConsentStatus.REFUSED
+        assert (
+            current_state(s, jane, "linkedin", T0 + timedelta(hours=2))[0] is ConsentStatus.REFUSED
+        )
 
 
 def test_an_expired_grant_is_no_consent(store: Store, jane: int) -> None:
@@ -82,7 +99,9 @@ def test_an_expired_grant_is_no_consent(store: Store, jane: int) -> None:
         ("granted", {"platform": "myspace"}, "unknown platform"),
     ],
 )
-def test_bad_ledger_entries_are_refused(store: Store, jane: int, status: str, kwargs: dict, message: str) -> None:
+def test_bad_ledger_entries_are_refused(
+    store: Store, jane: int, status: str, kwargs: dict, message: str
+) -> None:
     with pytest.raises(InputError, match=message), store.session() as s:
         record_consent(s, "@jane-doe", status, actor="me", now=T0, **kwargs)
     with store.session() as s:
@@ -107,6 +126,7 @@ def test_asking_drafts_a_message_and_records_pending(store: Store, jane: int) ->
         contact, draft, event = ask(
             s, "@jane-doe", platform="linkedin", actor="sam", about="our launch recap", sender="Sam"
         )
+    assert contact.name == "Jane Doe"
     assert event.status is ConsentStatus.PENDING and event.platform == "linkedin"
     assert draft.startswith("Hi Jane,") and "our launch recap" in draft and draft.endswith("— Sam")
     assert "LinkedIn" in draft

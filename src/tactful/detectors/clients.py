@@ -25,14 +25,14 @@ MODEL_FLOOR = 0.3  # a model score this high plus a client's name is enough
 RULES = {
     "confidential": (
         "work.confidential",
-        "names client {client} and shares what looks like inside information ({cue})",
+        "post names client {client} and shares what looks like inside information ({cue})",
         "Details a client shares in a meeting are theirs to announce. Naming the client makes "
         "the leak traceable to you and can breach your contract or an NDA.",
         "Leave out the client's name and the details until they are public",
     ),
     "story": (
         "work.client_story",
-        "tells a story about client {client} that they would not like to read ({cue})",
+        "post tells a story about client {client} that they would not like to read ({cue})",
         "Clients read what you post. A story at a named client's expense tells every other "
         "client what you would say about them.",
         "Tell the lesson without the client: no name, no details that identify them",
@@ -71,30 +71,32 @@ class ClientsDetector:
         names = _names_pattern(tuple(n for n, _ in clients))
         text = post.text
         out: list[Finding] = []
-        for s, e in sentences(text):
-            sentence = text[s:e]
-            hit = names.search(sentence)
+        spans = sentences(text)
+        for i, (s, e) in enumerate(spans):
+            hit = names.search(text, s, e)
             if hit is None:
                 continue
             client = hit.group().removesuffix("'s").removesuffix("’s")
-            name_span = (s + hit.start(), s + hit.end())
+            # A short post often names the client in one sentence and says the rest in the
+            # next ("Guess who called at 11pm again? Acme."): look one sentence either side.
+            ws, we = spans[max(0, i - 1)][0], spans[min(len(spans) - 1, i + 1)][1]
             for group, (rule_id, message, why, fix) in RULES.items():
-                cue = _cues()[group].search(sentence)
+                cue = _cues()[group].search(text, s, e) or _cues()[group].search(text, ws, we)
                 model = ctx.scores.get(rule_id, 0.0)
                 if cue is None and model < MODEL_FLOOR:
                     continue
-                spans = [name_span]
+                found = [(hit.start(), hit.end())]
                 if cue is not None:
-                    spans.append((s + cue.start(), s + cue.end()))
+                    found.append((cue.start(), cue.end()))
                 score = 0.9 if cue is not None else min(1.0, model + 0.4)
                 cue_text = f"“{cue.group()}”" if cue is not None else "the model's reading"
                 out.append(
                     Finding(
                         rule_id=rule_id,
                         severity=Severity.BLOCK if group == "confidential" else Severity.WARN,
-                        spans=tuple(sorted(set(spans))),
+                        spans=tuple(sorted(set(found))),
                         score=score,
-                        message="This sentence " + message.format(client=client, cue=cue_text),
+                        message="This " + message.format(client=client, cue=cue_text),
                         explanation=why,
                         suggestions=(
                             Suggestion("rewrite", fix),

@@ -139,7 +139,9 @@ def import_contacts(
     rows = found if found is not None else _generic_rows(text)
     try:
         for line, raw in rows:
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+            row = {
+                (k or "").strip().lower(): _clean(v) for k, v in raw.items() if isinstance(k, str)
+            }
             try:
                 fields = (
                     _linkedin_fields(row)
@@ -162,6 +164,14 @@ def import_contacts(
     except csv.Error as exc:
         stats.errors.append(f"the file stops being valid CSV: {exc}; rows before it were kept")
     return stats
+
+
+def _clean(value: object) -> str:
+    """A cell as text: extra cells (a list) are joined; NUL bytes, which no database
+    stores, are dropped."""
+    if isinstance(value, list):
+        value = ",".join(str(v) for v in value)
+    return str(value or "").replace("\x00", "").strip()
 
 
 def _linkedin_fields(row: dict[str, str]) -> dict[str, Any] | None:
