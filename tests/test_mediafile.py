@@ -93,3 +93,18 @@ def test_clean_refuses_to_overwrite_the_original(tmp_path: Path) -> None:
     src = save_with_metadata(landscape(), tmp_path / "a.jpg")
     with pytest.raises(InputError, match="new file"):
         clean(src, src)
+
+
+def test_huge_files_and_pictures_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tactful import mediafile
+
+    path = tmp_path / "big.png"
+    landscape().save(path)
+    monkeypatch.setattr(mediafile, "MAX_PIXELS", 100_000)
+    with pytest.raises(InputError, match="more than 100,000 pixels"):
+        inspect(path)
+    monkeypatch.setattr(mediafile, "MAX_BYTES", 1_000)
+    with pytest.raises(InputError, match="reads media files up to"):
+        inspect(path)

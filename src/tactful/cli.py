@@ -18,6 +18,7 @@ from rich.text import Text
 from tactful import __version__
 from tactful.checker import Checker
 from tactful.cli_accounts import accounts, db
+from tactful.cli_advise import advise
 from tactful.cli_contacts import consent, contacts
 from tactful.cli_media import media
 from tactful.cli_options import context_options
@@ -406,7 +407,7 @@ def _progress(size: int) -> _LineProgress:
 
 
 main.add_command(rules_command)
-for _group in (accounts, contacts, consent, media, db):
+for _group in (accounts, contacts, consent, media, advise, db):
     main.add_command(_group)
 
 

@@ -7,7 +7,15 @@ from typing import Any
 import click
 import yaml
 
-from tactful.cli_store import db_option, echo_json, json_option, open_db, print_table
+from tactful.cli_store import (
+    actor_or_default,
+    by_option,
+    db_option,
+    echo_json,
+    json_option,
+    open_db,
+    print_table,
+)
 from tactful.errors import InputError
 from tactful.post import AccountKind, Audience, Platform
 
@@ -110,18 +118,30 @@ def list_(as_json: bool, db_url: str | None) -> None:
 @db_option
 def show(name: str, as_json: bool, db_url: str | None) -> None:
     """Show one account and its policy overrides."""
-    from tactful.store.accounts import get_account
+    from tactful.store.accounts import account_history, get_account
 
     with open_db(db_url).session() as s:
         rec = get_account(s, name)
+        events = account_history(s, name)
     if as_json:
-        echo_json(rec.to_dict())
+        echo_json(
+            {
+                **rec.to_dict(),
+                "history": [
+                    {"change": e.change, "reason": e.reason, "by": e.actor, "at": e.at.isoformat()}
+                    for e in events
+                ],
+            }
+        )
         return
     for key, value in rec.to_dict().items():
         if key == "policy":
             value = yaml.safe_dump(value, sort_keys=False).strip() if value else "(none)"
             value = value.replace("\n", "\n    ")
         click.echo(f"{key}: {value}")
+    for e in events:
+        why = f" ({e.reason})" if e.reason else ""
+        click.echo(f"  {e.at:%Y-%m-%d %H:%M} {e.actor}: {e.change}{why}")
 
 
 @accounts.command("edit")
@@ -133,11 +153,20 @@ def show(name: str, as_json: bool, db_url: str | None) -> None:
 @click.option("--handle")
 @click.option("--clients-in-audience/--no-clients-in-audience", default=None)
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False))
+@click.option("--reason", help="Why (kept in the account's history for audience changes).")
+@by_option
 @db_option
 def edit(
-    name: str, new_name: str | None, policy_file: str | None, db_url: str | None, **fields: Any
+    name: str,
+    new_name: str | None,
+    policy_file: str | None,
+    reason: str | None,
+    actor: str | None,
+    db_url: str | None,
+    **fields: Any,
 ) -> None:
-    """Change an account; only the options given change."""
+    """Change an account; only the options given change. Changes to who sees it (kind,
+    audience, clients) are kept in its history."""
     from tactful.store.accounts import edit_account
 
     changes = {k: v for k, v in fields.items() if v is not None}
@@ -148,7 +177,7 @@ def edit(
     if not changes:
         raise InputError("nothing to change: give at least one option (see --help)")
     with open_db(db_url).session() as s:
-        rec = edit_account(s, name, **changes)
+        rec = edit_account(s, name, actor=actor_or_default(actor), reason=reason, **changes)
     click.echo(f"updated account {rec.name}")
 
 
@@ -190,6 +219,18 @@ def info(db_url: str | None) -> None:
     click.echo(f"database: {store.display_url}")
     click.echo(f"revision: {store.revision()}")
     click.echo(f"tables:   {', '.join(store.tables())}")
+
+
+@db.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False))
+@db_option
+def backup(dest: str, db_url: str | None) -> None:
+    """Write a consistent copy of the database to DEST, a new SQLite file (also from
+    PostgreSQL). Safe while tactful is running."""
+    store = open_db(db_url)
+    counts = store.backup(dest)
+    total = sum(counts.values())
+    click.echo(f"wrote {dest}: {total} rows in {len(counts)} tables")
 
 
 @db.command("upgrade")

@@ -35,7 +35,8 @@ EXIF_IFD = 0x8769
 CASCADE = "haarcascade_frontalface_default.xml"
 # sha256 of the cascade shipped in opencv-python-headless 4.x (unchanged since OpenCV 3).
 CASCADE_SHA256 = "0f7d4527844eb514d4a4948e822da90fbb16a34a0bbbbc6adc6498747a5aafb0"
-MAX_PIXELS = 80_000_000
+MAX_PIXELS = 80_000_000  # larger pictures are refused (a "decompression bomb" guard)
+MAX_BYTES = 200 * 1024 * 1024  # no social network takes an image file this big
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +156,19 @@ def inspect(path: str | Path, *, faces: bool = True) -> MediaInfo:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     p = _readable(path)
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(
+            f"{p.name} is {size / 1e6:.0f} MB; tactful reads media files up to "
+            f"{MAX_BYTES / 1e6:.0f} MB (no network accepts larger)"
+        )
     digest = sha256_file(p)
     mime = mimetypes.guess_type(p.name)[0]
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(p) as im:
+            if im.width * im.height > MAX_PIXELS:
+                raise Image.DecompressionBombError(p.name)
             exif = im.getexif()
             gps = gps_from_exif(exif)
             identifying = _identifying(im, exif)
@@ -174,8 +183,12 @@ def inspect(path: str | Path, *, faces: bool = True) -> MediaInfo:
         raise InputError(
             f"{p.name} is not an image tactful can read (JPEG, PNG, WebP, GIF, TIFF) or a video"
         ) from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InputError(f"cannot read image {p.name}: {exc}") from None
+    except Image.DecompressionBombError:
+        raise InputError(
+            f"{p.name} has more than {MAX_PIXELS:,} pixels; scale it down before posting"
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError(f"cannot read image {p.name} (truncated or damaged?): {exc}") from None
     return MediaInfo(str(p), digest, mime, width, height, count, gps, tuple(identifying))
 
 

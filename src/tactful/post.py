@@ -21,6 +21,17 @@ class Platform(StrEnum):
     GENERIC = "generic"
 
 
+PLATFORM_NAMES = {
+    "linkedin": "LinkedIn",
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "generic": "the web",
+}
+
+
 class AccountKind(StrEnum):
     PERSONAL = "personal"
     PROFESSIONAL = "professional"

@@ -252,10 +252,10 @@ def test_media_clean_and_inspect(cli, tmp_path: Path) -> None:
 
 def test_db_info(cli) -> None:
     code, out, _ = cli("db", "info")
-    assert code == 0 and "revision: 0001" in out and "consent_events" in out
+    assert code == 0 and "revision: 0002" in out and "consent_events" in out
 
 
 def test_an_unusable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TACTFUL_DB", "postgresql://nobody@127.0.0.1:1/none")
     result = CliRunner().invoke(main, ["accounts", "list"])
-    one_line_error(result.exit_code, result.stderr, "cannot open the database")
+    one_line_error(result.exit_code, result.stderr, "cannot use the database")

@@ -18,6 +18,7 @@ from tactful.store.db import _alembic_config, resolve_url
 from tactful.store.models import Base, ConsentEventRow
 
 TABLES = {
+    "account_events",
     "accounts",
     "alembic_version",
     "consent_events",
@@ -32,7 +33,7 @@ TABLES = {
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0001"
+    assert store.revision() == "0002"
 
 
 def test_models_match_the_migrations(store: Store) -> None:
@@ -102,8 +103,8 @@ def test_urls_paths_and_defaults(tmp_path, monkeypatch) -> None:
     ("url", "message"),
     [
         ("nosuchdialect://x/y", "no database driver|cannot understand"),
-        ("postgresql://nobody@127.0.0.1:1/none", "cannot open the database"),
-        ("sqlite:////proc/forbidden/x.db", "cannot (create|open)"),
+        ("postgresql://nobody@127.0.0.1:1/none", "cannot use the database"),
+        ("sqlite:////proc/forbidden/x.db", "cannot (create|use)"),
     ],
 )
 def test_bad_database_urls_are_one_line_errors(url: str, message: str) -> None:

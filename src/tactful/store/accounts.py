@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tactful.errors import InputError
 from tactful.post import Account, AccountKind, Audience, Platform, parse_enum
-from tactful.store.models import AccountRow
+from tactful.store.models import AccountEventRow, AccountRow, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +128,20 @@ def list_accounts(session: Session) -> list[AccountRecord]:
 EDITABLE = ("platform", "kind", "audience", "clients_in_audience", "handle", "policy", "new_name")
 
 
-def edit_account(session: Session, name: str, **changes: Any) -> AccountRecord:
+WATCHED = ("kind", "audience", "clients_in_audience")  # who sees the account: kept in history
+
+
+def edit_account(
+    session: Session,
+    name: str,
+    *,
+    actor: str | None = None,
+    reason: str | None = None,
+    **changes: Any,
+) -> AccountRecord:
+    """Change an account; a change to who sees it is recorded in its history."""
     row = _row(session, name)
+    before = {k: getattr(row, k) for k in WATCHED}
     for key, value in changes.items():
         if value is None:
             continue
@@ -153,8 +166,41 @@ def edit_account(session: Session, name: str, **changes: Any) -> AccountRecord:
             row.name = new
         else:
             raise InputError(f"cannot edit {key!r}; editable: {', '.join(EDITABLE)}")
+    moved = [
+        f"{k}: {before[k]} -> {getattr(row, k)}" for k in WATCHED if before[k] != getattr(row, k)
+    ]
+    if moved:
+        from tactful.store.db import current_actor
+
+        session.add(
+            AccountEventRow(
+                account_id=row.id,
+                change="; ".join(moved),
+                reason=(reason or "").strip() or None,
+                actor=actor or current_actor(),
+                created_at=utcnow(),
+            )
+        )
     session.flush()
     return _record(row)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountEvent:
+    change: str
+    reason: str | None
+    actor: str
+    at: datetime
+
+
+def account_history(session: Session, name: str) -> list[AccountEvent]:
+    row = _row(session, name)
+    rows = session.scalars(
+        select(AccountEventRow)
+        .where(AccountEventRow.account_id == row.id)
+        .order_by(AccountEventRow.created_at, AccountEventRow.id)
+    )
+    return [AccountEvent(r.change, r.reason, r.actor, r.created_at) for r in rows]
 
 
 def remove_account(session: Session, name: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tactful.errors import InputError
@@ -74,18 +74,38 @@ def _guard_append_only(session: Session, _ctx: Any, _instances: Any) -> None:
                 )
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
-    cur.close()
+def _sqlite_pragmas(timeout_s: float) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+        cur.close()
+
+    return on_connect
+
+
+def _explain(exc: BaseException, where: str) -> str:
+    """One line for a database that cannot be used, with what to do about it."""
+    text = _first_line(exc)
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        hint = "another tactful (or other program) is writing to it; try again when it is done"
+    elif "not a database" in low or "malformed" in low or "corrupt" in low:
+        hint = "the file is damaged; restore a backup (tactful db backup) or move it aside"
+    elif "readonly" in low or "read-only" in low or "permission" in low:
+        hint = "tactful cannot write there; check the file's permissions or use --db"
+    elif "connect" in low or "refused" in low or "could not" in low or "timeout" in low:
+        hint = "check that the server is running and the URL (--db / TACTFUL_DB) is right"
+    else:
+        hint = "check --db / TACTFUL_DB"
+    return f"cannot use the database {where}: {text} ({hint})"
 
 
 class Store:
     """A migrated database and a session factory. ``with store.session() as s: ...`` commits
     on success and rolls back on any error."""
 
-    def __init__(self, url: str | None = None, *, migrate: bool = True):
+    def __init__(self, url: str | None = None, *, migrate: bool = True, timeout_s: float = 5.0):
         self.url = resolve_url(url)
         try:
             parsed = make_url(self.url)
@@ -102,14 +122,17 @@ class Store:
                     f"cannot create the folder for {parsed.database!r}: {exc.strerror}"
                 ) from None
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
+            connect_args = {"connect_timeout": max(1, int(timeout_s))}
+            if parsed.get_backend_name() != "postgresql":
+                connect_args = {}
+            self.engine: Engine = create_engine(self.url, connect_args=connect_args)
         except (NoSuchModuleError, ModuleNotFoundError) as exc:
             raise InputError(
                 f"no database driver for {parsed.drivername!r} ({exc}); for PostgreSQL install "
                 "tactful[postgres]"
             ) from None
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas(timeout_s))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _guard_append_only)
         if migrate:
@@ -127,10 +150,8 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 command.upgrade(_alembic_config(conn), "head")
-        except OperationalError as exc:
-            raise InputError(
-                f"cannot open the database {self.display_url}: {_first_line(exc)}"
-            ) from None
+        except DBAPIError as exc:
+            raise InputError(_explain(exc, self.display_url)) from None
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
@@ -149,12 +170,69 @@ class Store:
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
-            raise InputError(f"database error: {_first_line(exc)}") from None
+            raise InputError(_explain(exc, self.display_url)) from None
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    def backup(self, dest: str | Path) -> dict[str, int]:
+        """Write a consistent copy to a new SQLite file ``dest``; returns rows per table.
+
+        From SQLite this is SQLite's online backup (a page-exact copy, safe while others
+        write); from PostgreSQL every table is read in one repeatable-read transaction and
+        written to a freshly migrated SQLite file.
+        """
+        import sqlite3
+
+        from tactful.store.models import Base
+
+        target = Path(dest).expanduser()
+        if target.exists():
+            raise InputError(f"{str(dest)!r} exists; choose a new file name for the backup")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if self.engine.dialect.name == "sqlite":
+                raw = self.engine.raw_connection()
+                try:
+                    with sqlite3.connect(target) as out:
+                        raw.driver_connection.backup(out)  # type: ignore[union-attr]
+                finally:
+                    raw.close()
+            else:
+                copy = Store(f"sqlite:///{target.resolve()}")
+                with (
+                    self.engine.connect().execution_options(
+                        isolation_level="REPEATABLE READ"
+                    ) as src,
+                    copy.engine.begin() as dst,
+                    src.begin(),
+                ):
+                    for table in Base.metadata.sorted_tables:
+                        rows = [dict(r._mapping) for r in src.execute(table.select())]
+                        if rows:
+                            dst.execute(table.insert(), rows)
+                copy.dispose()
+        except (OSError, sqlite3.Error) as exc:
+            target.unlink(missing_ok=True)
+            raise InputError(f"cannot write the backup {str(dest)!r}: {exc}") from None
+        except DBAPIError as exc:
+            target.unlink(missing_ok=True)
+            raise InputError(_explain(exc, self.display_url)) from None
+        check = Store(f"sqlite:///{target.resolve()}", migrate=False)
+        counts = {t: check.count(t) for t in check.tables() if t != "alembic_version"}
+        check.dispose()
+        return counts
+
+    def count(self, table: str) -> int:
+        from sqlalchemy import func, select
+        from sqlalchemy import table as sql_table
+
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(select(func.count()).select_from(sql_table(table))).scalar_one()
+            )
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -78,6 +78,21 @@ class AccountRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class AccountEventRow(Base):
+    """A change to who sees an account (kind, audience, clients in it), with who and why."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    change: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ContactRow(Base):
     __tablename__ = "contacts"
 
@@ -192,6 +207,7 @@ class ReleaseRow(Base):
 
 
 APPEND_ONLY: tuple[type[Base], ...] = (
+    AccountEventRow,
     ConsentEventRow,
     DoNotTagEventRow,
     RightsEventRow,
