@@ -40,9 +40,22 @@ def test_features_are_deterministic_and_normalised() -> None:
     assert list(idx) == list(idx2) and np.allclose(val, val2)
     assert abs(float(np.linalg.norm(val)) - 1.0) < 1e-5
     grams = ngrams("thanks @sarah_k for the intro https://example.com/x")
-    assert "w:user" in grams and "w:url" in grams
+    assert "w:xmentionx" in grams and "w:url" in grams
     assert not any("sarah" in g or "example" in g for g in grams)
     assert featurize("")[0].size == 0
+
+
+def test_only_the_first_tag_reaches_the_features() -> None:
+    from tactful.models.features import prepare
+
+    assert prepare("Thanks @jane, @tom.smith and @bob@example.social!").split() == [
+        "Thanks",
+        "xmentionx",
+        ",",
+        "and",
+        "!",
+    ]
+    assert "xmentionx" not in prepare("mail jane@example.com")
 
 
 def test_missing_artifacts_say_what_to_do(tmp_path: Path) -> None:
@@ -85,6 +98,8 @@ def test_model_catches_what_words_alone_cannot(text: str, rule: str) -> None:
         "Our accessibility work for disabled users shipped today",
         "Our client's nightmare scenario is downtime, so we built for it",
         "Thrilled to welcome Priya to the design team this week!",
+        "Thanks @jane, @tom and @bob for a great workshop.",
+        "Day one with the Northwind team!",
     ],
 )
 def test_identity_statements_and_plain_news_pass(text: str) -> None:

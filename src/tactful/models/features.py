@@ -20,7 +20,7 @@ import yaml
 
 DIM = 1 << 18
 _URL = re.compile(r"https?://\S+|www\.\S+|\burl\b")
-_MENTION = re.compile(r"@\w+")
+_MENTION = re.compile(r"(?<![\w@])@[\w.\-]+(?:@[\w\-]+(?:\.[\w\-]+)+)?")
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
 
@@ -28,7 +28,10 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
 def prepare(text: str) -> str:
     """Replace the parts that carry no meaning for these categories (URLs, handles, digits)."""
     text = _URL.sub(" url ", text)
-    text = _MENTION.sub(" @user ", text)
+    # The first tag says a post is addressed to someone (a call-out usually tags its target);
+    # further tags are dropped, so that thanking three people does not read as an attack.
+    text = _MENTION.sub(" xmentionx ", text, count=1)
+    text = _MENTION.sub(" ", text)
     return _DIGITS.sub("0", text)
 
 
