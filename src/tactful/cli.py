@@ -303,8 +303,22 @@ def _open_input(path: str) -> tuple[IO[bytes], int]:
     default=0,
     help="Processes to use; 0 = automatic (all cores for files over 1 MB).",
 )
+@click.option(
+    "--account",
+    "account_name",
+    metavar="NAME",
+    help="Check every post for this stored account (its platform, kind, audience, policy).",
+)
+@db_option
 def scan(
-    input_path: str, output: str | None, fmt: str, all_scores: bool, workers: int, **kwargs: Any
+    input_path: str,
+    output: str | None,
+    fmt: str,
+    all_scores: bool,
+    workers: int,
+    account_name: str | None,
+    db_url: str | None,
+    **kwargs: Any,
 ) -> None:
     """Check many posts: JSONL in (one post per line), one result per line out, streaming.
 
@@ -320,7 +334,9 @@ def scan(
       cat posts.jsonl | tactful scan --all-scores | jq .verdict
       tactful scan examples/posts.jsonl --format text
     """
-    checker = Checker(policy_files=kwargs["policy_files"])
+    defaults = _context(kwargs)
+    extras = _store_context(account_name, db_url, defaults)
+    checker = Checker(policy_files=kwargs["policy_files"], extras=extras)
     if output and input_path != "-" and Path(output).resolve() == Path(input_path).resolve():
         raise InputError("the output file is the input file; write the results somewhere else")
     source, size = _open_input(input_path)
@@ -341,7 +357,7 @@ def scan(
         results = scan_lines(
             source,
             checker=checker,
-            defaults=_context(kwargs),
+            defaults=defaults,
             workers=workers,
             policy_files=kwargs["policy_files"],
         )

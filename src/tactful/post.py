@@ -209,4 +209,5 @@ def _post_from_mapping(data: Mapping[str, Any]) -> Post:
         inbound=_flag(data, "inbound"),
         created_at=created_at,
         source_id=_optional_str(data, "id"),
+        account_name=_optional_str(data, "account_name"),
     )

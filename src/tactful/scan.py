@@ -146,12 +146,15 @@ _worker_defaults: Mapping[str, Any] = {}
 
 
 def _init_worker(
-    policy_files: Sequence[str], detectors: Sequence[str], defaults: Mapping[str, Any]
+    policy_files: Sequence[str],
+    detectors: Sequence[str],
+    defaults: Mapping[str, Any],
+    extras: Mapping[str, Any],
 ) -> None:
     global _worker_checker, _worker_defaults
     # One process per core: each model session gets one thread, so they don't compete.
     os.environ.setdefault("TACTFUL_ENCODER_THREADS", "1")
-    _worker_checker = Checker(policy_files=policy_files, detectors=detectors)
+    _worker_checker = Checker(policy_files=policy_files, detectors=detectors, extras=extras)
     _worker_defaults = defaults
 
 
@@ -198,7 +201,12 @@ def scan_lines(
         return
     # fork: workers inherit the parsed rules, so each starts in milliseconds.
     ctx = multiprocessing.get_context("fork")
-    initargs = (list(policy_files), list(checker.detector_names), dict(defaults))
+    initargs = (
+        list(policy_files),
+        list(checker.detector_names),
+        dict(defaults),
+        dict(checker.extras),
+    )
     with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
         for results in pool.imap(_work, chunks):
             yield from results

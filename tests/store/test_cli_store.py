@@ -259,3 +259,21 @@ def test_an_unusable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TACTFUL_DB", "postgresql://nobody@127.0.0.1:1/none")
     result = CliRunner().invoke(main, ["accounts", "list"])
     one_line_error(result.exit_code, result.stderr, "cannot use the database")
+
+
+def test_scan_with_a_stored_account_uses_the_store(cli, tmp_path: Path) -> None:
+    cli("accounts", "add", "acme-li", "--platform", "linkedin", "--kind", "brand")
+    cli("contacts", "add", "Bob Stone", "--handle", "linkedin:@bob-stone")
+    cli("consent", "refuse", "@bob-stone", "--reason", "keeps a low profile")
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text(
+        '{"id": "1", "text": "Thanks @bob-stone for the workshop"}\n'
+        '{"id": "2", "text": "Our new office opens on Monday"}\n'
+    )
+    for workers in ("1", "2"):
+        code, out, _ = cli("scan", str(posts), "--account", "acme-li", "--workers", workers)
+        records = [json.loads(line) for line in out.splitlines()]
+        assert code == 1
+        assert [r["verdict"] for r in records] == ["blocked", "ok"]
+        assert records[0]["context"]["account"] == "acme-li"
+        assert records[0]["context"]["platform"] == "linkedin"

@@ -35,7 +35,9 @@ def test_the_walkthrough_has_the_steps_the_issue_asks_for() -> None:
     assert commands.count("check Thrilled to kick off the Northwind project with @jane-doe!") == 2
 
 
-def test_readme_walkthrough(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_walkthrough(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shutil.copy(ROOT / "examples" / "team-photo.jpg", tmp_path / "team-photo.jpg")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TACTFUL_DB", store_url)
