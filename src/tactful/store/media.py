@@ -149,7 +149,7 @@ def find_media_row(session: Session, ref: str) -> MediaRow:
     if ref.startswith("#") and ref[1:].isdigit():
         row = session.get(MediaRow, int(ref[1:]))
     elif Path(ref).is_file():
-        from tactful.mediafile import sha256_file
+        from tactful.hashing import sha256_file
 
         row = session.scalar(select(MediaRow).where(MediaRow.sha256 == sha256_file(Path(ref))))
     elif len(ref) >= 8 and all(c in "0123456789abcdef" for c in ref.lower()):
