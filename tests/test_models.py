@@ -39,18 +39,18 @@ def test_features_are_deterministic_and_normalised() -> None:
     idx2, val2 = featurize("my client is a nightmare")
     assert list(idx) == list(idx2) and np.allclose(val, val2)
     assert abs(float(np.linalg.norm(val)) - 1.0) < 1e-5
-    grams = ngrams("thanks @sarah_k for the intro https://example.com/x")
+    grams = ngrams("@sarah_k thanks for the intro https://example.com/x")
     assert "w:xmentionx" in grams and "w:url" in grams
     assert not any("sarah" in g or "example" in g for g in grams)
     assert featurize("")[0].size == 0
 
 
-def test_only_the_first_tag_reaches_the_features() -> None:
+def test_only_tags_that_open_a_post_reach_the_features() -> None:
     from tactful.models.features import prepare
 
+    assert prepare("@acmebank @help worst service").split() == ["xmentionx", "worst", "service"]
     assert prepare("Thanks @jane, @tom.smith and @bob@example.social!").split() == [
         "Thanks",
-        "xmentionx",
         ",",
         "and",
         "!",
@@ -99,6 +99,8 @@ def test_model_catches_what_words_alone_cannot(text: str, rule: str) -> None:
         "Our client's nightmare scenario is downtime, so we built for it",
         "Thrilled to welcome Priya to the design team this week!",
         "Thanks @jane, @tom and @bob for a great workshop.",
+        "Great chat with @pat about hiring juniors.",
+        "Proud to work with @acme on their new store",
         "Day one with the Northwind team!",
     ],
 )

@@ -204,8 +204,12 @@ def check(
     set, or the default database exists.
     """
     for path in media_paths:
-        if not Path(path).is_file():
-            raise InputError(f"media file {path!r} not found")
+        from tactful.mediafile import inspect
+
+        inspect(path, faces=False)  # refuses missing, huge, truncated and non-image files now
+    for handle in mentions:
+        if not handle.strip().lstrip("@").strip():
+            raise InputError(f"--mention {handle!r} is empty; write it like @jane_doe")
     context = _context(kwargs)
     context["mentions"] = list(mentions)
     context["media"] = list(media_paths)

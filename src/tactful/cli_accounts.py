@@ -183,16 +183,18 @@ def edit(
 
 @accounts.command("remove")
 @click.argument("name")
+@click.option("--purge", is_flag=True, help="Also delete the account's audience history.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @db_option
-def remove(name: str, yes: bool, db_url: str | None) -> None:
-    """Remove an account (its posts elsewhere are not touched)."""
+def remove(name: str, purge: bool, yes: bool, db_url: str | None) -> None:
+    """Remove an account (its posts elsewhere are not touched). One with a history of
+    audience changes needs --purge."""
     from tactful.store.accounts import remove_account
 
     if not yes and not click.confirm(f"Remove account {name!r}?", default=False):
         raise InputError("not removed")
     with open_db(db_url).session() as s:
-        remove_account(s, name)
+        remove_account(s, name, purge=purge)
     click.echo(f"removed account {name}")
 
 

@@ -111,7 +111,13 @@ def show(contact: str, as_json: bool, db_url: str | None) -> None:
         events = history(s, rec.id)
         dnt = do_not_tag_history(s, rec.id)
     if as_json:
-        echo_json({**rec.to_dict(), "consent_history": [e.to_dict() for e in events]})
+        echo_json(
+            {
+                **rec.to_dict(),
+                "consent_history": [e.to_dict() for e in events],
+                "do_not_tag_history": [_dnt_dict(d) for d in dnt],
+            }
+        )
         return
     for key, value in rec.to_dict().items():
         if key == "handles":
@@ -119,6 +125,15 @@ def show(contact: str, as_json: bool, db_url: str | None) -> None:
         if value is not None:
             click.echo(f"{key}: {value}")
     _print_history(events, dnt)
+
+
+def _dnt_dict(d: Any) -> dict[str, Any]:
+    return {
+        "on_list": d.active,
+        "reason": d.reason,
+        "actor": d.actor,
+        "at": d.created_at.isoformat(),
+    }
 
 
 def _print_history(events: list[Any], dnt: list[Any]) -> None:
@@ -255,6 +270,7 @@ def _platform_option(required: bool = False) -> Callable[[F], F]:
 @_platform_option(required=True)
 @click.option("--about", help="What the post is about, for the message.")
 @click.option("--sign", "sender", help="Sign the message with this name.")
+@click.option("--again", is_flag=True, help="Ask even though they said no before.")
 @by_option
 @db_option
 def ask(
@@ -262,6 +278,7 @@ def ask(
     platform: str,
     about: str | None,
     sender: str | None,
+    again: bool,
     actor: str | None,
     db_url: str | None,
 ) -> None:
@@ -277,6 +294,7 @@ def ask(
             actor=actor_or_default(actor),
             about=about,
             sender=sender,
+            again=again,
         )
     handle = rec.handle_on(platform)
     click.echo(f"Draft private message to {rec.name}" + (f" (@{handle})" if handle else "") + ":")
@@ -377,7 +395,12 @@ def history_(contact: str, as_json: bool, db_url: str | None) -> None:
         events = history(s, rec.id)
         dnt = do_not_tag_history(s, rec.id)
     if as_json:
-        echo_json([e.to_dict() for e in events])
+        echo_json(
+            {
+                "consent": [e.to_dict() for e in events],
+                "do_not_tag": [_dnt_dict(d) for d in dnt],
+            }
+        )
         return
     click.echo(f"{rec.name} (#{rec.id})")
     _print_history(events, dnt)

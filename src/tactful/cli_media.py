@@ -80,8 +80,9 @@ def _print(rec: Any) -> None:
 @click.option(
     "--rights",
     "basis",
-    type=BASES,
-    help="Record the rights at once (own, licence, permission, unknown).",
+    type=click.Choice(["own", "unknown"]),
+    help="Record the rights at once (own work, or unknown); for a licence or a permission "
+    "use 'tactful media rights'.",
 )
 @by_option
 @db_option
@@ -90,13 +91,14 @@ def add(paths: tuple[str, ...], basis: str | None, actor: str | None, db_url: st
     their metadata."""
     from tactful.store.media import add_media, set_rights
 
-    with open_db(db_url).session() as s:
-        for path in paths:
+    store = open_db(db_url)
+    for path in paths:  # one transaction per file: a bad file does not undo the others
+        with store.session() as s:
             rec, added = add_media(s, path)
             if basis:
                 rec = set_rights(s, f"#{rec.id}", basis, actor=actor_or_default(actor))
-            click.echo(("added" if added else "already in the library:") + f" {path}")
-            _print(rec)
+        click.echo(("added" if added else "already in the library:") + f" {path}")
+        _print(rec)
 
 
 @media.command("list")
@@ -227,13 +229,14 @@ def inspect_(path: str, as_json: bool) -> None:
     type=click.Path(dir_okay=False),
     help="Where to write the copy (default: NAME-clean.EXT beside it).",
 )
-def clean(path: str, output: str | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def clean(path: str, output: str | None, force: bool) -> None:
     """Write a copy of PATH without GPS, camera and author metadata; the orientation is kept
     so it does not turn sideways. The original is not touched."""
     from tactful.mediafile import clean as clean_file
 
     src = Path(path)
     dst = Path(output) if output else src.with_name(f"{src.stem}-clean{src.suffix}")
-    info = clean_file(src, dst)
+    info = clean_file(src, dst, overwrite=force)
     left = ", ".join(info.identifying) or "no identifying metadata left"
     click.echo(f"wrote {dst} ({left})")

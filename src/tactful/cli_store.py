@@ -52,8 +52,9 @@ def open_db(db_url: str | None) -> Any:
 
 def actor_or_default(actor: str | None) -> str:
     from tactful.store import current_actor
+    from tactful.store.fields import text
 
-    return (actor or "").strip() or current_actor()
+    return text(actor, "--by", 120) or current_actor()
 
 
 def echo_json(payload: Any) -> None:
@@ -83,15 +84,18 @@ def parse_expiry(value: str | None) -> datetime | None:
         return None
     v = value.strip().lower()
     units = {"d": 1, "w": 7, "y": 365}
-    if v[:-1].isdigit() and v[-1:] in units:
-        return datetime.now(UTC) + timedelta(days=int(v[:-1]) * units[v[-1]])
+    if v[:-1].isascii() and v[:-1].isdigit() and v[-1:] in units:
+        days = int(v[:-1]) * units[v[-1]]
+        if days > 100 * 365:
+            raise InputError(f"expiry {value!r} is over 100 years away; leave --expires out")
+        return datetime.now(UTC) + timedelta(days=days)
     try:
         if len(v) == 10:
             return datetime.combine(date.fromisoformat(v), datetime.min.time(), UTC) + timedelta(
                 days=1
             )
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InputError(
             f"cannot read expiry {value!r}: use a date (2027-06-30), an ISO time with a zone, "
             "or a duration like 90d, 12w, 1y"

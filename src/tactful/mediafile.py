@@ -10,6 +10,9 @@ copy without that metadata; the orientation is kept so the picture does not turn
 from __future__ import annotations
 
 import mimetypes
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -144,23 +147,45 @@ def count_faces(image: Any) -> int:
     return len(faces)
 
 
-def inspect(path: str | Path, *, faces: bool = True) -> MediaInfo:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    p = _readable(path)
+def _check_size(p: Path) -> None:
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise InputError(
             f"{p.name} is {size / 1e6:.0f} MB; tactful reads media files up to "
             f"{MAX_BYTES / 1e6:.0f} MB (no network accepts larger)"
         )
+
+
+@contextmanager
+def _open_image(p: Path) -> Iterator[Any]:
+    """Open an image after checking its pixel count from the header (before decoding)."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(p)
+        except Image.DecompressionBombError:
+            raise InputError(
+                f"{p.name} has more than {MAX_PIXELS:,} pixels; scale it down before posting"
+            ) from None
+    with im:
+        if im.width * im.height > MAX_PIXELS:
+            raise InputError(
+                f"{p.name} has more than {MAX_PIXELS:,} pixels; scale it down before posting"
+            )
+        yield im
+
+
+def inspect(path: str | Path, *, faces: bool = True) -> MediaInfo:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    p = _readable(path)
+    _check_size(p)
     digest = sha256_file(p)
     mime = mimetypes.guess_type(p.name)[0]
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(p) as im:
-            if im.width * im.height > MAX_PIXELS:
-                raise Image.DecompressionBombError(p.name)
+        with _open_image(p) as im:
             exif = im.getexif()
             gps = gps_from_exif(exif)
             identifying = _identifying(im, exif)
@@ -175,43 +200,60 @@ def inspect(path: str | Path, *, faces: bool = True) -> MediaInfo:
         raise InputError(
             f"{p.name} is not an image tactful can read (JPEG, PNG, WebP, GIF, TIFF) or a video"
         ) from None
-    except Image.DecompressionBombError:
-        raise InputError(
-            f"{p.name} has more than {MAX_PIXELS:,} pixels; scale it down before posting"
-        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"cannot read image {p.name} (truncated or damaged?): {exc}") from None
     return MediaInfo(str(p), digest, mime, width, height, count, gps, tuple(identifying))
 
 
-def clean(src: str | Path, dst: str | Path) -> MediaInfo:
-    """Write a copy of ``src`` without EXIF/XMP/text metadata (orientation kept) to ``dst``."""
+def clean(src: str | Path, dst: str | Path, *, overwrite: bool = False) -> MediaInfo:
+    """Write a copy of ``src`` without EXIF/XMP/text metadata (orientation kept) to ``dst``,
+    in the format its extension names. The copy is written whole or not at all."""
     from PIL import Image, UnidentifiedImageError
 
     s = _readable(src)
+    _check_size(s)
     d = Path(dst)
-    if d.resolve() == s.resolve():
+    if d.exists() and d.resolve() == s.resolve():
         raise InputError("write the clean copy to a new file, not over the original")
+    if d.exists() and not overwrite:
+        raise InputError(f"{d} exists; choose another name or add --force")
+    out_format = Image.registered_extensions().get(d.suffix.lower())
+    if out_format is None:
+        raise InputError(f"cannot tell an image format from {d.name!r}; end it in .jpg or .png")
+    tmp = d.with_name(f".{d.name}.tactful-tmp")
     try:
-        with Image.open(s) as im:
-            fmt = im.format or "PNG"
-            exif = Image.Exif()
+        with _open_image(s) as im:
             orientation = im.getexif().get(ORIENTATION)
-            if orientation:
+            params: dict[str, Any] = {}
+            if orientation and out_format in ("JPEG", "PNG", "WEBP", "TIFF"):
+                exif = Image.Exif()
                 exif[ORIENTATION] = orientation
-            params: dict[str, Any] = {"exif": exif.tobytes()} if orientation else {}
+                params["exif"] = exif.tobytes()
             if im.info.get("icc_profile"):
                 params["icc_profile"] = im.info["icc_profile"]
-            if fmt == "JPEG":
-                params["quality"] = "keep"
-                params["subsampling"] = "keep"
-            im.info.pop("xmp", None)
-            im.info.pop("XML:com.adobe.xmp", None)
-            im.info.pop("exif", None)
+            if im.format == "JPEG" and out_format == "JPEG":
+                # Same encoder settings, so the copy looks like the original.
+                params.update(quality="keep", subsampling="keep")
+                for key in ("xmp", "XML:com.adobe.xmp", "exif", "comment"):
+                    im.info.pop(key, None)
+                picture = im
+            else:
+                # Rebuild from the pixels alone: no tag of the original can come along.
+                picture = Image.frombytes(im.mode, im.size, im.tobytes())
+                if im.mode == "P" and im.getpalette():
+                    picture.putpalette(im.getpalette() or [])
+                if out_format == "JPEG" and picture.mode not in ("RGB", "L", "CMYK"):
+                    picture = picture.convert("RGB")
+                if out_format == "JPEG":
+                    params["quality"] = 95
             d.parent.mkdir(parents=True, exist_ok=True)
-            im.save(d, format=fmt, **params)
+            picture.save(tmp, format=out_format, **params)
+        tmp.replace(d)
     except UnidentifiedImageError:
         raise InputError(f"{s.name} is not an image tactful can clean") from None
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot write a clean copy of {s.name}: {exc}") from None
+    finally:
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return inspect(d, faces=False)

@@ -89,6 +89,8 @@ def parse_line(raw: str | bytes, defaults: Mapping[str, Any]) -> Post:
         raise TactfulError("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise TactfulError("expected a JSON object with a 'text' field")
+    if "account_name" in data:
+        raise TactfulError("a line cannot choose a stored account; use scan --account NAME")
     merged = {**defaults, **{k: v for k, v in data.items() if v is not None or k == "text"}}
     return Post.from_mapping(merged)
 

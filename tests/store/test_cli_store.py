@@ -70,7 +70,8 @@ def test_accounts_commands(cli) -> None:
     assert code == 0
     code, out, _ = cli("accounts", "show", "me-insta")
     assert "clients_in_audience: False" in out
-    code, out, _ = cli("accounts", "remove", "me-insta", "--yes")
+    one_line_error(*cli("accounts", "remove", "me-insta", "--yes")[::2], "--purge")
+    code, out, _ = cli("accounts", "remove", "me-insta", "--yes", "--purge")
     assert code == 0
     one_line_error(*cli("accounts", "show", "me-insta")[::2], "no account named", "acme-li")
     one_line_error(
@@ -181,7 +182,7 @@ def test_contacts_and_consent_flow(cli) -> None:
     )
     assert not [f for f in json.loads(out)["findings"] if f["rule_id"].startswith("tags.")]
     code, out, _ = cli("consent", "history", "@priya-raman-4b2a", "--json")
-    events = json.loads(out)
+    events = json.loads(out)["consent"]
     assert [e["status"] for e in events] == ["pending", "granted"] and events[1]["actor"] == "sam"
     code, out, _ = cli("consent", "status", "@priya-raman-4b2a", "--platform", "linkedin")
     assert "granted" in out
@@ -277,3 +278,67 @@ def test_scan_with_a_stored_account_uses_the_store(cli, tmp_path: Path) -> None:
         assert [r["verdict"] for r in records] == ["blocked", "ok"]
         assert records[0]["context"]["account"] == "acme-li"
         assert records[0]["context"]["platform"] == "linkedin"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["consent", "grant", "#²"], "no contact"),
+        (["consent", "grant", "#99999999999999999999999"], "no contact"),
+        (["media", "show", "#²"], "no media"),
+        (["consent", "grant", "@x", "--expires", "9999y"], "100 years"),
+        (["consent", "grant", "@x", "--expires", "9999-12-31"], "cannot read expiry"),
+        (["check", "hi", "--mention", " @ "], "empty"),
+        (["db", "backup", "/proc/nope/x.db"], "cannot write the backup"),
+    ],
+)
+def test_odd_arguments_are_one_line_errors(cli, args: list[str], needle: str) -> None:
+    cli("contacts", "add", "X", "--handle", "x:@x")
+    one_line_error(*cli(*args)[::2], needle)
+
+
+def test_check_refuses_a_file_that_is_not_an_image(cli, tmp_path: Path) -> None:
+    fake = tmp_path / "photo.jpg"
+    fake.write_text("not really")
+    one_line_error(*cli("check", "hi", "--media", str(fake))[::2], "not an image")
+
+
+def test_scan_lines_cannot_pick_a_stored_account(cli, tmp_path: Path) -> None:
+    posts = tmp_path / "p.jsonl"
+    posts.write_text('{"text": "hi", "account_name": "fb-me"}\n')
+    code, out, _ = cli("scan", str(posts))
+    assert code == 2 and "--account" in json.loads(out)["error"]
+
+
+def test_media_add_keeps_the_good_files_and_clean_never_overwrites(cli, tmp_path: Path) -> None:
+    good = tmp_path / "a.png"
+    landscape().save(good)
+    bad = tmp_path / "b.png"
+    bad.write_text("x")
+    code, out, _ = cli("media", "add", str(good), str(bad))
+    assert code == 2 and "added" in out
+    assert json.loads(cli("media", "list", "--json")[1])[0]["filename"] == "a.png"
+    src = save_with_metadata(landscape(), tmp_path / "c.jpg")
+    assert cli("media", "clean", str(src))[0] == 0
+    one_line_error(*cli("media", "clean", str(src))[::2], "--force")
+    assert cli("media", "clean", str(src), "--force")[0] == 0
+    code, out, _ = cli("media", "clean", str(src), "-o", str(tmp_path / "c.png"))
+    from PIL import Image
+
+    with Image.open(tmp_path / "c.png") as im:
+        assert im.format == "PNG"
+
+
+def test_tiff_metadata_is_cleaned_too(cli, tmp_path: Path) -> None:
+    from PIL import Image
+
+    src = tmp_path / "scan.tif"
+    xmp = b'<x:xmpmeta><rdf:Description photoshop:City="Leeds"/></x:xmpmeta>'
+    landscape().save(src, tiffinfo={700: xmp, 315: "Jane Photographer"})
+    assert (
+        "XMP City"
+        in json.loads(cli("media", "inspect", str(src), "--json")[1])["identifying_metadata"]
+    )
+    assert cli("media", "clean", str(src))[0] == 0
+    with Image.open(tmp_path / "scan-clean.tif") as im:
+        assert 700 not in im.tag_v2 and 315 not in im.tag_v2

@@ -145,3 +145,37 @@ def test_drafts_fit_the_platform_and_the_kind_of_contact(store: Store) -> None:
     assert "Acme Corp team" in consent_request(org, Platform.X)
     for platform in Platform:
         assert consent_request(person, platform).startswith("Hi Jane")
+
+
+def test_asking_again_after_a_no_needs_again(store: Store, jane: int) -> None:
+    with store.session() as s:
+        record_consent(s, "@jane-doe", "refused", actor="me", platform="linkedin")
+    with pytest.raises(InputError, match="--again"), store.session() as s:
+        ask(s, "@jane-doe", platform="linkedin", actor="me")
+    with store.session() as s:
+        _, _, event = ask(s, "@jane-doe", platform="linkedin", actor="me", again=True)
+    assert event.status is ConsentStatus.PENDING
+
+
+def test_the_ledger_order_is_the_order_of_recording(store: Store, jane: int) -> None:
+    # A writer whose clock runs fast must not make its grant outrank a later refusal.
+    with store.session() as s:
+        record_consent(s, "@jane-doe", "granted", actor="a", now=T0 + timedelta(hours=5))
+        record_consent(s, "@jane-doe", "refused", actor="b", now=T0 + timedelta(hours=1))
+        assert current_state(s, jane, "x", T0 + timedelta(hours=6))[0] is ConsentStatus.REFUSED
+
+
+def test_over_long_values_are_refused_the_same_on_every_database(store: Store, jane: int) -> None:
+    with pytest.raises(InputError, match="at most 120"), store.session() as s:
+        record_consent(s, "@jane-doe", "granted", actor="x" * 121)
+    with pytest.raises(InputError, match="at most 200"), store.session() as s:
+        add_contact(s, "Someone", organisation="o" * 201)
+
+
+def test_names_match_without_case_beyond_ascii(store: Store) -> None:
+    from tactful.store.contacts import find_contact
+
+    with store.session() as s:
+        add_contact(s, "Émile Zola", handles={"x": "@ez"})
+        assert find_contact(s, "émile zola").name == "Émile Zola"
+        assert find_contact(s, "Émile Zola").name == "Émile Zola"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
@@ -79,15 +79,103 @@ def test_ledger_rows_cannot_be_changed_or_deleted(store: Store) -> None:
 
 
 def test_times_come_back_aware_and_in_utc(store: Store) -> None:
-    later = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    sydney = timezone(timedelta(hours=11))
+    later = datetime(2030, 1, 2, 9, 4, 5, tzinfo=sydney)
     with store.session() as s:
         add_contact(s, "Jane Doe", handles={"x": "@jane"})
         ev = record_consent(s, "@jane", "granted", actor="me", expires_at=later)
     with store.session() as s:
         row = s.get(ConsentEventRow, ev.id)
-        assert row is not None and row.expires_at == later
-        assert row.expires_at.tzinfo is not None
-        assert row.created_at > later - timedelta(days=365 * 10)
+        assert row is not None and row.expires_at is not None
+        assert row.expires_at == later  # the same instant
+        assert row.expires_at.utcoffset() == timedelta(0)
+        assert (row.expires_at.hour, row.expires_at.day) == (22, 1)
+        assert abs((datetime.now(UTC) - row.created_at).total_seconds()) < 60
+
+
+def test_bulk_statements_cannot_rewrite_the_ledger(store: Store) -> None:
+    from sqlalchemy import delete, update
+
+    with store.session() as s:
+        add_contact(s, "Jane Doe", handles={"x": "@jane"})
+        record_consent(s, "@jane", "granted", actor="me")
+    with pytest.raises(InputError, match="append-only"), store.session() as s:
+        s.execute(update(ConsentEventRow).values(status="refused"))
+    with pytest.raises(InputError, match="append-only"), store.session() as s:
+        s.execute(delete(ConsentEventRow))
+    with store.session() as s:
+        assert [r.status for r in s.scalars(select(ConsentEventRow))] == ["granted"]
+
+
+def test_a_purge_allows_only_the_rows_it_names(store: Store) -> None:
+    from tactful.store.contacts import remove_contact
+
+    with store.session() as s:
+        add_contact(s, "Jane Doe", handles={"x": "@jane"})
+        add_contact(s, "Bob", handles={"x": "@bob"})
+        record_consent(s, "@jane", "granted", actor="me")
+        record_consent(s, "@bob", "granted", actor="me")
+    with pytest.raises(InputError, match="append-only"), store.session() as s:
+        remove_contact(s, "@jane", purge=True)
+        s.delete(s.scalars(select(ConsentEventRow)).first())  # Bob's row: not purged
+        s.flush()
+    with store.session() as s:
+        assert len(list(s.scalars(select(ConsentEventRow)))) == 2
+
+
+def test_an_account_with_history_is_removed_only_with_purge(store: Store) -> None:
+    from tactful.store.accounts import add_account, edit_account, remove_account
+
+    with store.session() as s:
+        add_account(s, "me", platform="facebook", kind="personal")
+        edit_account(s, "me", clients_in_audience=True, reason="a client followed")
+    with pytest.raises(InputError, match="--purge"), store.session() as s:
+        remove_account(s, "me")
+    with store.session() as s:
+        remove_account(s, "me", purge=True)
+
+
+def test_a_database_of_another_program_is_refused_untouched(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE media (id INTEGER PRIMARY KEY, x TEXT)")
+    with pytest.raises(InputError, match="not a tactful database"):
+        Store(str(path))
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"media"}
+
+
+def test_a_failed_migration_leaves_no_trace(tmp_path, monkeypatch) -> None:
+    import sqlite3
+
+    from tactful.store import db as db_module
+
+    path = tmp_path / "t.db"
+    real = db_module._alembic_config
+
+    def broken(conn):
+        cfg = real(conn)
+        conn.exec_driver_sql("CREATE TABLE half_done (id INTEGER)")
+        conn.exec_driver_sql("SELECT * FROM no_such_table")  # fails mid-migration
+        return cfg
+
+    monkeypatch.setattr(db_module, "_alembic_config", broken)
+    with pytest.raises(InputError):
+        Store(str(path))
+    with sqlite3.connect(path) as conn:
+        assert list(conn.execute("SELECT name FROM sqlite_master")) == []
+
+
+def test_a_newer_schema_says_to_upgrade_tactful(store: Store) -> None:
+    from sqlalchemy import text as sql
+
+    with store.engine.begin() as conn:
+        conn.execute(sql("UPDATE alembic_version SET version_num = '0999'"))
+    with pytest.raises(InputError, match="newer tactful"):
+        Store(store.url)
 
 
 def test_urls_paths_and_defaults(tmp_path, monkeypatch) -> None:
@@ -105,6 +193,8 @@ def test_urls_paths_and_defaults(tmp_path, monkeypatch) -> None:
         ("nosuchdialect://x/y", "no database driver|cannot understand"),
         ("postgresql://nobody@127.0.0.1:1/none", "cannot use the database"),
         ("sqlite:////proc/forbidden/x.db", "cannot (create|use)"),
+        ("postgresql://u:p@h:notaport/db", "cannot understand"),
+        ("sqlite://u:p@/x", "cannot use database URL|cannot understand|cannot use the database"),
     ],
 )
 def test_bad_database_urls_are_one_line_errors(url: str, message: str) -> None:

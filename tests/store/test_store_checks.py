@@ -248,3 +248,29 @@ def test_client_names_sharpen_work_rules(world: Store, text: str, rule: str) -> 
 def test_client_names_alone_are_fine(world: Store, text: str) -> None:
     report = run(world, text)
     assert not [f for f in report.findings if f.detector == "clients"]
+
+
+def test_do_not_tag_and_withdrawals_are_honoured(world: Store) -> None:
+    with world.session() as s:
+        add_contact(s, "Pat Lee", handles={"linkedin": "@pat-lee"})
+        record_consent(s, "@pat-lee", "granted", actor="me")
+        set_do_not_tag(s, "@pat-lee", active=True, reason="stalker risk", actor="me")
+        record_consent(s, "@northwind", "withdrawn", actor="me", reason="new comms policy")
+    report = run(world, "With @pat-lee and the @northwind team")
+    person = by_rule(report, "tags.no_consent")
+    org = by_rule(report, "tags.business_association")
+    assert person and person[0].severity is Severity.BLOCK and "stalker risk" in person[0].message
+    assert org and org[0].severity is Severity.BLOCK and "withdrawn" in org[0].message
+
+
+def test_gps_written_only_in_xmp_is_a_location(tmp_path: Path) -> None:
+    from PIL.PngImagePlugin import PngInfo
+
+    meta = PngInfo()
+    meta.add_itxt(
+        "XML:com.adobe.xmp", '<x:xmpmeta><rdf:Description exif:GPSLatitude="51,30.4N"/></x:xmpmeta>'
+    )
+    path = tmp_path / "x.png"
+    landscape().save(path, pnginfo=meta)
+    (f,) = by_rule(Checker().check(Post.build("hi", media=[str(path)])), "media.location")
+    assert f.severity is Severity.WARN and "where it was taken" in f.message

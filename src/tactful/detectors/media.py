@@ -51,7 +51,8 @@ class MediaDetector:
             gps = info.gps if info else (record.gps if record else None)
             identifying = info.identifying if info else (record.identifying if record else ())
             if gps or identifying:
-                out.append(self._location(gps, identifying, label, target))
+                located = bool(gps) or any("GPS" in i or "City" in i for i in identifying)
+                out.append(self._location(gps, identifying, label, target, located))
             if snapshot is None:
                 continue
             out.extend(self._rights(record, label, target))
@@ -64,19 +65,26 @@ class MediaDetector:
         return out
 
     def _location(
-        self, gps: tuple[float, float] | None, identifying: tuple[str, ...], label: str, target: str
+        self,
+        gps: tuple[float, float] | None,
+        identifying: tuple[str, ...],
+        label: str,
+        target: str,
+        located: bool,
     ) -> Finding:
         what = ", ".join(identifying)
+        if gps:
+            message = f"{label} records where it was taken ({gps[0]:.4f}, {gps[1]:.4f})"
+        elif located:
+            message = f"{label} records where it was taken ({what})"
+        else:
+            message = f"{label} carries identifying metadata: {what}"
         return Finding(
             rule_id="media.location",
-            severity=Severity.WARN if gps else Severity.INFO,
+            severity=Severity.WARN if located else Severity.INFO,
             spans=(),
-            score=1.0 if gps else 0.6,
-            message=(
-                f"{label} records where it was taken ({gps[0]:.4f}, {gps[1]:.4f})"
-                if gps
-                else f"{label} carries identifying metadata: {what}"
-            ),
+            score=1.0 if located else 0.6,
+            message=message,
             explanation=(
                 "Photos carry hidden metadata: GPS coordinates can lead a stranger to your "
                 "home or your children's school, and serial numbers or owner names tie a "
@@ -90,7 +98,7 @@ class MediaDetector:
             ),
             detector=self.name,
             target=target,
-            check="gps" if gps else "metadata",
+            check="gps" if located else "metadata",
         )
 
     def _rights(self, record: MediaRecord | None, label: str, target: str) -> list[Finding]:

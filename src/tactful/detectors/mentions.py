@@ -91,7 +91,9 @@ class MentionsDetector:
             why = "is not in your contacts, so there is no record that they agreed to be tagged"
         else:
             status, event = view.consent_on(platform, snapshot.now)
-            if status is ConsentStatus.GRANTED:
+            if view.do_not_tag:
+                status = ConsentStatus.REFUSED
+            elif status is ConsentStatus.GRANTED:
                 return None
             who = view.contact.name
             score = 1.0 if status is ConsentStatus.REFUSED else 0.8
@@ -102,7 +104,9 @@ class MentionsDetector:
                 ConsentStatus.EXPIRED: "gave consent that has expired",
                 ConsentStatus.NONE: "has no recorded consent to be tagged",
             }[status]
-            if event is not None and event.reason and status is ConsentStatus.REFUSED:
+            if view.do_not_tag:
+                why = f"is on your do-not-tag list ({view.do_not_tag})"
+            elif event is not None and event.reason and status is ConsentStatus.REFUSED:
                 why += f" ({event.reason})"
         severity = Severity.BLOCK if status is ConsentStatus.REFUSED else Severity.WARN
         suggestions = [
@@ -164,9 +168,11 @@ class MentionsDetector:
         elif c.relation is Relation.FORMER_EMPLOYER:
             check, score, severity = "former-employer", 0.8, Severity.WARN
             message = f"{c.name} is a former employer: a tag invites their reply in public"
-        elif status is ConsentStatus.REFUSED:
-            check, score, severity = "refused", 1.0, Severity.BLOCK
-            message = f"{c.name} asked not to be tagged"
+        elif status in (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN):
+            check, score, severity = status.value, 1.0, Severity.BLOCK
+            message = f"{c.name} asked not to be tagged" + (
+                " (consent withdrawn)" if status is ConsentStatus.WITHDRAWN else ""
+            )
         elif status is ConsentStatus.GRANTED or c.relation in RELATIONSHIPS:
             return None
         else:

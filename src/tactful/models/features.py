@@ -21,6 +21,7 @@ import yaml
 DIM = 1 << 18
 _URL = re.compile(r"https?://\S+|www\.\S+|\burl\b")
 _MENTION = re.compile(r"(?<![\w@])@[\w.\-]+(?:@[\w\-]+(?:\.[\w\-]+)+)?")
+_LEADING_MENTIONS = re.compile(r"^\s*(?:" + _MENTION.pattern + r"[\s,]*)+")
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
 
@@ -28,9 +29,11 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[^\w\s]", re.UNICODE)
 def prepare(text: str) -> str:
     """Replace the parts that carry no meaning for these categories (URLs, handles, digits)."""
     text = _URL.sub(" url ", text)
-    # The first tag says a post is addressed to someone (a call-out usually tags its target);
-    # further tags are dropped, so that thanking three people does not read as an attack.
-    text = _MENTION.sub(" xmentionx ", text, count=1)
+    # Handles that open a post address it to someone (a reply, or a call-out aimed at a
+    # company): one placeholder token. Handles inside a sentence ("great chat with @pat",
+    # "thanks @jane and @tom") are dropped: tagging is how people thank and credit, and the
+    # words around a tag, not the tag, say whether it is an attack.
+    text = _LEADING_MENTIONS.sub(" xmentionx ", text, count=1)
     text = _MENTION.sub(" ", text)
     return _DIGITS.sub("0", text)
 

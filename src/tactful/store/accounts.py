@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tactful.errors import InputError
 from tactful.post import Account, AccountKind, Audience, Platform, parse_enum
+from tactful.store.fields import text
 from tactful.store.models import AccountEventRow, AccountRow, utcnow
 
 
@@ -109,7 +110,7 @@ def add_account(
         kind=parse_enum(AccountKind, kind, "account kind").value,
         audience=parse_enum(Audience, audience, "audience").value,
         clients_in_audience=bool(clients_in_audience),
-        handle=(handle or "").strip().lstrip("@") or None,
+        handle=text((handle or "").strip().lstrip("@"), "handle", 200),
         policy=validate_policy(policy, name),
     )
     session.add(row)
@@ -154,7 +155,7 @@ def edit_account(
         elif key == "clients_in_audience":
             row.clients_in_audience = bool(value)
         elif key == "handle":
-            row.handle = str(value).strip().lstrip("@") or None
+            row.handle = text(str(value).strip().lstrip("@"), "handle", 200)
         elif key == "policy":
             row.policy = validate_policy(value, row.name)
         elif key == "new_name":
@@ -176,8 +177,8 @@ def edit_account(
             AccountEventRow(
                 account_id=row.id,
                 change="; ".join(moved),
-                reason=(reason or "").strip() or None,
-                actor=actor or current_actor(),
+                reason=text(reason, "reason", 10_000),
+                actor=text(actor, "--by", 120) or current_actor(),
                 created_at=utcnow(),
             )
         )
@@ -198,11 +199,26 @@ def account_history(session: Session, name: str) -> list[AccountEvent]:
     rows = session.scalars(
         select(AccountEventRow)
         .where(AccountEventRow.account_id == row.id)
-        .order_by(AccountEventRow.created_at, AccountEventRow.id)
+        .order_by(AccountEventRow.id)
     )
     return [AccountEvent(r.change, r.reason, r.actor, r.created_at) for r in rows]
 
 
-def remove_account(session: Session, name: str) -> None:
-    session.delete(_row(session, name))
-    session.flush()
+def remove_account(session: Session, name: str, *, purge: bool = False) -> None:
+    """Remove an account. One with audience history is kept unless ``purge``."""
+    from tactful.store.db import purging
+
+    row = _row(session, name)
+    events = list(
+        session.scalars(select(AccountEventRow).where(AccountEventRow.account_id == row.id))
+    )
+    if events and not purge:
+        raise InputError(
+            f"account {name!r} has a history of audience changes, which is never deleted "
+            "quietly; add --purge to delete the account and its history"
+        )
+    with purging(session, events):
+        for event in events:
+            session.delete(event)
+        session.delete(row)
+        session.flush()

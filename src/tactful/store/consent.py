@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tactful.errors import InputError
 from tactful.post import Platform, parse_enum
 from tactful.store.contacts import ContactRecord, find_row, record
+from tactful.store.fields import text
 from tactful.store.kinds import ConsentStatus
 from tactful.store.models import ConsentEventRow, DoNotTagEventRow, utcnow
 
@@ -107,9 +108,9 @@ def record_consent(
         platform=parse_enum(Platform, platform, "platform").value if platform else None,
         status=st.value,
         expires_at=expires_at,
-        evidence=(evidence or "").strip() or None,
-        reason=(reason or "").strip() or None,
-        actor=actor,
+        evidence=text(evidence, "evidence", 10_000),
+        reason=text(reason, "reason", 10_000),
+        actor=text(actor, "--by", 120, required=True) or "",
         created_at=now or utcnow(),
     )
     session.add(row)
@@ -121,7 +122,7 @@ def history(session: Session, contact_id: int) -> list[ConsentEvent]:
     rows = session.scalars(
         select(ConsentEventRow)
         .where(ConsentEventRow.contact_id == contact_id)
-        .order_by(ConsentEventRow.created_at, ConsentEventRow.id)
+        .order_by(ConsentEventRow.id)
     )
     return [event_from_row(r) for r in rows]
 
@@ -129,7 +130,8 @@ def history(session: Session, contact_id: int) -> list[ConsentEvent]:
 def state_from(
     events: list[ConsentEvent], platform: str, now: datetime
 ) -> tuple[ConsentStatus, ConsentEvent | None]:
-    """The consent that holds on ``platform`` at ``now``, given a contact's events in order."""
+    """The consent that holds on ``platform`` at ``now``, given a contact's events in the
+    order they were recorded (by id: one machine's clock cannot reorder a shared ledger)."""
     latest: ConsentEvent | None = None
     for ev in events:
         if ev.platform in (None, platform) and ev.created_at <= now:
@@ -154,12 +156,16 @@ def current_state(
 def set_do_not_tag(
     session: Session, contact_ref: str, *, active: bool, reason: str, actor: str
 ) -> tuple[ContactRecord, DoNotTagEvent]:
-    reason = (reason or "").strip()
+    reason = text(reason, "reason", 10_000) or ""
     if not reason:
         raise InputError("say why (--reason): the do-not-tag list keeps a reason for every change")
     row_contact = find_row(session, contact_ref)
     row = DoNotTagEventRow(
-        contact_id=row_contact.id, active=active, reason=reason, actor=actor, created_at=utcnow()
+        contact_id=row_contact.id,
+        active=active,
+        reason=reason,
+        actor=text(actor, "--by", 120, required=True) or "",
+        created_at=utcnow(),
     )
     session.add(row)
     session.flush()
@@ -172,7 +178,7 @@ def do_not_tag_history(session: Session, contact_id: int) -> list[DoNotTagEvent]
     rows = session.scalars(
         select(DoNotTagEventRow)
         .where(DoNotTagEventRow.contact_id == contact_id)
-        .order_by(DoNotTagEventRow.created_at, DoNotTagEventRow.id)
+        .order_by(DoNotTagEventRow.id)
     )
     return [
         DoNotTagEvent(r.id, r.contact_id, r.active, r.reason, r.actor, r.created_at) for r in rows
@@ -192,12 +198,21 @@ def ask(
     actor: str,
     about: str | None = None,
     sender: str | None = None,
+    again: bool = False,
 ) -> tuple[ContactRecord, str, ConsentEvent]:
     """Draft a private message asking to tag the contact and record the request as pending."""
     from tactful.store.drafts import consent_request
 
     contact = record(find_row(session, contact_ref))
     p = parse_enum(Platform, platform, "platform")
+    state, _ = current_state(session, contact.id, p.value)
+    dnt = do_not_tag_reason(do_not_tag_history(session, contact.id))
+    if not again and (state in (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN) or dnt):
+        why = f"is on the do-not-tag list ({dnt})" if dnt else f"{state.value} on {p.value}"
+        raise InputError(
+            f"{contact.name} {why}: asking again can feel like pressure; if they invited it, "
+            "add --again"
+        )
     draft = consent_request(contact, p, about=about, sender=sender)
     event = record_consent(
         session,

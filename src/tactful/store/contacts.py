@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tactful.errors import InputError
 from tactful.post import Platform, parse_enum
+from tactful.store.fields import row_id, text
 from tactful.store.kinds import ContactKind, Relation
 from tactful.store.models import ContactRow, HandleRow
 
@@ -82,6 +83,9 @@ def record(row: ContactRow) -> ContactRecord:
     )
 
 
+LIMITS = {"name": 200, "organisation": 200, "position": 200, "email": 320, "notes": 10_000}
+
+
 def _handles(handles: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     items = handles.items() if isinstance(handles, Mapping) else handles
     out = []
@@ -115,20 +119,18 @@ def add_contact(
     notes: str | None = None,
     source: str | None = None,
 ) -> ContactRecord:
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise InputError("a contact needs a name of 1 to 200 characters")
+    name = text(name, "a contact's name", 200, required=True) or ""
     pairs = _handles(handles)
     _check_free(session, pairs, None)
     row = ContactRow(
         name=name,
         kind=parse_enum(ContactKind, kind, "contact kind").value,
         relation=parse_enum(Relation, relation, "relation").value,
-        organisation=organisation or None,
-        position=position or None,
-        email=email or None,
-        notes=notes or None,
-        source=source,
+        organisation=text(organisation, "organisation", 200),
+        position=text(position, "position", 200),
+        email=text(email, "e-mail", 320),
+        notes=text(notes, "notes", 10_000),
+        source=text(source, "source", 200),
     )
     row.handles = [HandleRow(platform=p, handle=h) for p, h in pairs]
     session.add(row)
@@ -144,8 +146,8 @@ def find_row(session: Session, ref: str) -> ContactRow:
     """The contact named by ``@handle``, ``platform:@handle``, ``#id`` or exact name."""
     ref = (ref or "").strip()
     rows: list[ContactRow]
-    if ref.startswith("#") and ref[1:].isdigit():
-        row = session.scalar(_query().where(ContactRow.id == int(ref[1:])))
+    if row_id(ref) is not None:
+        row = session.scalar(_query().where(ContactRow.id == row_id(ref)))
         rows = [row] if row is not None else []
     elif "@" in ref and not ref.startswith("@") and ref.split(":", 1)[0] in PLATFORMS:
         platform, handle = ref.split(":", 1)
@@ -163,9 +165,14 @@ def find_row(session: Session, ref: str) -> ContactRow:
             ).unique()
         )
     else:
-        rows = list(
-            session.scalars(_query().where(func.lower(ContactRow.name) == ref.lower())).unique()
-        )
+        rows = list(session.scalars(_query().where(ContactRow.name == ref)).unique())
+        if not rows:  # case-insensitively, in Python: SQLite's lower() knows only ASCII
+            key = ref.casefold()
+            rows = [
+                r
+                for r in session.scalars(_query().order_by(ContactRow.id)).unique()
+                if r.name.casefold() == key
+            ]
     if not rows:
         raise InputError(
             f"no contact {ref!r}; name one by @handle, platform:@handle, #id or exact name "
@@ -201,10 +208,8 @@ def edit_contact(session: Session, ref: str, **changes: Any) -> ContactRecord:
             row.relation = parse_enum(Relation, value, "relation").value
         elif key == "kind":
             row.kind = parse_enum(ContactKind, value, "contact kind").value
-        elif key in ("name", "organisation", "position", "email", "notes"):
-            setattr(row, key, str(value).strip() or None)
-            if key == "name" and not row.name:
-                raise InputError("a contact needs a name")
+        elif key in LIMITS:
+            setattr(row, key, text(value, key, LIMITS[key], required=key == "name"))
         elif key == "add_handles":
             pairs = _handles(value)
             _check_free(session, pairs, row.id)
@@ -221,28 +226,24 @@ def edit_contact(session: Session, ref: str, **changes: Any) -> ContactRecord:
 def remove_contact(session: Session, ref: str, *, purge: bool = False) -> ContactRecord:
     """Remove a contact. One with ledger history is kept unless ``purge`` (which deletes the
     history with it, for a person who asked to be forgotten)."""
+    from tactful.store.db import purging
     from tactful.store.models import ConsentEventRow, DoNotTagEventRow
 
     row = find_row(session, ref)
     rec = record(row)
-    history = session.scalar(
-        select(func.count())
-        .select_from(ConsentEventRow)
-        .where(ConsentEventRow.contact_id == row.id)
-    ) or session.scalar(
-        select(func.count())
-        .select_from(DoNotTagEventRow)
-        .where(DoNotTagEventRow.contact_id == row.id)
-    )
-    if history and not purge:
+    events: list[Any] = []
+    for model in (ConsentEventRow, DoNotTagEventRow):
+        events.extend(
+            session.scalars(select(model).where(model.contact_id == row.id).with_for_update())
+        )
+    if events and not purge:
         raise InputError(
             f"{rec.name} has consent history, which is never deleted quietly; add --purge to "
             "delete the contact and its history"
         )
-    session.info["purge"] = purge
-    for model in (ConsentEventRow, DoNotTagEventRow):
-        for event in session.scalars(select(model).where(model.contact_id == row.id)):
+    with purging(session, events):
+        for event in events:
             session.delete(event)
-    session.delete(row)
-    session.flush()
+        session.delete(row)
+        session.flush()
     return rec

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tactful.errors import InputError, TactfulError
@@ -161,6 +162,8 @@ def import_contacts(
                 stats.added += 1
             except TactfulError as exc:
                 stats.errors.append(f"line {line}: {exc}")
+            except SQLAlchemyError as exc:  # the row's savepoint is rolled back; go on
+                stats.errors.append(f"line {line}: the database refused it ({type(exc).__name__})")
     except csv.Error as exc:
         stats.errors.append(f"the file stops being valid CSV: {exc}; rows before it were kept")
     return stats
@@ -171,7 +174,7 @@ def _clean(value: object) -> str:
     stores, are dropped."""
     if isinstance(value, list):
         value = ",".join(str(v) for v in value)
-    return str(value or "").replace("\x00", "").strip()
+    return str(value or "").replace("\x00", "").replace("\r\n", "\n").strip()
 
 
 def _linkedin_fields(row: dict[str, str]) -> dict[str, Any] | None:
@@ -204,7 +207,10 @@ def _generic_fields(row: dict[str, str], relation: str, kind: str) -> dict[str, 
         value = row.get(column)
         if value:
             if platform == "linkedin" and "/" in value:
-                value = linkedin_handle(value) or value
+                handle = linkedin_handle(value)
+                if handle is None:
+                    raise InputError(f"{value!r} is not a LinkedIn profile URL (…/in/NAME)")
+                value = handle
             handles.append((platform, normalize_handle(value)))
     out: dict[str, Any] = {
         "name": name,

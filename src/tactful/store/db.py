@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -59,29 +59,61 @@ def current_actor() -> str:
         return "unknown"
 
 
+def _ledger_error(table: str, deleting: bool) -> InputError:
+    if deleting:
+        return InputError(f"{table} is an append-only ledger: entries are never deleted")
+    return InputError(
+        f"{table} is an append-only ledger: record a new entry instead of changing an old one"
+    )
+
+
 def _guard_append_only(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Refuse ORM changes to ledger rows, and deletes unless a purge names those rows."""
     for obj in session.dirty:
         if isinstance(obj, APPEND_ONLY) and session.is_modified(obj):
-            raise InputError(
-                f"{type(obj).__tablename__} is an append-only ledger: record a new entry "
-                "instead of changing an old one"
-            )
-    if not session.info.get("purge"):
-        for obj in session.deleted:
-            if isinstance(obj, APPEND_ONLY):
-                raise InputError(
-                    f"{type(obj).__tablename__} is an append-only ledger: entries are never deleted"
-                )
+            raise _ledger_error(type(obj).__tablename__, deleting=False)
+    allowed = session.info.get("purge", frozenset())
+    for obj in session.deleted:
+        if isinstance(obj, APPEND_ONLY) and (type(obj), obj.id) not in allowed:  # type: ignore[attr-defined]
+            raise _ledger_error(type(obj).__tablename__, deleting=True)
+
+
+def _guard_bulk(state: Any) -> None:
+    """Refuse bulk UPDATE/DELETE statements (``session.execute(update(...))``) on ledgers."""
+    if not (state.is_update or state.is_delete):
+        return
+    for mapper in state.all_mappers:
+        if mapper.class_ in APPEND_ONLY:
+            raise _ledger_error(mapper.class_.__tablename__, deleting=state.is_delete)
+
+
+@contextmanager
+def purging(session: Session, rows: Any) -> Iterator[None]:
+    """Allow deleting exactly these ledger rows (a contact who asked to be forgotten)."""
+    session.info["purge"] = frozenset((type(r), r.id) for r in rows)
+    try:
+        yield
+    finally:
+        session.info.pop("purge", None)
 
 
 def _sqlite_pragmas(timeout_s: float) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, open transactions (see _sqlite_begin), so
+        # that migrations (DDL) are transactional too and a failed one leaves no trace.
+        dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
         cur.close()
 
     return on_connect
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front: two writers queue (busy_timeout) instead of
+    # deadlocking when both try to upgrade a read lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _explain(exc: BaseException, where: str) -> str:
@@ -109,7 +141,8 @@ class Store:
         self.url = resolve_url(url)
         try:
             parsed = make_url(self.url)
-        except ArgumentError:
+            _ = parsed.port  # a port that is not a number fails here
+        except (ArgumentError, ValueError):
             raise InputError(
                 f"cannot understand database URL {url!r}: use a file path, sqlite:///FILE "
                 "or postgresql://USER@HOST/DB"
@@ -131,25 +164,46 @@ class Store:
                 f"no database driver for {parsed.drivername!r} ({exc}); for PostgreSQL install "
                 "tactful[postgres]"
             ) from None
+        except (ArgumentError, ValueError, TypeError) as exc:
+            raise InputError(
+                f"cannot use database URL {self.display_url}: {_first_line(exc)}"
+            ) from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas(timeout_s))
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _guard_append_only)
+        event.listen(self._sessions, "do_orm_execute", _guard_bulk)
         if migrate:
             self.migrate()
 
     @property
     def display_url(self) -> str:
         """The URL with any password hidden, safe to print."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except (ArgumentError, ValueError):
+            return "(an unreadable URL)"
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (idempotent)."""
+        """Bring the schema to the newest revision (idempotent, in one transaction)."""
         from alembic import command
+        from alembic.util import CommandError
 
         try:
             with self.engine.begin() as conn:
+                tables = set(inspect(conn).get_table_names())
+                if tables and "alembic_version" not in tables:
+                    raise InputError(
+                        f"{self.display_url} holds other tables ({', '.join(sorted(tables)[:3])}"
+                        "...) and is not a tactful database; give tactful its own database"
+                    )
                 command.upgrade(_alembic_config(conn), "head")
+        except CommandError as exc:
+            raise InputError(
+                f"the database {self.display_url} is at a schema this tactful does not know "
+                f"({_first_line(exc)}); it was written by a newer tactful: upgrade tactful"
+            ) from None
         except DBAPIError as exc:
             raise InputError(_explain(exc, self.display_url)) from None
 
@@ -215,10 +269,12 @@ class Store:
                             dst.execute(table.insert(), rows)
                 copy.dispose()
         except (OSError, sqlite3.Error) as exc:
-            target.unlink(missing_ok=True)
+            with suppress(OSError):
+                target.unlink(missing_ok=True)
             raise InputError(f"cannot write the backup {str(dest)!r}: {exc}") from None
         except DBAPIError as exc:
-            target.unlink(missing_ok=True)
+            with suppress(OSError):
+                target.unlink(missing_ok=True)
             raise InputError(_explain(exc, self.display_url)) from None
         check = Store(f"sqlite:///{target.resolve()}", migrate=False)
         counts = {t: check.count(t) for t in check.tables() if t != "alembic_version"}

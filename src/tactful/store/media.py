@@ -15,6 +15,7 @@ from tactful.errors import InputError
 from tactful.mediafile import MediaInfo, inspect
 from tactful.post import parse_enum
 from tactful.store.contacts import find_row
+from tactful.store.fields import row_id, text
 from tactful.store.kinds import RightsBasis
 from tactful.store.models import MediaRow, ReleaseRow, RightsEventRow, utcnow
 
@@ -92,7 +93,7 @@ def _latest_rights(session: Session, media_id: int) -> RightsEventRow | None:
     return session.scalar(
         select(RightsEventRow)
         .where(RightsEventRow.media_id == media_id)
-        .order_by(RightsEventRow.created_at.desc(), RightsEventRow.id.desc())
+        .order_by(RightsEventRow.id.desc())
         .limit(1)
     )
 
@@ -146,8 +147,8 @@ def find_media_row(session: Session, ref: str) -> MediaRow:
     """A media file by path (hashed), ``#id``, or a sha256 prefix of at least 8 characters."""
     ref = (ref or "").strip()
     row: MediaRow | None
-    if ref.startswith("#") and ref[1:].isdigit():
-        row = session.get(MediaRow, int(ref[1:]))
+    if row_id(ref) is not None:
+        row = session.get(MediaRow, row_id(ref))
     elif Path(ref).is_file():
         from tactful.hashing import sha256_file
 
@@ -205,12 +206,12 @@ def set_rights(
         RightsEventRow(
             media_id=row.id,
             basis=b.value,
-            licence_name=licence_name,
-            licence_url=licence_url,
-            attribution=attribution,
-            permission_from=permission_from,
-            evidence=evidence,
-            actor=actor,
+            licence_name=text(licence_name, "licence", 200),
+            licence_url=text(licence_url, "licence URL", 500),
+            attribution=text(attribution, "attribution", 500),
+            permission_from=text(permission_from, "--from", 200),
+            evidence=text(evidence, "evidence", 10_000),
+            actor=text(actor, "--by", 120, required=True) or "",
             created_at=utcnow(),
         )
     )
@@ -227,7 +228,7 @@ def add_release(
     evidence: str | None = None,
     contact_ref: str | None = None,
 ) -> MediaRecord:
-    person = (person or "").strip()
+    person = text(person, "the person's name", 200) or ""
     if not person:
         raise InputError("name the person who gave the release")
     row = find_media_row(session, ref)
@@ -237,8 +238,8 @@ def add_release(
             media_id=row.id,
             person=person,
             contact_id=contact_id,
-            evidence=evidence,
-            actor=actor,
+            evidence=text(evidence, "evidence", 10_000),
+            actor=text(actor, "--by", 120, required=True) or "",
             created_at=utcnow(),
         )
     )

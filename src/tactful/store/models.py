@@ -85,7 +85,7 @@ class AccountEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+        ForeignKey("accounts.id", ondelete="RESTRICT"), index=True
     )
     change: Mapped[str] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -131,7 +131,7 @@ class ConsentEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(
-        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+        ForeignKey("contacts.id", ondelete="RESTRICT"), index=True
     )
     platform: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))  # pending | granted | refused | withdrawn
@@ -149,7 +149,7 @@ class DoNotTagEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(
-        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+        ForeignKey("contacts.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(Text)
@@ -181,7 +181,7 @@ class RightsEventRow(Base):
     __tablename__ = "media_rights"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="RESTRICT"), index=True)
     basis: Mapped[str] = mapped_column(String(20))  # own | licence | permission | unknown
     licence_name: Mapped[str | None] = mapped_column(String(200))
     licence_url: Mapped[str | None] = mapped_column(String(500))
@@ -198,7 +198,7 @@ class ReleaseRow(Base):
     __tablename__ = "media_releases"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="RESTRICT"), index=True)
     person: Mapped[str] = mapped_column(String(200))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     evidence: Mapped[str | None] = mapped_column(Text)

@@ -91,14 +91,10 @@ class StoreSnapshot:
 
 def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapshot:
     consent: dict[int, list[ConsentEvent]] = defaultdict(list)
-    for row in session.scalars(
-        select(ConsentEventRow).order_by(ConsentEventRow.created_at, ConsentEventRow.id)
-    ):
+    for row in session.scalars(select(ConsentEventRow).order_by(ConsentEventRow.id)):
         consent[row.contact_id].append(event_from_row(row))
     dnt: dict[int, list[DoNotTagEvent]] = defaultdict(list)
-    for r in session.scalars(
-        select(DoNotTagEventRow).order_by(DoNotTagEventRow.created_at, DoNotTagEventRow.id)
-    ):
+    for r in session.scalars(select(DoNotTagEventRow).order_by(DoNotTagEventRow.id)):
         dnt[r.contact_id].append(
             DoNotTagEvent(r.id, r.contact_id, r.active, r.reason, r.actor, r.created_at)
         )

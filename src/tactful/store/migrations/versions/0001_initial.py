@@ -81,7 +81,7 @@ def upgrade() -> None:
             ["contact_id"],
             ["contacts.id"],
             name=op.f("fk_consent_events_contact_id_contacts"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_events")),
     )
@@ -117,7 +117,7 @@ def upgrade() -> None:
             ["contact_id"],
             ["contacts.id"],
             name=op.f("fk_do_not_tag_events_contact_id_contacts"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_do_not_tag_events")),
     )
@@ -145,7 +145,7 @@ def upgrade() -> None:
             ["media_id"],
             ["media.id"],
             name=op.f("fk_media_releases_media_id_media"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_media_releases")),
     )
@@ -168,7 +168,7 @@ def upgrade() -> None:
             ["media_id"],
             ["media.id"],
             name=op.f("fk_media_rights_media_id_media"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_media_rights")),
     )

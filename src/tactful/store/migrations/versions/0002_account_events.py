@@ -29,7 +29,7 @@ def upgrade() -> None:
             ["account_id"],
             ["accounts.id"],
             name=op.f("fk_account_events_account_id_accounts"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account_events")),
     )
