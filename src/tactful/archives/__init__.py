@@ -1,0 +1,68 @@
+"""Reading social media data exports: one importer per format, registered like a plug-in
+(entry point group ``tactful.importers``), the format detected from the files themselves."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from importlib.metadata import entry_points
+
+from tactful.archives.base import ArchivedPost, Importer, Item, ReadStats, Skipped, Unreadable
+from tactful.archives.source import ArchiveSource
+from tactful.errors import InputError
+
+GROUP = "tactful.importers"
+_BUILTIN = {
+    "x": "tactful.archives.x:XImporter",
+    "mastodon": "tactful.archives.mastodon:MastodonImporter",
+    "bluesky": "tactful.archives.bluesky:BlueskyImporter",
+    "linkedin": "tactful.archives.linkedin:LinkedInImporter",
+    "facebook": "tactful.archives.meta:FacebookImporter",
+    "instagram": "tactful.archives.meta:InstagramImporter",
+}
+
+
+@cache
+def available() -> dict[str, str]:
+    found = dict(_BUILTIN)
+    for ep in entry_points(group=GROUP):
+        found[ep.name] = ep.value
+    return found
+
+
+def create(name: str) -> Importer:
+    target = available().get(name)
+    if target is None:
+        raise InputError(f"unknown format {name!r}; known: {', '.join(sorted(available()))}")
+    module, _, attr = target.partition(":")
+    importer: Importer = getattr(import_module(module), attr)()
+    return importer
+
+
+def detect(source: ArchiveSource) -> Importer:
+    """The importer whose files this export has; a clear error when none (or several)."""
+    matches = [imp for imp in (create(n) for n in available()) if imp.detect(source)]
+    if not matches:
+        sample = ", ".join(source.names[:5]) or "no files"
+        raise InputError(
+            f"{source.path.name} is not an export tactful knows (it has {sample}); expected "
+            "an X, Mastodon, Bluesky, LinkedIn, Facebook or Instagram export"
+        )
+    if len(matches) > 1:
+        names = ", ".join(m.name for m in matches)
+        raise InputError(f"{source.path.name} looks like several exports ({names}); use --format")
+    return matches[0]
+
+
+__all__ = [
+    "ArchiveSource",
+    "ArchivedPost",
+    "Importer",
+    "Item",
+    "ReadStats",
+    "Skipped",
+    "Unreadable",
+    "available",
+    "create",
+    "detect",
+]

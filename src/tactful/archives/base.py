@@ -1,0 +1,84 @@
+"""What every importer produces: posts from an archive, with where they came from, and the
+records it could not read (counted and reported, never silently dropped)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from tactful.archives.source import ArchiveSource
+from tactful.post import Post
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedPost:
+    """A post (or comment, reply, repost) read from an export."""
+
+    post: Post
+    kind: str = "post"  # post | reply | repost | quote | comment
+    url: str | None = None
+    visibility: str | None = None  # public | unlisted | followers | direct | connections
+    media: tuple[str, ...] = ()  # paths inside the archive, or URLs
+    missing_media: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.post.source_id,
+            "kind": self.kind,
+            "url": self.url,
+            "visibility": self.visibility,
+            "created_at": self.post.created_at.isoformat() if self.post.created_at else None,
+            "media": list(self.media),
+            "missing_media": list(self.missing_media),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A record that could not be read: where, and why."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record deliberately not checked (a boost with no text of its own, an empty post)."""
+
+    where: str
+    reason: str
+
+
+Item = ArchivedPost | Unreadable | Skipped
+
+
+@runtime_checkable
+class Importer(Protocol):
+    """One export format. ``detect`` looks at the files; ``read`` yields items in a stable
+    order (an interrupted audit resumes by position)."""
+
+    name: str
+    platform: str
+
+    def detect(self, source: ArchiveSource) -> bool: ...
+
+    def read(self, source: ArchiveSource) -> Iterator[Item]: ...
+
+
+@dataclass
+class ReadStats:
+    posts: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    unreadable: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, item: Item) -> None:
+        if isinstance(item, ArchivedPost):
+            self.posts += 1
+        elif isinstance(item, Skipped):
+            self.skipped[item.reason] = self.skipped.get(item.reason, 0) + 1
+        else:
+            self.unreadable[item.reason] = self.unreadable.get(item.reason, 0) + 1
+            if len(self.examples) < 20:
+                self.examples.append(f"{item.where}: {item.reason}")

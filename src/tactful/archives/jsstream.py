@@ -1,0 +1,45 @@
+"""Streaming JSON reading for exports too big to load at once (constant memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+import ijson
+
+from tactful.archives.base import Unreadable
+
+
+class AfterAssignment:
+    """A file object that starts after ``window.YTD.tweets.part0 =`` (X's .js files)."""
+
+    def __init__(self, fh: IO[bytes]):
+        self._fh = fh
+        self._buf = b""
+        head = b""
+        while b"=" not in head:
+            chunk = fh.read(256)
+            if not chunk:
+                raise ValueError("no 'window.YTD... =' assignment at the start")
+            head += chunk
+            if len(head) > 4096:
+                raise ValueError("no 'window.YTD... =' assignment in the first 4 KB")
+        self._buf = head.split(b"=", 1)[1]
+
+    def read(self, n: int = -1) -> bytes:
+        if self._buf:
+            if n < 0:
+                out, self._buf = self._buf + self._fh.read(), b""
+                return out
+            out, self._buf = self._buf[:n], self._buf[n:]
+            return out
+        return self._fh.read(n)
+
+
+def stream_items(fh: Any, prefix: str, where: str) -> Iterator[Any]:
+    """Yield the elements of the JSON array at ``prefix`` ('item' for a top-level array);
+    a syntax error ends the stream with an Unreadable saying where."""
+    try:
+        yield from ijson.items(fh, prefix, use_float=True)
+    except (ijson.JSONError, ijson.IncompleteJSONError, ValueError) as exc:
+        yield Unreadable(where, f"invalid JSON, the rest of the file was not read ({exc})")

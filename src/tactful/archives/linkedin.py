@@ -1,0 +1,134 @@
+"""LinkedIn data export: Shares.csv (your posts) and Comments.csv (your comments). Dates are
+``YYYY-MM-DD HH:MM:SS`` in UTC; a multi-line post is one quoted field whose every line is
+also wrapped in quotes; comments escape quotes with a backslash."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.source import ArchiveSource
+from tactful.post import Post
+
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+def unwrap_lines(text: str) -> str:
+    """Undo the per-line quoting of a multi-line ShareCommentary."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    out = []
+    for i, line in enumerate(lines):
+        if i > 0 and line.startswith('"'):
+            line = line[1:]
+        if i < len(lines) - 1 and line.endswith('"'):
+            line = line[:-1]
+        out.append(line)
+    return "\n".join(out)
+
+
+def _date(value: str) -> datetime:
+    return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+def _rows(
+    source: ArchiveSource, name: str, escapechar: str | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    with source.open(name) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        reader = csv.DictReader(text, escapechar=escapechar)
+        for row in reader:
+            yield reader.line_num, row
+
+
+class LinkedInImporter:
+    name = "linkedin"
+    platform = "linkedin"
+
+    def detect(self, source: ArchiveSource) -> bool:
+        return bool(source.find("Shares*.csv", "Comments.csv"))
+
+    def read(self, source: ArchiveSource) -> Iterator[Item]:
+        for name in source.find("Shares*.csv"):
+            yield from self._shares(source, name)
+        for name in source.find("Comments.csv"):
+            yield from self._comments(source, name)
+
+    def _shares(self, source: ArchiveSource, name: str) -> Iterator[Item]:
+        try:
+            for line, row in _rows(source, name):
+                where = f"{name}:{line}"
+                text = unwrap_lines((row.get("ShareCommentary") or "").replace("\r\n", "\n"))
+                link = (row.get("ShareLink") or "").strip()
+                if None in row or not row.get("Date"):
+                    yield Unreadable(where, "a row with missing or extra columns")
+                    continue
+                if not text.strip():
+                    yield Skipped(where, "share without text (a reshare or media only)")
+                    continue
+                try:
+                    when = _date(row["Date"])
+                except ValueError:
+                    yield Unreadable(where, f"unreadable date {row['Date']!r}")
+                    continue
+                visibility = (row.get("Visibility") or "").strip().lower() or None
+                yield ArchivedPost(
+                    post=Post.build(
+                        text, platform="linkedin", created_at=when, source_id=link or where
+                    ),
+                    kind="post",
+                    url=_url(link),
+                    visibility="connections" if visibility == "member_network" else visibility,
+                    media=tuple(u for u in [(row.get("MediaUrl") or "").strip()] if u),
+                )
+        except csv.Error as exc:
+            yield Unreadable(
+                name, f"the file stops being valid CSV ({exc}); rows before it were read"
+            )
+
+    def _comments(self, source: ArchiveSource, name: str) -> Iterator[Item]:
+        try:
+            for line, row in _rows(source, name, escapechar="\\"):
+                where = f"{name}:{line}"
+                if None in row or not row.get("Date"):
+                    yield Unreadable(where, "a row with missing or extra columns")
+                    continue
+                text = (row.get("Message") or "").replace("\r\n", "\n")
+                if not text.strip():
+                    yield Skipped(where, "empty comment")
+                    continue
+                try:
+                    when = _date(row["Date"])
+                except ValueError:
+                    yield Unreadable(where, f"unreadable date {row['Date']!r}")
+                    continue
+                link = (row.get("Link") or "").strip()
+                yield ArchivedPost(
+                    post=Post.build(
+                        text,
+                        platform="linkedin",
+                        created_at=when,
+                        source_id=f"comment:{link}:{row['Date']}",
+                        reply_to=link or "post",
+                    ),
+                    kind="comment",
+                    url=_url(link),
+                    visibility="public",
+                )
+        except csv.Error as exc:
+            yield Unreadable(
+                name, f"the file stops being valid CSV ({exc}); rows before it were read"
+            )
+
+
+def _url(link: str) -> str | None:
+    if not link:
+        return None
+    if link.startswith("http"):
+        return link
+    return "https://www.linkedin.com/feed/update/" + unquote(link)

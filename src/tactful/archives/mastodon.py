@@ -1,0 +1,108 @@
+"""Mastodon account archive (.tar.gz, folder or outbox.json alone): the outbox's Create
+activities are the user's own posts (HTML to text, visibility from the addressing); boosts
+carry no text of their own and are counted as skipped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.jsstream import stream_items
+from tactful.archives.source import ArchiveSource
+from tactful.archives.textutil import html_to_text
+from tactful.post import Post
+
+PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
+
+
+def visibility(obj: dict[str, Any]) -> str:
+    to = set(obj.get("to") or [])
+    cc = set(obj.get("cc") or [])
+    if to & PUBLIC:
+        return "public"
+    if cc & PUBLIC:
+        return "unlisted"
+    if any(str(a).endswith("/followers") for a in to | cc):
+        return "followers"
+    return "direct"
+
+
+class MastodonImporter:
+    name = "mastodon"
+    platform = "mastodon"
+
+    def detect(self, source: ArchiveSource) -> bool:
+        names = source.find("outbox.json")
+        if not names:
+            return False
+        with source.open(names[0]) as fh:
+            head = fh.read(4096)
+        return b"OrderedCollection" in head or b"orderedItems" in head
+
+    def read(self, source: ArchiveSource) -> Iterator[Item]:
+        name = source.find("outbox.json")[0]
+        media_files = set(source.find("media_attachments/*", "*/media_attachments/*"))
+        with source.open(name) as fh:
+            for i, activity in enumerate(stream_items(fh, "orderedItems.item", name)):
+                if isinstance(activity, Unreadable):
+                    yield activity
+                    break
+                yield self._item(activity, f"{name}[{i}]", media_files)
+
+    def _item(self, activity: Any, where: str, media_files: set[str]) -> Item:
+        if not isinstance(activity, dict):
+            return Unreadable(where, "not an activity object")
+        kind = activity.get("type")
+        if kind == "Announce":
+            return Skipped(where, "boost (the archive holds no text for it)")
+        obj = activity.get("object")
+        if kind != "Create" or not isinstance(obj, dict):
+            return Skipped(where, f"{kind or 'unknown'} activity")
+        text = html_to_text(str(obj.get("content") or ""))
+        if obj.get("summary"):
+            text = f"{html_to_text(str(obj['summary']))}\n\n{text}".strip()
+        if not text:
+            return Skipped(where, "empty post")
+        published = obj.get("published") or activity.get("published")
+        try:
+            when = datetime.fromisoformat(str(published).replace("Z", "+00:00"))
+        except ValueError:
+            return Unreadable(where, f"unreadable date {published!r}")
+        media: list[str] = []
+        missing: list[str] = []
+        for att in obj.get("attachment") or []:
+            url = str(att.get("url") or "") if isinstance(att, dict) else ""
+            if not url:
+                continue
+            rel = url[url.find("media_attachments/") :] if "media_attachments/" in url else url
+            match = next((m for m in media_files if m.endswith(rel)), None)
+            (media if match else missing).append(match or rel)
+        reply = obj.get("inReplyTo")
+        quote = obj.get("quote") or obj.get("quoteUri") or obj.get("_misskey_quote")
+        return ArchivedPost(
+            post=Post.build(
+                text,
+                platform="mastodon",
+                created_at=when,
+                source_id=str(obj.get("id") or activity.get("id") or where),
+                reply_to=str(reply) if reply else None,
+            ),
+            kind="reply" if reply else ("quote" if quote else "post"),
+            url=str(obj.get("url") or obj.get("id") or "") or None,
+            visibility=visibility(obj),
+            media=tuple(media),
+            missing_media=tuple(missing),
+        )
+
+
+def actor_handle(source: ArchiveSource) -> str | None:
+    if not source.exists("actor.json"):
+        return None
+    try:
+        data = json.loads(source.read_bytes("actor.json"))
+        return str(data.get("preferredUsername") or "") or None
+    except (ValueError, AttributeError):
+        return None

@@ -1,0 +1,184 @@
+"""Facebook and Instagram exports ("Download your information", JSON). Text is repaired
+from Meta's mojibake; posts carry no id or link, so the id is the time plus a hash."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.jsstream import stream_items
+from tactful.archives.source import ArchiveSource
+from tactful.archives.textutil import fix_mojibake
+from tactful.post import Post
+
+FB_POSTS = (
+    "your_facebook_activity/posts/your_posts*.json",
+    "your_activity_across_facebook/posts/your_posts*.json",
+    "posts/your_posts*.json",
+)
+FB_COMMENTS = (
+    "your_facebook_activity/comments_and_reactions/comments*.json",
+    "your_activity_across_facebook/comments_and_reactions/comments*.json",
+    "comments_and_reactions/comments*.json",
+    "comments/comments*.json",
+)
+IG_POSTS = (
+    "your_instagram_activity/content/posts_*.json",
+    "your_instagram_activity/media/posts_*.json",
+    "content/posts_*.json",
+)
+
+
+def _id(ts: int, text: str) -> str:
+    return f"{ts}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def _when(ts: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(ts), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _media(
+    items: list[dict[str, Any]], source: ArchiveSource
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found: list[str] = []
+    missing: list[str] = []
+    for m in items:
+        uri = str(m.get("uri") or "")
+        if not uri or uri.startswith("http"):
+            continue
+        (found if source.exists(uri) else missing).append(uri)
+    return tuple(found), tuple(missing)
+
+
+class FacebookImporter:
+    name = "facebook"
+    platform = "facebook"
+
+    def detect(self, source: ArchiveSource) -> bool:
+        return bool(source.find(*FB_POSTS))
+
+    def read(self, source: ArchiveSource) -> Iterator[Item]:
+        for name in source.find(*FB_POSTS):
+            with source.open(name) as fh:
+                for i, raw in enumerate(stream_items(fh, "item", name)):
+                    if isinstance(raw, Unreadable):
+                        yield raw
+                        break
+                    yield self._post(fix_mojibake(raw), f"{name}[{i}]", source)
+        for name in source.find(*FB_COMMENTS):
+            yield from self._comments(source, name)
+
+    def _post(self, raw: Any, where: str, source: ArchiveSource) -> Item:
+        if not isinstance(raw, dict):
+            return Unreadable(where, "not a post object")
+        when = _when(raw.get("timestamp"))
+        if when is None:
+            return Unreadable(where, "a post without a readable timestamp")
+        text = "\n\n".join(
+            d["post"] for d in raw.get("data") or [] if isinstance(d, dict) and d.get("post")
+        )
+        media_items = [
+            d["media"]
+            for a in raw.get("attachments") or []
+            if isinstance(a, dict)
+            for d in a.get("data") or []
+            if isinstance(d, dict) and isinstance(d.get("media"), dict)
+        ]
+        if not text.strip():
+            return Skipped(where, "post without text (photo, link or share)")
+        media, missing = _media(media_items, source)
+        return ArchivedPost(
+            post=Post.build(
+                text,
+                platform="facebook",
+                created_at=when,
+                source_id=_id(int(when.timestamp()), text),
+            ),
+            kind="post",
+            media=media,
+            missing_media=missing,
+        )
+
+    def _comments(self, source: ArchiveSource, name: str) -> Iterator[Item]:
+        import json
+
+        try:
+            data = fix_mojibake(json.loads(source.read_bytes(name)))
+        except ValueError as exc:
+            yield Unreadable(name, f"invalid JSON ({exc})")
+            return
+        rows = data.get("comments_v2") or data.get("comments") if isinstance(data, dict) else data
+        for i, raw in enumerate(rows or []):
+            where = f"{name}[{i}]"
+            comment = next(
+                (
+                    d["comment"]
+                    for d in (raw.get("data") or [] if isinstance(raw, dict) else [])
+                    if isinstance(d, dict) and isinstance(d.get("comment"), dict)
+                ),
+                None,
+            )
+            if comment is None or not str(comment.get("comment") or "").strip():
+                yield Skipped(where, "comment without text")
+                continue
+            when = _when(comment.get("timestamp") or raw.get("timestamp"))
+            if when is None:
+                yield Unreadable(where, "a comment without a readable timestamp")
+                continue
+            text = str(comment["comment"])
+            yield ArchivedPost(
+                post=Post.build(
+                    text,
+                    platform="facebook",
+                    created_at=when,
+                    source_id="comment-" + _id(int(when.timestamp()), text),
+                    reply_to=str(raw.get("title") or "post"),
+                ),
+                kind="comment",
+            )
+
+
+class InstagramImporter:
+    name = "instagram"
+    platform = "instagram"
+
+    def detect(self, source: ArchiveSource) -> bool:
+        return bool(source.find(*IG_POSTS))
+
+    def read(self, source: ArchiveSource) -> Iterator[Item]:
+        for name in source.find(*IG_POSTS):
+            with source.open(name) as fh:
+                for i, raw in enumerate(stream_items(fh, "item", name)):
+                    if isinstance(raw, Unreadable):
+                        yield raw
+                        break
+                    yield self._post(fix_mojibake(raw), f"{name}[{i}]", source)
+
+    def _post(self, raw: Any, where: str, source: ArchiveSource) -> Item:
+        if not isinstance(raw, dict) or not isinstance(raw.get("media"), list) or not raw["media"]:
+            return Unreadable(where, "not a post object with media")
+        first = raw["media"][0] if isinstance(raw["media"][0], dict) else {}
+        caption = str(raw.get("title") or first.get("title") or "")
+        when = _when(raw.get("creation_timestamp") or first.get("creation_timestamp"))
+        if when is None:
+            return Unreadable(where, "a post without a readable timestamp")
+        if not caption.strip():
+            return Skipped(where, "post without a caption")
+        media, missing = _media([m for m in raw["media"] if isinstance(m, dict)], source)
+        return ArchivedPost(
+            post=Post.build(
+                caption,
+                platform="instagram",
+                created_at=when,
+                source_id=_id(int(when.timestamp()), caption),
+            ),
+            kind="post",
+            media=media,
+            missing_media=missing,
+        )
