@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-from click.core import ParameterSource
 from rich.console import Console
 from rich.text import Text
 
@@ -19,10 +18,11 @@ from tactful import __version__
 from tactful.checker import Checker
 from tactful.cli_accounts import accounts, db
 from tactful.cli_advise import advise
+from tactful.cli_audit import audit, audits
 from tactful.cli_contacts import consent, contacts
 from tactful.cli_media import media
 from tactful.cli_options import context_options
-from tactful.cli_store import db_option
+from tactful.cli_store import db_option, store_context
 from tactful.errors import InputError, TactfulError
 from tactful.findings import Report, Severity
 from tactful.post import Post
@@ -213,7 +213,7 @@ def check(
     context = _context(kwargs)
     context["mentions"] = list(mentions)
     context["media"] = list(media_paths)
-    extras = _store_context(account_name, db_url, context)
+    extras = store_context(account_name, db_url, context)
     checker = Checker(policy_files=kwargs["policy_files"], extras=extras)
     reports = []
     for label, body in _texts(text, files):
@@ -235,41 +235,6 @@ def check(
             print_report(console, report, label=label if len(reports) > 1 or files else None)
     if any(r.fails(fail_on) for _, r in reports):
         sys.exit(EXIT_FINDINGS)
-
-
-def _store_context(
-    account_name: str | None, db_url: str | None, context: dict[str, Any]
-) -> dict[str, Any]:
-    """Load what the checker needs from the store, and the stored account's context."""
-    from tactful.store import configured
-
-    if not (account_name or configured(db_url)):
-        return {}
-    from tactful.store import Store
-    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
-
-    store = Store(db_url)
-    with store.session() as session:
-        snapshot = load_snapshot(session)
-    store.dispose()
-    if account_name:
-        account = next((a for a in snapshot.accounts if a.name == account_name), None)
-        if account is None:
-            known = ", ".join(a.name for a in snapshot.accounts) or "none yet"
-            raise InputError(
-                f"no account named {account_name!r} (known: {known}); see 'tactful accounts list'"
-            )
-        source = click.get_current_context().get_parameter_source
-        for key, value in (
-            ("platform", account.platform.value),
-            ("account_kind", account.kind.value),
-            ("audience", account.audience.value),
-            ("clients_in_audience", account.clients_in_audience),
-        ):
-            if source(key) is not ParameterSource.COMMANDLINE:
-                context[key] = value
-        context["account_name"] = account.name
-    return {EXTRAS_KEY: snapshot}
 
 
 def _open_input(path: str) -> tuple[IO[bytes], int]:
@@ -339,7 +304,7 @@ def scan(
       tactful scan examples/posts.jsonl --format text
     """
     defaults = _context(kwargs)
-    extras = _store_context(account_name, db_url, defaults)
+    extras = store_context(account_name, db_url, defaults)
     checker = Checker(policy_files=kwargs["policy_files"], extras=extras)
     if output and input_path != "-" and Path(output).resolve() == Path(input_path).resolve():
         raise InputError("the output file is the input file; write the results somewhere else")
@@ -427,7 +392,7 @@ def _progress(size: int) -> _LineProgress:
 
 
 main.add_command(rules_command)
-for _group in (accounts, contacts, consent, media, advise, db):
+for _group in (audit, audits, accounts, contacts, consent, media, advise, db):
     main.add_command(_group)
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.table import Table
 
@@ -116,3 +117,38 @@ def parse_handles(values: Sequence[str]) -> list[tuple[str, str]]:
             )
         out.append((platform.strip(), handle.strip()))
     return out
+
+
+def store_context(
+    account_name: str | None, db_url: str | None, context: dict[str, Any]
+) -> dict[str, Any]:
+    """Load what the checker needs from the store, and the stored account's context."""
+    from tactful.store import configured
+
+    if not (account_name or configured(db_url)):
+        return {}
+    from tactful.store import Store
+    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+
+    store = Store(db_url)
+    with store.session() as session:
+        snapshot = load_snapshot(session)
+    store.dispose()
+    if account_name:
+        account = next((a for a in snapshot.accounts if a.name == account_name), None)
+        if account is None:
+            known = ", ".join(a.name for a in snapshot.accounts) or "none yet"
+            raise InputError(
+                f"no account named {account_name!r} (known: {known}); see 'tactful accounts list'"
+            )
+        source = click.get_current_context().get_parameter_source
+        for key, value in (
+            ("platform", account.platform.value),
+            ("account_kind", account.kind.value),
+            ("audience", account.audience.value),
+            ("clients_in_audience", account.clients_in_audience),
+        ):
+            if source(key) is not ParameterSource.COMMANDLINE:
+                context[key] = value
+        context["account_name"] = account.name
+    return {EXTRAS_KEY: snapshot}

@@ -147,7 +147,7 @@ _worker_checker: Checker | None = None
 _worker_defaults: Mapping[str, Any] = {}
 
 
-def _init_worker(
+def init_worker(
     policy_files: Sequence[str],
     detectors: Sequence[str],
     defaults: Mapping[str, Any],
@@ -160,9 +160,21 @@ def _init_worker(
     _worker_defaults = defaults
 
 
-def _work(items: list[tuple[int, str | bytes]]) -> list[ScanResult]:
+def worker_checker() -> Checker:
+    """The Checker of this worker process (built by the pool's initializer)."""
     assert _worker_checker is not None
-    return check_chunk(_worker_checker, items, _worker_defaults)
+    return _worker_checker
+
+
+def worker_init_args(
+    checker: Checker, policy_files: Sequence[str], defaults: Mapping[str, Any]
+) -> tuple[Any, ...]:
+    """What a pool initializer needs to build the same Checker in each worker."""
+    return (list(policy_files), list(checker.detector_names), dict(defaults), dict(checker.extras))
+
+
+def _work(items: list[tuple[int, str | bytes]]) -> list[ScanResult]:
+    return check_chunk(worker_checker(), items, _worker_defaults)
 
 
 def _numbered(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | bytes]]:
@@ -203,12 +215,7 @@ def scan_lines(
         return
     # fork: workers inherit the parsed rules, so each starts in milliseconds.
     ctx = multiprocessing.get_context("fork")
-    initargs = (
-        list(policy_files),
-        list(checker.detector_names),
-        dict(defaults),
-        dict(checker.extras),
-    )
-    with ctx.Pool(workers, initializer=_init_worker, initargs=initargs) as pool:
+    initargs = worker_init_args(checker, policy_files, defaults)
+    with ctx.Pool(workers, initializer=init_worker, initargs=initargs) as pool:
         for results in pool.imap(_work, chunks):
             yield from results

@@ -21,6 +21,8 @@ TABLES = {
     "account_events",
     "accounts",
     "alembic_version",
+    "audit_results",
+    "audit_runs",
     "consent_events",
     "contact_handles",
     "contacts",
@@ -33,7 +35,7 @@ TABLES = {
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0002"
+    assert store.revision() == "0003"
 
 
 def test_models_match_the_migrations(store: Store) -> None:

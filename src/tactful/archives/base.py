@@ -63,6 +63,10 @@ class Importer(Protocol):
 
     def detect(self, source: ArchiveSource) -> bool: ...
 
+    def inputs(self, source: ArchiveSource) -> list[str]:
+        """The files ``read`` goes through (their sizes give the progress total)."""
+        ...
+
     def read(self, source: ArchiveSource) -> Iterator[Item]: ...
 
 

@@ -49,6 +49,9 @@ class BlueskyImporter:
                 return True
         return False
 
+    def inputs(self, source: ArchiveSource) -> list[str]:
+        return source.find("*.car")
+
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         import libipld
 

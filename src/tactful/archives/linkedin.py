@@ -53,6 +53,9 @@ class LinkedInImporter:
     def detect(self, source: ArchiveSource) -> bool:
         return bool(source.find("Shares*.csv", "Comments.csv"))
 
+    def inputs(self, source: ArchiveSource) -> list[str]:
+        return source.find("Shares*.csv", "Comments.csv")
+
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         for name in source.find("Shares*.csv"):
             yield from self._shares(source, name)

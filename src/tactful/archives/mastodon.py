@@ -42,6 +42,9 @@ class MastodonImporter:
             head = fh.read(4096)
         return b"OrderedCollection" in head or b"orderedItems" in head
 
+    def inputs(self, source: ArchiveSource) -> list[str]:
+        return source.find("outbox.json")
+
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         name = source.find("outbox.json")[0]
         media_files = set(source.find("media_attachments/*", "*/media_attachments/*"))

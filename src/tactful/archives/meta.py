@@ -63,6 +63,9 @@ class FacebookImporter:
     def detect(self, source: ArchiveSource) -> bool:
         return bool(source.find(*FB_POSTS))
 
+    def inputs(self, source: ArchiveSource) -> list[str]:
+        return source.find(*FB_POSTS, *FB_COMMENTS)
+
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         for name in source.find(*FB_POSTS):
             with source.open(name) as fh:
@@ -150,6 +153,9 @@ class InstagramImporter:
 
     def detect(self, source: ArchiveSource) -> bool:
         return bool(source.find(*IG_POSTS))
+
+    def inputs(self, source: ArchiveSource) -> list[str]:
+        return source.find(*IG_POSTS)
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         for name in source.find(*IG_POSTS):

@@ -13,11 +13,37 @@ from typing import IO
 from tactful.errors import InputError
 
 
+class _Counting:
+    """A read-only file wrapper that adds what it reads to its source's ``bytes_read``."""
+
+    def __init__(self, fh: IO[bytes], source: ArchiveSource):
+        self._fh = fh
+        self._source = source
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._fh.read(n)
+        self._source.bytes_read += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._fh, name)
+
+
 class ArchiveSource:
-    """Files by their path inside the export (POSIX style, no leading folder)."""
+    """Files by their path inside the export (POSIX style, no leading folder). ``bytes_read``
+    counts what importers have read so far, for progress."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.bytes_read = 0
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
         self._root: Path | None = None
@@ -76,17 +102,17 @@ class ArchiveSource:
         try:
             if self._zip is not None:
                 with self._zip.open(full) as fh:
-                    yield fh
+                    yield _Counting(fh, self)  # type: ignore[misc]
             elif self._tar is not None:
                 member = self._tar.extractfile(self._tar_name(full))
                 if member is None:
                     raise InputError(f"{name} is not a file in the archive")
                 with member:
-                    yield member
+                    yield _Counting(member, self)  # type: ignore[misc]
             else:
                 assert self._root is not None
                 with open(self._root / full, "rb") as fh:
-                    yield fh
+                    yield _Counting(fh, self)  # type: ignore[misc]
         except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
             raise InputError(f"{name} in {self.path.name} is damaged ({exc})") from None
 

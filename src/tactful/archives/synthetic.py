@@ -14,6 +14,7 @@ import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 from typing import IO
 
@@ -94,7 +95,7 @@ def write_mastodon(path: Path, texts: Iterable[str], *, user: str = "sam") -> Pa
                         "object": "https://other.example/users/x/statuses/1",
                     }
                     continue
-                html = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+                html = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n"))
                 yield {
                     "id": f"{sid}/activity",
                     "type": "Create",

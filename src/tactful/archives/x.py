@@ -17,7 +17,7 @@ from tactful.archives.source import ArchiveSource
 from tactful.post import Post
 
 TWEET_FILES = ("data/tweets.js", "data/tweet.js", "data/tweets-part*.js", "data/tweet-part*.js")
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun")
+MONTH_NAMES: tuple[str, ...] = ("Jan", "Feb", "Mar", "Apr", "May", "Jun")
 MONTH_NAMES += ("Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, 1)}
 STATUS_URL = re.compile(r"https?://(?:www\.)?(?:twitter|x)\.com/\w+/status/\d+")
@@ -34,6 +34,11 @@ def parse_created_at(value: str) -> datetime:
     return dt
 
 
+def _part_number(name: str) -> int:
+    m = re.search(r"-part(\d+)\.js$", name)
+    return int(m.group(1)) if m else 0
+
+
 def _js_json(source: ArchiveSource, name: str) -> Any:
     with source.open(name) as fh:
         return json.load(AfterAssignment(fh))
@@ -46,11 +51,15 @@ class XImporter:
     def detect(self, source: ArchiveSource) -> bool:
         return bool(source.find(*TWEET_FILES))
 
+    def inputs(self, source: ArchiveSource) -> list[str]:
+        """tweets.js first, then tweets-part1.js, tweets-part2.js, ..."""
+        return sorted(source.find(*TWEET_FILES), key=_part_number)
+
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         username = self._username(source)
         notes = self._notes(source)
         media = self._media_index(source)
-        for name in source.find(*TWEET_FILES):
+        for name in self.inputs(source):
             with source.open(name) as fh:
                 try:
                     stream = AfterAssignment(fh)

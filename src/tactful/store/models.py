@@ -206,6 +206,45 @@ class ReleaseRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AuditRunRow(Base):
+    """One audit of an export: what was read, with which context and filters, how far."""
+
+    __tablename__ = "audit_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(Text, index=True)
+    options: Mapped[str] = mapped_column(String(64))  # hash of context and filters
+    format: Mapped[str] = mapped_column(String(30))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # running | interrupted | done | failed
+    items_done: Mapped[int] = mapped_column(Integer, default=0)
+    posts: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)  # skipped and unreadable, by reason
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditResultRow(Base):
+    """One checked post of an audit run; the full report is kept for flagged posts."""
+
+    __tablename__ = "audit_results"
+    __table_args__ = (UniqueConstraint("run_id", "seq", name="uq_audit_results_run_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("audit_runs.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(10))
+    risk: Mapped[float] = mapped_column(Float, default=0.0)
+    categories: Mapped[str] = mapped_column(Text, default="")  # comma-separated rule ids
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
 APPEND_ONLY: tuple[type[Base], ...] = (
     AccountEventRow,
     ConsentEventRow,

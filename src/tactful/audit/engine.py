@@ -1,0 +1,133 @@
+"""Checking an audit's posts: in this process, in a local process pool, or on Ray. Every
+engine runs the same function on the same chunks, so results are identical."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tactful.audit.settings import AuditSettings
+from tactful.checker import Checker
+from tactful.post import Post
+from tactful.scan import init_worker, worker_checker, worker_init_args
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The outcome for one post: what the store keeps."""
+
+    seq: int
+    verdict: str
+    risk: float
+    categories: str
+    report: dict[str, Any] | None  # only for flagged posts
+
+
+def check_posts(
+    checker: Checker, settings: AuditSettings, chunk: Sequence[tuple[int, Post]]
+) -> list[Checked]:
+    reports = checker.check_batch([p for _, p in chunk])
+    out = []
+    for (seq, _), report in zip(chunk, reports, strict=True):
+        kept = [f for f in report.findings if settings.keeps(f)]
+        if not kept:
+            verdict = "ok" if not report.failed_detectors else "review"
+            out.append(Checked(seq, verdict, 0.0, "", None))
+            continue
+        data = report.to_dict()
+        data["findings"] = [f.to_dict(report.post.text) for f in kept]
+        risk = max(f.severity.rank + f.score for f in kept)
+        verdict = "blocked" if any(f.severity.rank == 2 for f in kept) else "review"
+        rules = ",".join(sorted({f.rule_id for f in kept}))
+        out.append(Checked(seq, verdict, round(risk, 4), rules, data))
+    return out
+
+
+RAY_WINDOW = 256  # chunks per Ray Data pass (16k posts): bounded memory, few actor starts
+_settings: AuditSettings | None = None
+
+
+def _init(settings: AuditSettings, *checker_args: Any) -> None:
+    global _settings
+    _settings = settings
+    init_worker(*checker_args)
+
+
+def _work(chunk: Sequence[tuple[int, Post]]) -> list[Checked]:
+    assert _settings is not None
+    return check_posts(worker_checker(), _settings, chunk)
+
+
+def run_local(
+    checker: Checker,
+    settings: AuditSettings,
+    chunks: Iterable[Sequence[tuple[int, Post]]],
+    workers: int,
+    policy_files: Sequence[str] = (),
+) -> Iterator[list[Checked]]:
+    """Results per chunk, in input order."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield check_posts(checker, settings, chunk)
+        return
+    os.environ.setdefault("TACTFUL_ENCODER_THREADS", "1")
+    ctx = multiprocessing.get_context("fork")
+    args = (settings, *worker_init_args(checker, policy_files, {}))
+    with ctx.Pool(workers, initializer=_init, initargs=args) as pool:
+        yield from pool.imap(_work, chunks)
+
+
+def run_ray(
+    checker: Checker,
+    settings: AuditSettings,
+    chunks: Iterable[Sequence[tuple[int, Post]]],
+    workers: int,
+    policy_files: Sequence[str] = (),
+    address: str | None = None,
+) -> Iterator[list[Checked]]:
+    """The same chunks through Ray Data: a local Ray instance, or a cluster at ``address``
+    (``RAY_ADDRESS``). Each Ray worker builds one Checker and reuses it."""
+    try:
+        import ray
+    except ImportError:
+        from tactful.errors import InputError
+
+        raise InputError("--engine ray needs Ray: pip install 'tactful[ray]'") from None
+    ray.data.DataContext.get_current().execution_options.preserve_order = True
+    if not ray.is_initialized():
+        ray.init(
+            address=address,
+            num_cpus=None if address else max(workers, 1),
+            include_dashboard=False,
+            log_to_driver=False,
+            ignore_reinit_error=True,
+        )
+    init_args = worker_init_args(checker, policy_files, {})
+
+    class _Checker:
+        def __init__(self) -> None:
+            init_worker(*init_args)
+
+        def __call__(self, batch: Mapping[str, Any]) -> dict[str, Any]:
+            results = check_posts(worker_checker(), settings, list(batch["item"]))
+            return {"item": results}
+
+    # Stream bounded windows so memory stays flat however large the export.
+    window: list[Sequence[tuple[int, Post]]] = []
+    for chunk in chunks:
+        window.append(chunk)
+        if len(window) >= RAY_WINDOW:
+            yield from _ray_window(ray, _Checker, window, workers)
+            window = []
+    if window:
+        yield from _ray_window(ray, _Checker, window, workers)
+
+
+def _ray_window(ray: Any, cls: Any, window: list[Any], workers: int) -> Iterator[list[Checked]]:
+    ds = ray.data.from_items([{"item": c} for c in window])
+    out = ds.map_batches(cls, batch_size=1, concurrency=max(workers, 1))
+    for row in out.iter_rows():
+        yield list(row["item"])

@@ -1,0 +1,80 @@
+"""Audit outputs besides the HTML report: every flagged post as JSONL and CSV, and a
+"delete or edit" list to work through."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+from tactful.store.models import AuditResultRow
+
+CSV_COLUMNS = ["date", "url", "kind", "verdict", "risk", "categories", "text", "why", "fix"]
+
+
+def _first(row: AuditResultRow, key: str) -> str:
+    findings = (row.report or {}).get("findings") or []
+    top = max(findings, key=lambda f: (f["severity"] == "block", f["score"]), default=None)
+    if top is None:
+        return ""
+    if key == "fix":
+        return str((top.get("suggestions") or [{}])[0].get("description", ""))
+    return str(top.get("message", ""))
+
+
+def write_jsonl(rows: Iterable[AuditResultRow], out: IO[str]) -> int:
+    n = 0
+    for row in rows:
+        out.write(json.dumps(row.report, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_csv(rows: Iterable[AuditResultRow], out: IO[str]) -> int:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for row in rows:
+        text = (row.report or {}).get("text", "")
+        writer.writerow(
+            [
+                row.created_at.isoformat() if row.created_at else "",
+                row.url or "",
+                row.kind,
+                row.verdict,
+                f"{row.risk:.2f}",
+                row.categories.replace(",", " "),
+                text,
+                _first(row, "why"),
+                _first(row, "fix"),
+            ]
+        )
+        n += 1
+    return n
+
+
+def write_actions(rows: Iterable[AuditResultRow], out: IO[str]) -> int:
+    """One line per post to act on: delete what should never have been posted, edit the
+    rest (on networks that allow editing), with the reason."""
+    writer = csv.writer(out)
+    writer.writerow(["action", "date", "url", "reason"])
+    n = 0
+    for row in rows:
+        action = "delete" if row.verdict == "blocked" or row.kind == "repost" else "edit or delete"
+        writer.writerow(
+            [
+                action,
+                row.created_at.date().isoformat() if row.created_at else "",
+                row.url or (row.source_id or ""),
+                _first(row, "why"),
+            ]
+        )
+        n += 1
+    return n
+
+
+def open_out(folder: Path, name: str) -> IO[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return open(folder / name, "w", encoding="utf-8", newline="")

@@ -1,0 +1,239 @@
+"""An audit run: read an export, check every post through the shared checker, keep the
+results in the store as they come (so an interrupted run resumes where it stopped), and
+count what was skipped or unreadable."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from tactful.archives import ArchivedPost, ArchiveSource, Importer, Item, Skipped, Unreadable
+from tactful.audit.engine import Checked, run_local, run_ray
+from tactful.audit.settings import AuditSettings
+from tactful.checker import Checker
+from tactful.post import Post
+from tactful.store import Store
+from tactful.store.models import AuditResultRow, AuditRunRow, utcnow
+
+CHUNK = 64
+
+
+@dataclass
+class RunState:
+    run_id: int
+    resumed_from: int
+    items_done: int
+    posts: int
+    flagged: int
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+
+    def count(self, group: str, reason: str) -> None:
+        bucket = self.counts.setdefault(group, {})
+        bucket[reason] = bucket.get(reason, 0) + 1
+
+
+Progress = Callable[[int, int, int], None]  # bytes read, posts done, flagged
+
+
+def _start(
+    store: Store, source: ArchiveSource, importer: Importer, settings: AuditSettings, fresh: bool
+) -> RunState:
+    fingerprint, options = source.fingerprint(), settings.options_hash()
+    with store.session() as s:
+        row = None
+        if not fresh:
+            row = s.scalar(
+                select(AuditRunRow)
+                .where(
+                    AuditRunRow.fingerprint == fingerprint,
+                    AuditRunRow.options == options,
+                    AuditRunRow.status.in_(("running", "interrupted")),
+                )
+                .order_by(AuditRunRow.id.desc())
+                .limit(1)
+            )
+        if row is None:
+            row = AuditRunRow(
+                source=str(source.path),
+                fingerprint=fingerprint,
+                options=options,
+                format=importer.name,
+                settings=settings.to_dict(),
+                status="running",
+                items_done=0,
+                posts=0,
+                flagged=0,
+                counts={},
+                started_at=utcnow(),
+            )
+            s.add(row)
+            s.flush()
+        else:
+            row.status = "running"
+        return RunState(
+            run_id=row.id,
+            resumed_from=row.items_done,
+            items_done=row.items_done,
+            posts=row.posts,
+            flagged=row.flagged,
+            counts={k: dict(v) for k, v in (row.counts or {}).items()},
+        )
+
+
+def _chunks(
+    items: Iterator[Item],
+    state: RunState,
+    settings: AuditSettings,
+    platform: str,
+    pending: list[tuple[int, Item]],
+) -> Iterator[list[tuple[int, Post]]]:
+    """Chunks of (seq, post) to check; every item read goes to ``pending`` in order, so the
+    commit after a chunk can count skipped and unreadable ones too."""
+    chunk: list[tuple[int, Post]] = []
+    for seq, item in enumerate(items):
+        if seq < state.resumed_from:
+            continue
+        pending.append((seq, item))
+        if isinstance(item, ArchivedPost):
+            if not settings.in_range(item.post.created_at):
+                continue
+            chunk.append((seq, _in_context(item.post, settings, platform)))
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_context(post: Post, settings: AuditSettings, platform: str) -> Post:
+    return Post.build(
+        post.text,
+        platform=settings.platform or platform,
+        account_kind=settings.account_kind,
+        audience=settings.audience,
+        clients_in_audience=settings.clients_in_audience,
+        reply_to=post.reply_to,
+        created_at=post.created_at,
+        source_id=post.source_id,
+        account_name=settings.account_name,
+    )
+
+
+def run_audit(
+    store: Store,
+    source: ArchiveSource,
+    importer: Importer,
+    checker: Checker,
+    settings: AuditSettings,
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    policy_files: Sequence[str] = (),
+    fresh: bool = False,
+    progress: Progress | None = None,
+) -> RunState:
+    """Audit ``source``; resumes an unfinished run of the same export and settings."""
+    state = _start(store, source, importer, settings, fresh)
+    pending: list[tuple[int, Item]] = []
+    chunks = _chunks(importer.read(source), state, settings, importer.platform, pending)
+    run = run_ray if engine == "ray" else run_local
+    last = time.monotonic()
+    try:
+        for results in run(checker, settings, chunks, workers, policy_files):
+            _commit(store, state, pending, results)
+            if progress is not None and time.monotonic() - last > 0.2:
+                progress(source.bytes_read, state.posts, state.flagged)
+                last = time.monotonic()
+        _commit(store, state, pending, [])  # skipped items after the last post
+    except KeyboardInterrupt:
+        _finish(store, state, "interrupted")
+        raise
+    except BaseException:
+        _finish(store, state, "failed")
+        raise
+    _finish(store, state, "done")
+    if progress is not None:
+        progress(source.bytes_read, state.posts, state.flagged)
+    return state
+
+
+def _commit(
+    store: Store,
+    state: RunState,
+    pending: list[tuple[int, Item]],
+    results: list[Checked],
+) -> None:
+    """Save one chunk's results and everything read before them, in one transaction.
+
+    ``pending`` grows at its end while the pool reads ahead (in the pool's feeder thread);
+    only its front, up to the last post of this chunk, is taken here."""
+    upto = results[-1].seq if results else (pending[-1][0] if pending else state.items_done - 1)
+    n = 0
+    while n < len(pending) and pending[n][0] <= upto:
+        n += 1
+    done = pending[:n]
+    del pending[:n]
+    checked = {r.seq: r for r in results}
+    rows = []
+    for seq, item in done:
+        if isinstance(item, Unreadable):
+            state.count("unreadable", item.reason)
+            if len(state.examples) < 20:
+                state.examples.append(f"{item.where}: {item.reason}")
+        elif isinstance(item, Skipped):
+            state.count("skipped", item.reason)
+        elif seq not in checked:
+            state.count("skipped", "outside the date range")
+        else:
+            r = checked[seq]
+            state.posts += 1
+            state.flagged += r.report is not None
+            rows.append(_row(state.run_id, item, r))
+    state.items_done = upto + 1
+    with store.session() as s:
+        if rows:
+            s.add_all(rows)
+        run = s.get(AuditRunRow, state.run_id)
+        assert run is not None
+        run.items_done, run.posts, run.flagged = state.items_done, state.posts, state.flagged
+        run.counts = {k: dict(v) for k, v in state.counts.items()}
+
+
+def _row(run_id: int, item: ArchivedPost, r: Checked) -> AuditResultRow:
+    report = r.report
+    if report is not None:
+        report = {**report, "archive": item.to_dict()}
+    return AuditResultRow(
+        run_id=run_id,
+        seq=r.seq,
+        source_id=item.post.source_id,
+        created_at=item.post.created_at,
+        kind=item.kind,
+        url=item.url,
+        verdict=r.verdict,
+        risk=r.risk,
+        categories=r.categories,
+        report=report,
+    )
+
+
+def _finish(store: Store, state: RunState, status: str) -> None:
+    with store.session() as s:
+        run = s.get(AuditRunRow, state.run_id)
+        if run is not None:
+            run.status = status
+            run.finished_at = utcnow() if status == "done" else None
+
+
+def summary_counts(state: RunState) -> dict[str, Any]:
+    return {
+        "posts": state.posts,
+        "flagged": state.flagged,
+        "skipped": state.counts.get("skipped", {}),
+        "unreadable": state.counts.get("unreadable", {}),
+    }
