@@ -3,8 +3,11 @@ engine runs the same function on the same chunks, so results are identical."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import pickle
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,7 +99,12 @@ def run_ray(
         from tactful.errors import InputError
 
         raise InputError("--engine ray needs Ray: pip install 'tactful[ray]'") from None
-    ray.data.DataContext.get_current().execution_options.preserve_order = True
+    context = ray.data.DataContext.get_current()
+    context.execution_options.preserve_order = True
+    context.enable_progress_bars = False  # tactful shows its own
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ray\b.*")
     if not ray.is_initialized():
         ray.init(
             address=address,
@@ -112,8 +120,12 @@ def run_ray(
             init_worker(*init_args)
 
         def __call__(self, batch: Mapping[str, Any]) -> dict[str, Any]:
-            results = check_posts(worker_checker(), settings, list(batch["item"]))
-            return {"item": results}
+            # One row per chunk, pickled: Arrow stores bytes without guessing at a schema.
+            out = []
+            for blob in batch["item"]:
+                chunk = pickle.loads(blob)
+                out.append(pickle.dumps(check_posts(worker_checker(), settings, chunk)))
+            return {"item": out}
 
     # Stream bounded windows so memory stays flat however large the export.
     window: list[Sequence[tuple[int, Post]]] = []
@@ -127,7 +139,8 @@ def run_ray(
 
 
 def _ray_window(ray: Any, cls: Any, window: list[Any], workers: int) -> Iterator[list[Checked]]:
-    ds = ray.data.from_items([{"item": c} for c in window])
+    items = [{"item": pickle.dumps(list(c))} for c in window]
+    ds = ray.data.from_items(items, override_num_blocks=len(items))  # a block per chunk
     out = ds.map_batches(cls, batch_size=1, concurrency=max(workers, 1))
     for row in out.iter_rows():
-        yield list(row["item"])
+        yield pickle.loads(row["item"])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tactful.audit.results import RunInfo
+from tactful.post import PLATFORM_NAMES
 from tactful.store.models import AuditResultRow
 
 CSS = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")
@@ -143,19 +144,20 @@ def render(
         for reason, n in sorted((info.counts.get(group) or {}).items())
     )
     not_checked = f"<table>{counts_rows}</table>" if counts_rows else "Every record was read."
+    network = PLATFORM_NAMES.get(info.format, info.format)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>tactful audit #{info.id}: {escape(info.format)} export</title><style>{CSS}</style></head>
+<title>tactful audit #{info.id}: {escape(network)} export</title><style>{CSS}</style></head>
 <body><main>
-<h1>What in this {escape(info.format)} history could hurt you now</h1>
+<h1>What in this {escape(network)} history could hurt you now</h1>
 <p class="muted">Audit #{info.id} of {escape(info.source)} · checked as a
 {escape(str(context.get("account_kind")))} account, {escape(str(context.get("audience")))} audience
 · {escape(info.status)} · made on this machine by tactful; nothing was sent anywhere.</p>
 <div class="cards">
 <div class="card"><b>{info.posts:,}</b>posts checked</div>
-<div class="card"><b>{info.flagged:,}</b>to review</div>
-<div class="card"><b>{blocked:,}</b>to delete</div>
+<div class="card"><b>{info.flagged:,}</b>to act on</div>
+<div class="card"><b>{blocked:,}</b>of them blocked</div>
 <div class="card"><b>{skipped:,}</b>skipped</div>
 <div class="card"><b>{unreadable:,}</b>unreadable</div>
 </div>
