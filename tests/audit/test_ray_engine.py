@@ -33,7 +33,18 @@ def test_ray_engine_matches_the_local_engine(local_ray, tmp_path: Path) -> None:
     for engine in ("local", "ray"):
         out = tmp_path / engine
         result = CliRunner().invoke(
-            main, ["audit", str(archive), "--engine", engine, "--workers", "2", "--fresh", "-o", str(out)]
+            main,
+            [
+                "audit",
+                str(archive),
+                "--engine",
+                engine,
+                "--workers",
+                "2",
+                "--fresh",
+                "-o",
+                str(out),
+            ],
         )
         assert result.exit_code == 1, (result.output, result.exception)
         assert "posts checked" in result.stdout
