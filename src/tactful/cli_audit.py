@@ -195,9 +195,13 @@ def audit(
         f"audit #{state.run_id}{resumed}: {state.posts:,} posts checked, {state.flagged:,} to act "
         f"on; {skipped:,} skipped, {unreadable:,} unreadable"
     )
-    for group in ("skipped", "unreadable"):
+    for group in ("skipped", "unreadable", "media"):
         for reason, n in sorted(state.counts.get(group, {}).items()):
-            click.echo(f"  {group}: {n:,} {reason}")
+            click.echo(
+                f"  {group}: {n:,} {reason} (checked by text only)"
+                if group == "media"
+                else f"  {group}: {n:,} {reason}"
+            )
     for example in state.examples[:5]:
         click.echo(f"  e.g. {example}", err=True)
     for name in written:

@@ -144,3 +144,24 @@ def test_audits_list_and_report_again(x_zip: Path, tmp_path: Path) -> None:
         main, ["audits", "report", str(runs[-1]["id"]), "-o", str(tmp_path / "again")]
     )
     assert result.exit_code == 0 and (tmp_path / "again" / "report.html").is_file()
+
+
+def test_missing_media_files_are_reported(tmp_path: Path) -> None:
+    tweets = [
+        {
+            "tweet": {
+                "id_str": "1",
+                "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+                "full_text": "Our stand at the fair",
+                "extended_entities": {
+                    "media": [{"media_url_https": "https://pbs.twimg.com/media/a.jpg"}]
+                },
+            }
+        },
+    ]
+    z = tmp_path / "x.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("data/tweets.js", "window.YTD.tweets.part0 = " + json.dumps(tweets))
+    code, stdout, _ = audit(str(z), "-o", str(tmp_path / "o"))
+    assert code == 0 and "media: 1 posts whose media files are missing from the export" in stdout
+    assert "missing from the export" in (tmp_path / "o" / "report.html").read_text()

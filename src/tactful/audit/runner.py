@@ -191,6 +191,8 @@ def _commit(
             state.count("skipped", "outside the date range")
         else:
             r = checked[seq]
+            if item.missing_media:
+                state.count("media", "posts whose media files are missing from the export")
             state.posts += 1
             state.flagged += r.report is not None
             rows.append(_row(state.run_id, item, r))
