@@ -6,7 +6,7 @@ ARGS   ?= scan examples/posts.jsonl --format text
 
 DATA   ?= ../shared/data
 
-.PHONY: run test lint typecheck unit docs bench train eval clean
+.PHONY: run test lint typecheck unit docs bench bench-audit train eval clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ docs: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_check.py
+
+## bench-audit: audit throughput and memory per export format, size and engine (see --help)
+bench-audit: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)
 
 $(VENV)/.installed-train: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
