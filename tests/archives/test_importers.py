@@ -374,9 +374,112 @@ def test_things_that_are_no_export(tmp_path: Path) -> None:
     truncated = tmp_path / "x.zip"
     write("x", tmp_path / "w", TEXTS).rename(truncated)
     truncated.write_bytes(truncated.read_bytes()[:200])
-    with pytest.raises(InputError, match=r"truncated|not an export"):
+    with pytest.raises(InputError, match="truncated or damaged; download the export again"):
         read_all(truncated)
     with pytest.raises(InputError, match="does not exist"):
         ArchiveSource(tmp_path / "nope.zip")
     with pytest.raises(InputError, match="unknown format"):
         create("myspace")
+
+
+def test_a_damaged_member_keeps_the_records_before_it(tmp_path: Path) -> None:
+    path = write("x", tmp_path / "w", [f"post number {i}" for i in range(3000)])
+    data = bytearray(path.read_bytes())
+    start = data.index(b"data/tweets.js") + 200
+    for i in range(start + 20_000, start + 20_200):  # deep inside the compressed stream
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    _, items = read_all(path)
+    bad = [i for i in items if isinstance(i, Unreadable)]
+    assert len(posts(items)) > 100
+    # Depending on where the bytes flip, zlib or the JSON parser notices first.
+    assert len(bad) == 1 and ("damaged" in bad[0].reason or "invalid JSON" in bad[0].reason)
+
+
+def test_times_without_a_zone_are_utc(tmp_path: Path) -> None:
+    outbox = {
+        "orderedItems": [
+            {
+                "type": "Create",
+                "object": {
+                    "id": "https://s.example/1",
+                    "content": "<p>hi</p>",
+                    "published": "2023-01-02T03:04:05",
+                    "to": [],
+                    "cc": [],
+                },
+            }
+        ]
+    }
+    (tmp_path / "outbox.json").write_text(json.dumps(outbox))
+    _, items = read_all(tmp_path / "outbox.json")
+    (p,) = posts(items)
+    assert p.post.created_at is not None and p.post.created_at.utcoffset() is not None
+
+
+def test_linkedin_rows_that_run_together_or_lack_columns(tmp_path: Path) -> None:
+    shares = (
+        "Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n"
+        "2025-01-01 08:00:00,urn%3Ali%3Ashare%3A1,fine,,,PUBLIC\n"
+        "2025-01-02 08:00:00,urn%3Ali%3Ashare%3A2,only three\n"
+        '2025-01-03 08:00:00,urn%3Ali%3Ashare%3A3,"broken quote,,,PUBLIC\n'
+        "2025-01-04 08:00:00,urn%3Ali%3Ashare%3A4,lost,,,PUBLIC\n"
+    )
+    (tmp_path / "Shares.csv").write_text(shares)
+    _, items = read_all(tmp_path / "Shares.csv")
+    assert [p.post.text for p in posts(items)] == ["fine"]
+    reasons = [i.reason for i in items if isinstance(i, Unreadable)]
+    assert reasons[0] == "a row with missing or extra columns"
+    assert "quote is not closed" in reasons[1]
+
+
+def test_mastodon_attachments_in_deep_folders_are_found(tmp_path: Path) -> None:
+    deep = "media_attachments/files/110/333/835/original/3381f6f615f26246.jpeg"
+    outbox = {
+        "orderedItems": [
+            {
+                "type": "Create",
+                "object": {
+                    "id": "https://s.example/1",
+                    "content": "<p>photo</p>",
+                    "published": "2023-01-02T03:04:05Z",
+                    "to": [],
+                    "cc": [],
+                    "attachment": [
+                        {"type": "Document", "url": "/system/" + deep},
+                        {"type": "Document", "url": "/system/media_attachments/files/9/gone.png"},
+                    ],
+                },
+            }
+        ]
+    }
+    (tmp_path / "outbox.json").write_text(json.dumps(outbox))
+    (tmp_path / deep).parent.mkdir(parents=True)
+    (tmp_path / deep).write_bytes(b"jpeg")
+    _, items = read_all(tmp_path)
+    (p,) = posts(items)
+    assert p.media == (deep,) and p.missing_media == ("media_attachments/files/9/gone.png",)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fmt"),
+    [
+        ("data/tweets.js", "window.YTD.tweets.part0 = {}", "x"),
+        ("outbox.json", '{"orderedItems": {"not": "a list"}}', "mastodon"),
+        ("outbox.json", "[1, 2, 3]", "mastodon"),
+        ("repo.car", "garbage that is no CAR file at all", "bluesky"),
+        (
+            "data/tweets.js",
+            'window.YTD.tweets.part0 = [{"tweet": {"id_str": "1", "created_at": "Wed Oct 10 20:19:24 +0000 2018", "full_text": "x", "entities": "oops"}}]',
+            "x",
+        ),
+    ],
+)
+def test_the_wrong_structure_is_unreadable_not_silent(
+    tmp_path: Path, name: str, content: str, fmt: str
+) -> None:
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(content)
+    _, items = read_all(tmp_path, fmt)
+    assert not posts(items)
+    assert [i for i in items if isinstance(i, Unreadable)]

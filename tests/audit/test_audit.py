@@ -165,3 +165,77 @@ def test_missing_media_files_are_reported(tmp_path: Path) -> None:
     code, stdout, _ = audit(str(z), "-o", str(tmp_path / "o"))
     assert code == 0 and "media: 1 posts whose media files are missing from the export" in stdout
     assert "missing from the export" in (tmp_path / "o" / "report.html").read_text()
+
+
+def test_outputs_are_safe_to_open(tmp_path: Path) -> None:
+    public = "https://www.w3.org/ns/activitystreams#Public"
+    outbox = {
+        "orderedItems": [
+            {
+                "type": "Create",
+                "object": {
+                    "id": "https://s.example/1",
+                    "url": "javascript:alert(1)",
+                    "published": "2023-01-02T03:04:05Z",
+                    "to": [public],
+                    "cc": [],
+                    "content": '<p>=HYPERLINK("https://evil.example") my idiot boss &lt;script&gt;alert(1)&lt;/script&gt;</p>',
+                },
+            }
+        ]
+    }
+    (tmp_path / "outbox.json").write_text(json.dumps(outbox))
+    code, _, _ = audit(str(tmp_path / "outbox.json"), "-o", str(tmp_path / "o"))
+    assert code == 1
+    page = (tmp_path / "o" / "report.html").read_text()
+    assert "javascript:" not in page and "<script>" not in page and "&lt;script&gt;" in page
+    assert "Content-Security-Policy" in page
+    row = next(csv.DictReader((tmp_path / "o" / "findings.csv").open()))
+    assert (row["text"].startswith("'=HYPERLINK") and row["url"] == "'javascript:alert(1)") or row[
+        "url"
+    ].startswith("javascript") is False
+
+
+def test_a_date_filter_still_commits_as_it_reads(
+    x_zip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tactful.audit import engine, runner
+
+    monkeypatch.setattr(runner, "FLUSH_EVERY", 50)
+    real = engine.run_local
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        for results in real(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt
+            yield results
+
+    monkeypatch.setattr(runner, "run_local", flaky)
+    code, _, _ = audit(
+        str(x_zip), "--since", "2030-01-01", "--workers", "1", "-o", str(tmp_path / "o")
+    )
+    assert code == 130
+    monkeypatch.setattr(runner, "run_local", real)
+    code, stdout, _ = audit(
+        str(x_zip), "--since", "2030-01-01", "--workers", "1", "-o", str(tmp_path / "o")
+    )
+    assert "resumed after 50 records" in stdout and "180 outside the date range" in stdout
+
+
+def test_a_post_a_detector_failed_on_is_listed(
+    x_zip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tactful.detectors.pii import PiiDetector
+
+    def boom(self, post, ctx):
+        raise RuntimeError("broken detector")
+
+    monkeypatch.setattr(PiiDetector, "detect", boom)
+    code, _, _ = audit(
+        str(x_zip), "--workers", "1", "--category", "safety", "-o", str(tmp_path / "o")
+    )
+    assert code == 1
+    rows = list(csv.DictReader((tmp_path / "o" / "findings.csv").open()))
+    assert len(rows) == 180 and all(r["verdict"] == "review" for r in rows)

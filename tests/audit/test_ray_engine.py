@@ -51,3 +51,22 @@ def test_ray_engine_matches_the_local_engine(local_ray, tmp_path: Path) -> None:
         outputs[engine] = (out / "findings.csv").read_text()
     assert outputs["ray"] == outputs["local"]
     assert outputs["ray"].count("\n") > 50
+
+
+def test_a_cluster_address_is_used_without_local_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tactful.audit.engine import run_ray
+    from tactful.audit.settings import AuditSettings
+    from tactful.checker import Checker
+
+    calls: dict = {}
+
+    def fake_init(**kwargs):
+        calls.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setenv("RAY_ADDRESS", "ray://head.example:10001")
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", fake_init)
+    with pytest.raises(RuntimeError, match="stop here"):
+        list(run_ray(Checker(detectors=["lexicon"]), AuditSettings(), iter([]), 2))
+    assert calls == {"address": "ray://head.example:10001", "log_to_driver": False}

@@ -3,8 +3,9 @@ records it could not read (counted and reported, never silently dropped)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from tactful.archives.source import ArchiveSource
@@ -68,6 +69,49 @@ class Importer(Protocol):
         ...
 
     def read(self, source: ArchiveSource) -> Iterator[Item]: ...
+
+
+def parse_iso(value: object) -> datetime | None:
+    """An ISO 8601 time; one without a zone is taken as UTC (some exports omit it)."""
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+RECORD_ERRORS = (AttributeError, TypeError, KeyError, ValueError, IndexError)
+
+
+def guard_record(where: str, convert: Callable[..., Item], *args: Any) -> Item:
+    """One record: a field of an unexpected type makes it unreadable, not the whole audit."""
+    try:
+        return convert(*args)
+    except RECORD_ERRORS as exc:
+        return Unreadable(where, f"a malformed record ({type(exc).__name__})")
+
+
+def guard_file(name: str, items: Iterator[Item]) -> Iterator[Item]:
+    """A file's items; damage part way (a bad zip member, a truncated stream) ends that
+    file with one Unreadable, and the records before it are kept."""
+    import tarfile
+    import zipfile
+    import zlib
+
+    from tactful.errors import TactfulError
+
+    try:
+        yield from items
+    except (
+        TactfulError,
+        zlib.error,
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        EOFError,
+        OSError,
+    ) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        yield Unreadable(name, f"the file is damaged ({reason}); records before it were read")
 
 
 @dataclass

@@ -1,14 +1,25 @@
 """Bluesky repository export (repo.car): the CAR file and its DAG-CBOR blocks are read with
 libipld (the IPLD library the atproto SDK itself uses); the repository's Merkle search tree
-gives each record its key, and so each post its link."""
+gives each record its key, and so each post its link. The file is read in one pass and
+records are decoded one at a time (constant memory, see car.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+import shutil
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.base import (
+    RECORD_ERRORS,
+    ArchivedPost,
+    Item,
+    Skipped,
+    Unreadable,
+    guard_file,
+    guard_record,
+    parse_iso,
+)
+from tactful.archives.car import CarError, blocks, read_header
 from tactful.archives.source import ArchiveSource
 from tactful.post import Post
 
@@ -53,29 +64,86 @@ class BlueskyImporter:
         return source.find("*.car")
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
+        for name in source.find("*.car"):
+            yield from guard_file(name, self._car(source, name))
+
+    def _car(self, source: ArchiveSource, name: str) -> Iterator[Item]:
+        """One pass keeps the search-tree nodes (small) and each record's place in the file;
+        records are then decoded one at a time, so memory does not grow with the posts."""
+        import tempfile
+
         import libipld
 
-        for name in source.find("*.car"):
+        with source.open(name) as raw, tempfile.TemporaryFile() as copy:
+            # A seekable copy: a CAR inside a zip cannot be read at random.
+            fh = raw if getattr(raw, "seekable", lambda: False)() else copy
+            if fh is copy:
+                shutil.copyfileobj(raw, copy, 1 << 20)
+                copy.seek(0)
             try:
-                header, blocks = libipld.decode_car(source.read_bytes(name))
-                commit = blocks[header["roots"][0]]
+                header = read_header(fh)
+                root_commit = header["roots"][0]
+                nodes: dict[bytes, Any] = {}
+                places: dict[bytes, tuple[int, int]] = {}
+                commit = None
+                for cid, offset, data in blocks(fh):
+                    if cid == root_commit:
+                        commit = libipld.decode_dag_cbor(data)
+                    elif data[:3] == b"\xa2ae":  # the map {"e": ..., "l": ...}: a tree node
+                        nodes[cid] = libipld.decode_dag_cbor(data)
+                    else:
+                        places[cid] = (offset, len(data))
+                if not isinstance(commit, dict):
+                    raise CarError("the repository's commit block is missing")
                 did, root = commit["did"], commit["data"]
-            except (ValueError, KeyError, IndexError, TypeError) as exc:
-                yield Unreadable(name, f"not a readable repository CAR file ({exc})")
+            except (CarError, ValueError, KeyError, IndexError, TypeError) as exc:
+                first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+                yield Unreadable(name, f"not a readable repository CAR file ({first})")
+                return
+
+            def record(cid: bytes) -> Any:
+                place = places.get(cid)
+                if place is None:
+                    return nodes.get(cid)
+                fh.seek(place[0])
+                return libipld.decode_dag_cbor(fh.read(place[1]))
+
+            yield from self._records(name, nodes, record, did, root)
+
+    def _records(
+        self,
+        name: str,
+        nodes: dict[bytes, Any],
+        record: Callable[[bytes], Any],
+        did: str,
+        root: bytes,
+    ) -> Iterator[Item]:
+        entries = _walk(nodes, root, set())
+        while True:
+            try:
+                key, cid = next(entries)
+            except StopIteration:
+                return
+            except RECORD_ERRORS:
+                yield Unreadable(
+                    name, "the repository's search tree is malformed; the rest was lost"
+                )
+                return
+            collection, _, rkey = key.partition("/")
+            where = f"{name}:{key}"
+            if collection == REPOST:
+                yield Skipped(where, "repost (the archive holds no text for it)")
                 continue
-            for key, cid in _walk(blocks, root, set()):
-                collection, _, rkey = key.partition("/")
-                where = f"{name}:{key}"
-                if collection == REPOST:
-                    yield Skipped(where, "repost (the archive holds no text for it)")
-                    continue
-                if collection != POST:
-                    continue
-                record = blocks.get(cid)
-                if not isinstance(record, dict):
-                    yield Unreadable(where, "the record's block is missing")
-                    continue
-                yield self._item(record, where, did, rkey)
+            if collection != POST:
+                continue
+            try:
+                data = record(cid)
+            except ValueError:
+                data = None
+            if not isinstance(data, dict):
+                yield Unreadable(where, "the record's block is missing or unreadable")
+                continue
+            yield guard_record(where, self._item, data, where, did, rkey)
 
     def _item(self, record: dict[str, Any], where: str, did: str, rkey: str) -> Item:
         text = record.get("text")
@@ -83,9 +151,8 @@ class BlueskyImporter:
             return Unreadable(where, "a post without text")
         if not text.strip():
             return Skipped(where, "empty post (image only)")
-        try:
-            when = datetime.fromisoformat(str(record.get("createdAt")).replace("Z", "+00:00"))
-        except ValueError:
+        when = parse_iso(record.get("createdAt"))
+        if when is None:
             return Unreadable(where, f"unreadable date {record.get('createdAt')!r}")
         reply = (record.get("reply") or {}).get("parent", {}).get("uri")
         embed = record.get("embed") or {}

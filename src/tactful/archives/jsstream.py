@@ -39,7 +39,13 @@ class AfterAssignment:
 def stream_items(fh: Any, prefix: str, where: str) -> Iterator[Any]:
     """Yield the elements of the JSON array at ``prefix`` ('item' for a top-level array);
     a syntax error ends the stream with an Unreadable saying where."""
+    n = 0
     try:
-        yield from ijson.items(fh, prefix, use_float=True)
+        for n, item in enumerate(ijson.items(fh, prefix, use_float=True), start=1):  # noqa: B007
+            yield item
     except (ijson.JSONError, ijson.IncompleteJSONError, ValueError) as exc:
-        yield Unreadable(where, f"invalid JSON, the rest of the file was not read ({exc})")
+        first = (str(exc).splitlines() or ["syntax error"])[0][:120]
+        yield Unreadable(where, f"invalid JSON, the rest of the file was not read ({first})")
+        return
+    if n == 0:
+        yield Unreadable(where, "no records: an empty list, or not the structure this format has")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable, guard_file
 from tactful.archives.source import ArchiveSource
 from tactful.post import Post
 
@@ -58,9 +59,9 @@ class LinkedInImporter:
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         for name in source.find("Shares*.csv"):
-            yield from self._shares(source, name)
+            yield from guard_file(name, self._shares(source, name))
         for name in source.find("Comments.csv"):
-            yield from self._comments(source, name)
+            yield from guard_file(name, self._comments(source, name))
 
     def _shares(self, source: ArchiveSource, name: str) -> Iterator[Item]:
         try:
@@ -68,8 +69,9 @@ class LinkedInImporter:
                 where = f"{name}:{line}"
                 text = unwrap_lines((row.get("ShareCommentary") or "").replace("\r\n", "\n"))
                 link = (row.get("ShareLink") or "").strip()
-                if None in row or not row.get("Date"):
-                    yield Unreadable(where, "a row with missing or extra columns")
+                problem = _row_problem(row, "ShareCommentary")
+                if problem:
+                    yield Unreadable(where, problem)
                     continue
                 if not text.strip():
                     yield Skipped(where, "share without text (a reshare or media only)")
@@ -98,8 +100,9 @@ class LinkedInImporter:
         try:
             for line, row in _rows(source, name, escapechar="\\"):
                 where = f"{name}:{line}"
-                if None in row or not row.get("Date"):
-                    yield Unreadable(where, "a row with missing or extra columns")
+                problem = _row_problem(row, "Message")
+                if problem:
+                    yield Unreadable(where, problem)
                     continue
                 text = (row.get("Message") or "").replace("\r\n", "\n")
                 if not text.strip():
@@ -127,6 +130,21 @@ class LinkedInImporter:
             yield Unreadable(
                 name, f"the file stops being valid CSV ({exc}); rows before it were read"
             )
+
+
+# A quote left open swallows the rows after it into one field: a line that starts like a
+# row ("2024-01-31 09:00:00,") inside a field means rows were lost.
+SWALLOWED = re.compile(r"\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,")
+
+
+def _row_problem(row: dict[str, str], text_field: str) -> str | None:
+    if any(SWALLOWED.search(v) for v in row.values() if isinstance(v, str)):
+        return "a quote is not closed, so the rows after it ran together; they were not read"
+    if None in row or None in row.values():
+        return "a row with missing or extra columns"
+    if not row.get("Date"):
+        return "a row without a date"
+    return None
 
 
 def _url(link: str) -> str | None:

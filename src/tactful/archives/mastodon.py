@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
-from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.base import (
+    ArchivedPost,
+    Item,
+    Skipped,
+    Unreadable,
+    guard_file,
+    guard_record,
+    parse_iso,
+)
 from tactful.archives.jsstream import stream_items
 from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import html_to_text
@@ -46,16 +53,28 @@ class MastodonImporter:
         return source.find("outbox.json")
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
-        name = source.find("outbox.json")[0]
-        media_files = set(source.find("media_attachments/*", "*/media_attachments/*"))
+        names = source.find("outbox.json")
+        if not names:
+            yield Unreadable(source.path.name, "no outbox.json in this export")
+            return
+        # Attachments by their path from "media_attachments/" on (real paths are deep).
+        media_files = {
+            n[n.index("media_attachments/") :]: n for n in source.names if "media_attachments/" in n
+        }
+        yield from guard_file(names[0], self._file(source, names[0], media_files))
+
+    def _file(
+        self, source: ArchiveSource, name: str, media_files: dict[str, str]
+    ) -> Iterator[Item]:
         with source.open(name) as fh:
             for i, activity in enumerate(stream_items(fh, "orderedItems.item", name)):
                 if isinstance(activity, Unreadable):
                     yield activity
                     break
-                yield self._item(activity, f"{name}[{i}]", media_files)
+                where = f"{name}[{i}]"
+                yield guard_record(where, self._item, activity, where, media_files)
 
-    def _item(self, activity: Any, where: str, media_files: set[str]) -> Item:
+    def _item(self, activity: Any, where: str, media_files: dict[str, str]) -> Item:
         if not isinstance(activity, dict):
             return Unreadable(where, "not an activity object")
         kind = activity.get("type")
@@ -70,9 +89,8 @@ class MastodonImporter:
         if not text:
             return Skipped(where, "empty post")
         published = obj.get("published") or activity.get("published")
-        try:
-            when = datetime.fromisoformat(str(published).replace("Z", "+00:00"))
-        except ValueError:
+        when = parse_iso(published)
+        if when is None:
             return Unreadable(where, f"unreadable date {published!r}")
         media: list[str] = []
         missing: list[str] = []
@@ -81,7 +99,7 @@ class MastodonImporter:
             if not url:
                 continue
             rel = url[url.find("media_attachments/") :] if "media_attachments/" in url else url
-            match = next((m for m in media_files if m.endswith(rel)), None)
+            match = media_files.get(rel)
             (media if match else missing).append(match or rel)
         reply = obj.get("inReplyTo")
         quote = obj.get("quote") or obj.get("quoteUri") or obj.get("_misskey_quote")

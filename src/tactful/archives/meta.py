@@ -4,11 +4,18 @@ from Meta's mojibake; posts carry no id or link, so the id is the time plus a ha
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.base import (
+    ArchivedPost,
+    Item,
+    Skipped,
+    Unreadable,
+    guard_file,
+    guard_record,
+)
 from tactful.archives.jsstream import stream_items
 from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import fix_mojibake
@@ -56,6 +63,24 @@ def _media(
     return tuple(found), tuple(missing)
 
 
+def _stream(
+    source: ArchiveSource, name: str, convert: Callable[[Any, str, ArchiveSource], Item]
+) -> Iterator[Item]:
+    with source.open(name) as fh:
+        for i, raw in enumerate(stream_items(fh, "item", name)):
+            if isinstance(raw, Unreadable):
+                yield raw
+                break
+            where = f"{name}[{i}]"
+            yield guard_record(where, _repaired, convert, raw, where, source)
+
+
+def _repaired(
+    convert: Callable[[Any, str, ArchiveSource], Item], raw: Any, where: str, source: ArchiveSource
+) -> Item:
+    return convert(fix_mojibake(raw), where, source)
+
+
 class FacebookImporter:
     name = "facebook"
     platform = "facebook"
@@ -68,14 +93,9 @@ class FacebookImporter:
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         for name in source.find(*FB_POSTS):
-            with source.open(name) as fh:
-                for i, raw in enumerate(stream_items(fh, "item", name)):
-                    if isinstance(raw, Unreadable):
-                        yield raw
-                        break
-                    yield self._post(fix_mojibake(raw), f"{name}[{i}]", source)
+            yield from guard_file(name, _stream(source, name, self._post))
         for name in source.find(*FB_COMMENTS):
-            yield from self._comments(source, name)
+            yield from guard_file(name, self._comments(source, name))
 
     def _post(self, raw: Any, where: str, source: ArchiveSource) -> Item:
         if not isinstance(raw, dict):
@@ -114,37 +134,42 @@ class FacebookImporter:
         try:
             data = fix_mojibake(json.loads(source.read_bytes(name)))
         except ValueError as exc:
-            yield Unreadable(name, f"invalid JSON ({exc})")
+            yield Unreadable(name, f"invalid JSON ({str(exc)[:120]})")
             return
         rows = data.get("comments_v2") or data.get("comments") if isinstance(data, dict) else data
-        for i, raw in enumerate(rows or []):
+        if not isinstance(rows, list):
+            yield Unreadable(name, "no list of comments: not the structure this format has")
+            return
+        for i, raw in enumerate(rows):
             where = f"{name}[{i}]"
-            comment = next(
-                (
-                    d["comment"]
-                    for d in (raw.get("data") or [] if isinstance(raw, dict) else [])
-                    if isinstance(d, dict) and isinstance(d.get("comment"), dict)
-                ),
-                None,
-            )
-            if comment is None or not str(comment.get("comment") or "").strip():
-                yield Skipped(where, "comment without text")
-                continue
-            when = _when(comment.get("timestamp") or raw.get("timestamp"))
-            if when is None:
-                yield Unreadable(where, "a comment without a readable timestamp")
-                continue
-            text = str(comment["comment"])
-            yield ArchivedPost(
-                post=Post.build(
-                    text,
-                    platform="facebook",
-                    created_at=when,
-                    source_id="comment-" + _id(int(when.timestamp()), text),
-                    reply_to=str(raw.get("title") or "post"),
-                ),
-                kind="comment",
-            )
+            yield guard_record(where, self._comment, raw, where)
+
+    @staticmethod
+    def _comment(raw: Any, where: str) -> Item:
+        comment = next(
+            (
+                d["comment"]
+                for d in (raw.get("data") or [] if isinstance(raw, dict) else [])
+                if isinstance(d, dict) and isinstance(d.get("comment"), dict)
+            ),
+            None,
+        )
+        if comment is None or not str(comment.get("comment") or "").strip():
+            return Skipped(where, "comment without text")
+        when = _when(comment.get("timestamp") or raw.get("timestamp"))
+        if when is None:
+            return Unreadable(where, "a comment without a readable timestamp")
+        text = str(comment["comment"])
+        return ArchivedPost(
+            post=Post.build(
+                text,
+                platform="facebook",
+                created_at=when,
+                source_id="comment-" + _id(int(when.timestamp()), text),
+                reply_to=str(raw.get("title") or "post"),
+            ),
+            kind="comment",
+        )
 
 
 class InstagramImporter:
@@ -159,12 +184,7 @@ class InstagramImporter:
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         for name in source.find(*IG_POSTS):
-            with source.open(name) as fh:
-                for i, raw in enumerate(stream_items(fh, "item", name)):
-                    if isinstance(raw, Unreadable):
-                        yield raw
-                        break
-                    yield self._post(fix_mojibake(raw), f"{name}[{i}]", source)
+            yield from guard_file(name, _stream(source, name, self._post))
 
     def _post(self, raw: Any, where: str, source: ArchiveSource) -> Item:
         if not isinstance(raw, dict) or not isinstance(raw.get("media"), list) or not raw["media"]:

@@ -28,8 +28,19 @@ class _Counting:
     def readable(self) -> bool:
         return True
 
+    def read1(self, n: int = -1) -> bytes:
+        reader = getattr(self._fh, "read1", self._fh.read)
+        data: bytes = reader(n)
+        self._source.bytes_read += len(data)
+        return data
+
     def readinto(self, b: bytearray | memoryview) -> int:
         data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def readinto1(self, b: bytearray | memoryview) -> int:
+        data = self.read1(len(b))
         b[: len(data)] = data
         return len(data)
 
@@ -64,6 +75,11 @@ class ArchiveSource:
                 self._names = sorted(
                     m.name.lstrip("./") for m in self._tar.getmembers() if m.isfile()
                 )
+            elif _looks_like_zip(self.path):
+                raise InputError(
+                    f"{self.path.name} is a zip that is truncated or damaged; download the "
+                    "export again"
+                )
             else:
                 self._root = self.path.parent
                 self._names = [self.path.name]
@@ -73,6 +89,7 @@ class ArchiveSource:
                 "export again"
             ) from None
         self._prefix = _common_prefix(self._names)
+        self._name_set = frozenset(self.names)
 
     @property
     def names(self) -> list[str]:
@@ -85,7 +102,7 @@ class ArchiveSource:
         return sorted(found, key=_natural)
 
     def exists(self, name: str) -> bool:
-        return name in set(self.names)
+        return name in self._name_set
 
     def size(self, name: str) -> int:
         full = self._prefix + name
@@ -130,10 +147,18 @@ class ArchiveSource:
                 continue
         raise InputError(f"{full} is not in the archive")
 
-    def fingerprint(self) -> str:
-        """What identifies this export for resuming: its path, size and modification time."""
+    def fingerprint(self, inputs: list[str] | None = None) -> str:
+        """What identifies this export for resuming: its path and the sizes of the files
+        read (and, for an unpacked folder, their modification times)."""
+        import hashlib
+
         st = self.path.stat()
-        return f"{self.path.resolve()}|{st.st_size}|{int(st.st_mtime)}"
+        parts = [str(self.path.resolve()), str(st.st_size), str(int(st.st_mtime))]
+        for name in inputs or []:
+            parts.append(f"{name}:{self.size(name)}")
+            if self._root is not None:
+                parts.append(str(int((self._root / (self._prefix + name)).stat().st_mtime)))
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     def close(self) -> None:
         if self._zip is not None:
@@ -146,6 +171,14 @@ class ArchiveSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _looks_like_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _is_tar(path: Path) -> bool:

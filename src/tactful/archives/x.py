@@ -11,12 +11,20 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable
+from tactful.archives.base import (
+    ArchivedPost,
+    Item,
+    Skipped,
+    Unreadable,
+    guard_file,
+    guard_record,
+)
 from tactful.archives.jsstream import AfterAssignment, stream_items
 from tactful.archives.source import ArchiveSource
 from tactful.post import Post
 
-TWEET_FILES = ("data/tweets.js", "data/tweet.js", "data/tweets-part*.js", "data/tweet-part*.js")
+# Relative patterns match from the right: data/tweets.js in an archive, or tweets.js alone.
+TWEET_FILES = ("tweets.js", "tweet.js", "tweets-part*.js", "tweet-part*.js")
 MONTH_NAMES: tuple[str, ...] = ("Jan", "Feb", "Mar", "Apr", "May", "Jun")
 MONTH_NAMES += ("Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, 1)}
@@ -60,17 +68,28 @@ class XImporter:
         notes = self._notes(source)
         media = self._media_index(source)
         for name in self.inputs(source):
-            with source.open(name) as fh:
-                try:
-                    stream = AfterAssignment(fh)
-                except ValueError as exc:
-                    yield Unreadable(name, str(exc))
-                    continue
-                for i, entry in enumerate(stream_items(stream, "item", name)):
-                    if isinstance(entry, Unreadable):
-                        yield entry
-                        break
-                    yield self._item(entry, f"{name}[{i}]", username, notes, media)
+            yield from guard_file(name, self._file(source, name, username, notes, media))
+
+    def _file(
+        self,
+        source: ArchiveSource,
+        name: str,
+        username: str | None,
+        notes: dict[int, list[tuple[datetime, str]]],
+        media: dict[str, list[str]],
+    ) -> Iterator[Item]:
+        with source.open(name) as fh:
+            try:
+                stream = AfterAssignment(fh)
+            except ValueError as exc:
+                yield Unreadable(name, str(exc))
+                return
+            for i, entry in enumerate(stream_items(stream, "item", name)):
+                if isinstance(entry, Unreadable):
+                    yield entry
+                    break
+                where = f"{name}[{i}]"
+                yield guard_record(where, self._item, entry, where, username, notes, media)
 
     def _item(
         self,
@@ -154,7 +173,7 @@ class XImporter:
                 for entry in _js_json(source, name):
                     note = entry.get("noteTweet", {})
                     when = datetime.fromisoformat(note["createdAt"].replace("Z", "+00:00"))
-                    out[int(when.timestamp())].append((when, note["core"]["text"]))
+                    out[int(when.timestamp())].append((when, html.unescape(note["core"]["text"])))
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue
         return out

@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,15 +37,15 @@ def check_posts(
     out = []
     for (seq, _), report in zip(chunk, reports, strict=True):
         kept = [f for f in report.findings if settings.keeps(f)]
-        if not kept:
-            verdict = "ok" if not report.failed_detectors else "review"
-            out.append(Checked(seq, verdict, 0.0, "", None))
+        if not kept and not report.failed_detectors:
+            out.append(Checked(seq, "ok", 0.0, "", None))
             continue
         data = report.to_dict()
         data["findings"] = [f.to_dict(report.post.text) for f in kept]
-        risk = max(f.severity.rank + f.score for f in kept)
+        # A post some detector failed on was not fully checked: it is listed for review.
+        risk = max((f.severity.rank + f.score for f in kept), default=1.0)
         verdict = "blocked" if any(f.severity.rank == 2 for f in kept) else "review"
-        rules = ",".join(sorted({f.rule_id for f in kept}))
+        rules = ",".join(sorted({f.rule_id for f in kept} or {"check.incomplete"}))
         out.append(Checked(seq, verdict, round(risk, 4), rules, data))
     return out
 
@@ -55,6 +56,8 @@ _settings: AuditSettings | None = None
 
 def _init(settings: AuditSettings, *checker_args: Any) -> None:
     global _settings
+    # Ctrl-C is the parent's to handle (it marks the run interrupted); workers just stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _settings = settings
     init_worker(*checker_args)
 
@@ -105,14 +108,12 @@ def run_ray(
     for name in ("ray", "ray.data"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ray\b.*")
+    address = address or os.environ.get("RAY_ADDRESS") or None
     if not ray.is_initialized():
-        ray.init(
-            address=address,
-            num_cpus=None if address else max(workers, 1),
-            include_dashboard=False,
-            log_to_driver=False,
-            ignore_reinit_error=True,
-        )
+        if address:  # a cluster has its own CPUs
+            ray.init(address=address, log_to_driver=False)
+        else:
+            ray.init(num_cpus=max(workers, 1), include_dashboard=False, log_to_driver=False)
     init_args = worker_init_args(checker, policy_files, {})
 
     class _Checker:

@@ -106,9 +106,10 @@ def _post(row: AuditResultRow) -> str:
     findings = report.get("findings") or []
     text = str(report.get("text", ""))
     when = row.created_at.strftime("%d %b %Y") if row.created_at else "undated"
+    safe = row.url if row.url and row.url.startswith(("https://", "http://")) else None
     link = (
-        f' · <a href="{escape(row.url)}" rel="noreferrer noopener">open the original</a>'
-        if row.url
+        f' · <a href="{escape(safe)}" rel="noreferrer noopener">open the original</a>'
+        if safe
         else ""
     )
     items = []
@@ -148,6 +149,8 @@ def render(
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>tactful audit #{info.id}: {escape(network)} export</title><style>{CSS}</style></head>
 <body><main>
 <h1>What in this {escape(network)} history could hurt you now</h1>

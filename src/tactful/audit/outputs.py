@@ -11,6 +11,14 @@ from typing import IO
 
 from tactful.store.models import AuditResultRow
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """A spreadsheet cell that is never read as a formula (posts often start with @ or =)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 CSV_COLUMNS = ["date", "url", "kind", "verdict", "risk", "categories", "text", "why", "fix"]
 
 
@@ -41,14 +49,14 @@ def write_csv(rows: Iterable[AuditResultRow], out: IO[str]) -> int:
         writer.writerow(
             [
                 row.created_at.isoformat() if row.created_at else "",
-                row.url or "",
+                cell(row.url or ""),
                 row.kind,
                 row.verdict,
                 f"{row.risk:.2f}",
                 row.categories.replace(",", " "),
-                text,
-                _first(row, "why"),
-                _first(row, "fix"),
+                cell(text),
+                cell(_first(row, "why")),
+                cell(_first(row, "fix")),
             ]
         )
         n += 1
@@ -67,8 +75,8 @@ def write_actions(rows: Iterable[AuditResultRow], out: IO[str]) -> int:
             [
                 action,
                 row.created_at.date().isoformat() if row.created_at else "",
-                row.url or (row.source_id or ""),
-                _first(row, "why"),
+                cell(row.url or (row.source_id or "")),
+                cell(_first(row, "why")),
             ]
         )
         n += 1

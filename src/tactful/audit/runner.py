@@ -5,8 +5,10 @@ count what was skipped or unreadable."""
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -41,9 +43,15 @@ Progress = Callable[[int, int, int], None]  # bytes read, posts done, flagged
 
 
 def _start(
-    store: Store, source: ArchiveSource, importer: Importer, settings: AuditSettings, fresh: bool
+    store: Store,
+    source: ArchiveSource,
+    importer: Importer,
+    settings: AuditSettings,
+    fresh: bool,
+    context_key: str,
 ) -> RunState:
-    fingerprint, options = source.fingerprint(), settings.options_hash()
+    fingerprint = source.fingerprint(importer.inputs(source))
+    options = settings.options_hash(f"{importer.name}|{context_key}")
     with store.session() as s:
         row = None
         if not fresh:
@@ -85,29 +93,60 @@ def _start(
         )
 
 
+FLUSH_EVERY = 2048  # items read: commit at least this often, even when few are checked
+
+
 def _chunks(
     items: Iterator[Item],
     state: RunState,
     settings: AuditSettings,
     platform: str,
     pending: list[tuple[int, Item]],
+    bounds: deque[int],
 ) -> Iterator[list[tuple[int, Post]]]:
-    """Chunks of (seq, post) to check; every item read goes to ``pending`` in order, so the
-    commit after a chunk can count skipped and unreadable ones too."""
+    """Chunks of (seq, post) to check. Every item read goes to ``pending`` in order (posts
+    outside the date range as a light Skipped), and each chunk's last seq to ``bounds``, so
+    that the commit after a chunk knows exactly what it covers. A chunk may be empty: it
+    only carries the progress of items that need no check."""
     chunk: list[tuple[int, Post]] = []
+    since_flush = 0
+    last = state.resumed_from - 1
     for seq, item in enumerate(items):
         if seq < state.resumed_from:
             continue
-        pending.append((seq, item))
+        last = seq
+        since_flush += 1
         if isinstance(item, ArchivedPost):
             if not settings.in_range(item.post.created_at):
-                continue
-            chunk.append((seq, _in_context(item.post, settings, platform)))
-            if len(chunk) >= CHUNK:
-                yield chunk
-                chunk = []
-    if chunk:
+                pending.append((seq, Skipped("", "outside the date range")))
+            else:
+                pending.append((seq, item))
+                chunk.append((seq, _in_context(item.post, settings, platform)))
+        else:
+            pending.append((seq, item))
+        if len(chunk) >= CHUNK or since_flush >= FLUSH_EVERY:
+            bounds.append(seq)
+            yield chunk
+            chunk, since_flush = [], 0
+    if chunk or since_flush:
+        bounds.append(last)
         yield chunk
+
+
+def _context_key(checker: Checker, policy_files: Sequence[str]) -> str:
+    """What else decides the results: policy files' contents and the store's data."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in policy_files:
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:
+            digest.update(str(path).encode())
+    snapshot = checker.extras.get("store")
+    if snapshot is not None:
+        digest.update(repr((snapshot.contacts, snapshot.accounts, snapshot.media)).encode())
+    return digest.hexdigest()
 
 
 def _in_context(post: Post, settings: AuditSettings, platform: str) -> Post:
@@ -138,18 +177,19 @@ def run_audit(
     progress: Progress | None = None,
 ) -> RunState:
     """Audit ``source``; resumes an unfinished run of the same export and settings."""
-    state = _start(store, source, importer, settings, fresh)
+    state = _start(store, source, importer, settings, fresh, _context_key(checker, policy_files))
     pending: list[tuple[int, Item]] = []
-    chunks = _chunks(importer.read(source), state, settings, importer.platform, pending)
+    bounds: deque[int] = deque()
+    chunks = _chunks(importer.read(source), state, settings, importer.platform, pending, bounds)
     run = run_ray if engine == "ray" else run_local
     last = time.monotonic()
     try:
         for results in run(checker, settings, chunks, workers, policy_files):
-            _commit(store, state, pending, results)
+            _commit(store, state, pending, results, bounds.popleft())
             if progress is not None and time.monotonic() - last > 0.2:
                 progress(source.bytes_read, state.posts, state.flagged)
                 last = time.monotonic()
-        _commit(store, state, pending, [])  # skipped items after the last post
+
     except KeyboardInterrupt:
         _finish(store, state, "interrupted")
         raise
@@ -167,12 +207,12 @@ def _commit(
     state: RunState,
     pending: list[tuple[int, Item]],
     results: list[Checked],
+    upto: int,
 ) -> None:
-    """Save one chunk's results and everything read before them, in one transaction.
+    """Save one chunk's results and everything read up to ``upto``, in one transaction.
 
     ``pending`` grows at its end while the pool reads ahead (in the pool's feeder thread);
-    only its front, up to the last post of this chunk, is taken here."""
-    upto = results[-1].seq if results else (pending[-1][0] if pending else state.items_done - 1)
+    only its front, up to this chunk's bound, is taken here."""
     n = 0
     while n < len(pending) and pending[n][0] <= upto:
         n += 1
@@ -188,7 +228,7 @@ def _commit(
         elif isinstance(item, Skipped):
             state.count("skipped", item.reason)
         elif seq not in checked:
-            state.count("skipped", "outside the date range")
+            state.count("unreadable", "a post the checker returned no result for")
         else:
             r = checked[seq]
             if item.missing_media:
@@ -216,7 +256,7 @@ def _row(run_id: int, item: ArchivedPost, r: Checked) -> AuditResultRow:
         source_id=item.post.source_id,
         created_at=item.post.created_at,
         kind=item.kind,
-        url=item.url,
+        url=item.url if item.url and item.url.startswith(("https://", "http://")) else None,
         verdict=r.verdict,
         risk=r.risk,
         categories=r.categories,

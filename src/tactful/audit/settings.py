@@ -31,9 +31,10 @@ class AuditSettings:
         out["categories"] = list(self.categories)
         return out
 
-    def options_hash(self) -> str:
+    def options_hash(self, extra: str = "") -> str:
         """Runs with the same export and the same settings resume each other."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+        data = json.dumps(self.to_dict(), sort_keys=True) + extra
+        return hashlib.sha256(data.encode()).hexdigest()
 
     def in_range(self, when: datetime | None) -> bool:
         if when is None:
