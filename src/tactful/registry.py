@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
-from importlib import import_module
-from importlib.metadata import entry_points
 
 from tactful.detectors.base import Detector
 from tactful.errors import InputError
+from tactful.plugins import load, registered
 
 GROUP = "tactful.detectors"
 
@@ -44,18 +43,14 @@ DEFAULT_DETECTORS = (
 
 
 def _load(target: str) -> Callable[[], Detector]:
-    module, _, attr = target.partition(":")
-    factory: Callable[[], Detector] = getattr(import_module(module), attr)
+    factory: Callable[[], Detector] = load(target)
     return factory
 
 
 @cache
 def available() -> dict[str, str]:
     """Detector name -> ``module:attr`` for every registered detector."""
-    found = dict(_BUILTIN)
-    for ep in entry_points(group=GROUP):
-        found[ep.name] = ep.value
-    return found
+    return registered(GROUP, _BUILTIN)
 
 
 def create(names: Iterable[str] = DEFAULT_DETECTORS) -> list[Detector]:

@@ -31,6 +31,23 @@ def audit(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def interrupt_after_one_chunk(monkeypatch: pytest.MonkeyPatch):
+    """Make the local engine act as if Ctrl-C came after the first chunk; returns the real
+    engine, to put back."""
+    from tactful.audit import engine, runner
+
+    real = engine.run_local
+
+    def flaky(*args, **kwargs):
+        for n, results in enumerate(real(*args, **kwargs), start=1):
+            if n == 2:
+                raise KeyboardInterrupt
+            yield results
+
+    monkeypatch.setattr(runner, "run_local", flaky)
+    return real
+
+
 @pytest.fixture
 def x_zip(tmp_path: Path) -> Path:
     return write("x", tmp_path / "export", TEXTS)
@@ -80,19 +97,9 @@ def test_filters(x_zip: Path, tmp_path: Path) -> None:
 def test_an_interrupted_audit_resumes_where_it_stopped(
     x_zip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tactful.audit import engine, runner
+    from tactful.audit import runner
 
-    real = engine.run_local
-    calls = {"n": 0}
-
-    def flaky(*args, **kwargs):
-        for results in real(*args, **kwargs):
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise KeyboardInterrupt
-            yield results
-
-    monkeypatch.setattr(runner, "run_local", flaky)
+    real = interrupt_after_one_chunk(monkeypatch)
     code, _, err = audit(str(x_zip), "--workers", "1", "-o", str(tmp_path / "o"))
     assert code == 130 and "run the same command again" in err
     monkeypatch.setattr(runner, "run_local", real)
@@ -199,20 +206,10 @@ def test_outputs_are_safe_to_open(tmp_path: Path) -> None:
 def test_a_date_filter_still_commits_as_it_reads(
     x_zip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tactful.audit import engine, runner
+    from tactful.audit import runner
 
     monkeypatch.setattr(runner, "FLUSH_EVERY", 50)
-    real = engine.run_local
-    calls = {"n": 0}
-
-    def flaky(*args, **kwargs):
-        for results in real(*args, **kwargs):
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise KeyboardInterrupt
-            yield results
-
-    monkeypatch.setattr(runner, "run_local", flaky)
+    real = interrupt_after_one_chunk(monkeypatch)
     code, _, _ = audit(
         str(x_zip), "--since", "2030-01-01", "--workers", "1", "-o", str(tmp_path / "o")
     )

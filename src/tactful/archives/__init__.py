@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import import_module
-from importlib.metadata import entry_points
 
 from tactful.archives.base import ArchivedPost, Importer, Item, ReadStats, Skipped, Unreadable
 from tactful.archives.source import ArchiveSource
 from tactful.errors import InputError
+from tactful.plugins import load, registered
 
 GROUP = "tactful.importers"
 _BUILTIN = {
@@ -24,18 +23,14 @@ _BUILTIN = {
 
 @cache
 def available() -> dict[str, str]:
-    found = dict(_BUILTIN)
-    for ep in entry_points(group=GROUP):
-        found[ep.name] = ep.value
-    return found
+    return registered(GROUP, _BUILTIN)
 
 
 def create(name: str) -> Importer:
     target = available().get(name)
     if target is None:
         raise InputError(f"unknown format {name!r}; known: {', '.join(sorted(available()))}")
-    module, _, attr = target.partition(":")
-    importer: Importer = getattr(import_module(module), attr)()
+    importer: Importer = load(target)()
     return importer
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import ijson
 
-from tactful.archives.base import Unreadable
+from tactful.archives.base import Item, Unreadable, guard_record
 
 
 class AfterAssignment:
@@ -49,3 +49,16 @@ def stream_items(fh: Any, prefix: str, where: str) -> Iterator[Any]:
         return
     if n == 0:
         yield Unreadable(where, "no records: an empty list, or not the structure this format has")
+
+
+def stream_records(
+    fh: Any, prefix: str, name: str, convert: Callable[[Any, str], Item]
+) -> Iterator[Item]:
+    """Each record of the JSON array at ``prefix``, converted by ``convert(raw, where)``: a
+    syntax error ends the file with one Unreadable, a malformed record becomes one."""
+    for i, raw in enumerate(stream_items(fh, prefix, name)):
+        if isinstance(raw, Unreadable):
+            yield raw
+            return
+        where = f"{name}[{i}]"
+        yield guard_record(where, convert, raw, where)

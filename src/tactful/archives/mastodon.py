@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from tactful.archives.base import (
@@ -14,10 +15,9 @@ from tactful.archives.base import (
     Skipped,
     Unreadable,
     guard_file,
-    guard_record,
     parse_iso,
 )
-from tactful.archives.jsstream import stream_items
+from tactful.archives.jsstream import stream_records
 from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import html_to_text
 from tactful.post import Post
@@ -67,12 +67,8 @@ class MastodonImporter:
         self, source: ArchiveSource, name: str, media_files: dict[str, str]
     ) -> Iterator[Item]:
         with source.open(name) as fh:
-            for i, activity in enumerate(stream_items(fh, "orderedItems.item", name)):
-                if isinstance(activity, Unreadable):
-                    yield activity
-                    break
-                where = f"{name}[{i}]"
-                yield guard_record(where, self._item, activity, where, media_files)
+            convert = partial(self._item, media_files=media_files)
+            yield from stream_records(fh, "orderedItems.item", name, convert)
 
     def _item(self, activity: Any, where: str, media_files: dict[str, str]) -> Item:
         if not isinstance(activity, dict):

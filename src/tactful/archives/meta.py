@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from tactful.archives.base import (
@@ -16,7 +17,7 @@ from tactful.archives.base import (
     guard_file,
     guard_record,
 )
-from tactful.archives.jsstream import stream_items
+from tactful.archives.jsstream import stream_records
 from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import fix_mojibake
 from tactful.post import Post
@@ -67,16 +68,11 @@ def _stream(
     source: ArchiveSource, name: str, convert: Callable[[Any, str, ArchiveSource], Item]
 ) -> Iterator[Item]:
     with source.open(name) as fh:
-        for i, raw in enumerate(stream_items(fh, "item", name)):
-            if isinstance(raw, Unreadable):
-                yield raw
-                break
-            where = f"{name}[{i}]"
-            yield guard_record(where, _repaired, convert, raw, where, source)
+        yield from stream_records(fh, "item", name, partial(_repaired, convert, source))
 
 
 def _repaired(
-    convert: Callable[[Any, str, ArchiveSource], Item], raw: Any, where: str, source: ArchiveSource
+    convert: Callable[[Any, str, ArchiveSource], Item], source: ArchiveSource, raw: Any, where: str
 ) -> Item:
     return convert(fix_mojibake(raw), where, source)
 

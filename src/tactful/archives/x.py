@@ -9,6 +9,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from tactful.archives.base import (
@@ -17,9 +18,8 @@ from tactful.archives.base import (
     Skipped,
     Unreadable,
     guard_file,
-    guard_record,
 )
-from tactful.archives.jsstream import AfterAssignment, stream_items
+from tactful.archives.jsstream import AfterAssignment, stream_records
 from tactful.archives.source import ArchiveSource
 from tactful.post import Post
 
@@ -84,12 +84,8 @@ class XImporter:
             except ValueError as exc:
                 yield Unreadable(name, str(exc))
                 return
-            for i, entry in enumerate(stream_items(stream, "item", name)):
-                if isinstance(entry, Unreadable):
-                    yield entry
-                    break
-                where = f"{name}[{i}]"
-                yield guard_record(where, self._item, entry, where, username, notes, media)
+            convert = partial(self._item, username=username, notes=notes, media=media)
+            yield from stream_records(stream, "item", name, convert)
 
     def _item(
         self,
