@@ -1,0 +1,221 @@
+"""The HTTP API: check, scan, rules, accounts, contacts and the consent ledger. Every route
+uses the same checker and store code as the CLI."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Query, Request
+
+from tactful.post import Post
+from tactful.web.schemas import AccountIn, AccountPatch, AskIn, ConsentIn, ContactIn, PostIn, ScanIn
+
+if TYPE_CHECKING:
+    from tactful.web.app import AppState
+
+router = APIRouter(prefix="/api")
+MAX_PAGE = 200
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.tactful
+    return state
+
+
+def _post(body: PostIn, state: AppState) -> Post:
+    context = body.context()
+    if body.account:
+        account = state.account(body.account)
+        context.update(
+            platform=body.platform or account.platform.value,
+            account_kind=account.kind.value,
+            audience=account.audience.value,
+            clients_in_audience=account.clients_in_audience,
+            account_name=account.name,
+        )
+    return Post.build(body.text, **context)
+
+
+def _page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
+    return {
+        "items": items[offset : offset + limit],
+        "total": len(items),
+        "offset": offset,
+        "limit": limit,
+    }
+
+
+@router.post("/check", summary="Check one post")
+def check(body: PostIn, request: Request) -> dict[str, Any]:
+    """The report for one draft: findings with spans into the text, why, and fixes."""
+    state = _state(request)
+    report = state.checker().check(_post(body, state))
+    return report.to_dict()
+
+
+@router.post("/scan", summary="Check a batch of posts (up to 1,000)")
+def scan(body: ScanIn, request: Request) -> dict[str, Any]:
+    state = _state(request)
+    reports = state.checker().check_batch([_post(p, state) for p in body.posts])
+    return {"reports": [r.to_dict() for r in reports]}
+
+
+@router.get("/rules", summary="Every rule, with its title, what it catches and the fix")
+def rules(request: Request) -> list[dict[str, Any]]:
+    catalogue = _state(request).checker().ruleset.catalogue
+    return [
+        {"id": rid, "title": r.title, "catches": r.catches, "fix": r.fix, "source": r.source}
+        for rid, r in sorted(catalogue.items())
+    ]
+
+
+@router.get("/accounts", summary="Accounts (paginated)")
+def list_accounts(
+    request: Request,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+) -> dict[str, Any]:
+    from tactful.store.accounts import list_accounts as list_all
+
+    with _state(request).store.session() as s:
+        return _page([a.to_dict() for a in list_all(s)], offset, limit)
+
+
+@router.post("/accounts", status_code=201, summary="Add an account")
+def add_account(body: AccountIn, request: Request) -> dict[str, Any]:
+    from tactful.store.accounts import add_account as add
+
+    state = _state(request)
+    with state.store.session() as s:
+        rec = add(
+            s,
+            body.name,
+            platform=body.platform,
+            kind=body.kind,
+            audience=body.audience,
+            clients_in_audience=body.clients_in_audience,
+            handle=body.handle,
+            policy=body.policy,
+        )
+    state.changed()
+    return rec.to_dict()
+
+
+@router.get("/accounts/{name}", summary="One account")
+def get_account(name: str, request: Request) -> dict[str, Any]:
+    return _state(request).account(name).to_dict()
+
+
+@router.patch("/accounts/{name}", summary="Change an account (audience changes are kept)")
+def edit_account(name: str, body: AccountPatch, request: Request) -> dict[str, Any]:
+    from tactful.store.accounts import edit_account as edit
+
+    state = _state(request)
+    changes = body.model_dump(exclude_none=True, exclude={"reason"})
+    with state.store.session() as s:
+        rec = edit(s, name, actor=state.actor, reason=body.reason, **changes)
+    state.changed()
+    return rec.to_dict()
+
+
+@router.get("/contacts", summary="Contacts (paginated, optionally by relation)")
+def list_contacts(
+    request: Request,
+    relation: str | None = None,
+    search: str | None = Query(None, max_length=200),
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+) -> dict[str, Any]:
+    from tactful.store.contacts import list_contacts as list_all
+
+    with _state(request).store.session() as s:
+        return _page(
+            [c.to_dict() for c in list_all(s, relation=relation, search=search)], offset, limit
+        )
+
+
+@router.post("/contacts", status_code=201, summary="Add a contact")
+def add_contact(body: ContactIn, request: Request) -> dict[str, Any]:
+    from tactful.store.contacts import add_contact as add
+
+    state = _state(request)
+    with state.store.session() as s:
+        rec = add(
+            s,
+            body.name,
+            kind=body.kind,
+            relation=body.relation,
+            handles=body.handles,
+            organisation=body.organisation,
+            email=body.email,
+        )
+    state.changed()
+    return rec.to_dict()
+
+
+@router.get("/contacts/{contact_id}/consent", summary="A contact's consent history")
+def consent_history(contact_id: int, request: Request) -> dict[str, Any]:
+    from tactful.store.consent import do_not_tag_history, history
+    from tactful.store.contacts import find_contact
+
+    with _state(request).store.session() as s:
+        rec = find_contact(s, f"#{contact_id}")
+        return {
+            "contact": rec.to_dict(),
+            "consent": [e.to_dict() for e in history(s, rec.id)],
+            "do_not_tag": [
+                {
+                    "on_list": d.active,
+                    "reason": d.reason,
+                    "actor": d.actor,
+                    "at": d.created_at.isoformat(),
+                }
+                for d in do_not_tag_history(s, rec.id)
+            ],
+        }
+
+
+@router.post(
+    "/contacts/{contact_id}/consent",
+    status_code=201,
+    summary="Record an answer (a new ledger entry; nothing is overwritten)",
+)
+def record_consent(contact_id: int, body: ConsentIn, request: Request) -> dict[str, Any]:
+    from tactful.store.consent import record_consent as record
+
+    state = _state(request)
+    with state.store.session() as s:
+        event = record(
+            s,
+            f"#{contact_id}",
+            body.status,
+            actor=state.actor,
+            platform=body.platform,
+            expires_at=body.expires_at,
+            evidence=body.evidence,
+            reason=body.reason,
+        )
+    state.changed()
+    return event.to_dict()
+
+
+@router.post(
+    "/contacts/{contact_id}/consent/ask",
+    summary="Draft a private message asking to tag the contact; records it as pending",
+)
+def ask_consent(contact_id: int, body: AskIn, request: Request) -> dict[str, Any]:
+    from tactful.store.consent import ask
+
+    state = _state(request)
+    with state.store.session() as s:
+        contact, draft, event = ask(
+            s,
+            f"#{contact_id}",
+            platform=body.platform,
+            actor=state.actor,
+            about=body.about,
+            sender=body.sign,
+            again=body.again,
+        )
+    state.changed()
+    return {"contact": contact.to_dict(), "draft": draft, "event": event.to_dict()}

@@ -1,0 +1,84 @@
+"""Request bodies of the HTTP API (responses use the report's own documented JSON shape)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Platform = Literal["linkedin", "x", "facebook", "instagram", "mastodon", "bluesky", "generic"]
+Kind = Literal["personal", "professional", "brand"]
+Audience = Literal["public", "connections", "friends"]
+
+
+class PostIn(BaseModel):
+    text: str = Field(max_length=100_000, description="The post, as written.")
+    platform: Platform | None = None
+    account: str | None = Field(None, description="A stored account's name (its context).")
+    account_kind: Kind = "personal"
+    audience: Audience = "public"
+    clients_in_audience: bool = False
+    mentions: list[str] = Field(default_factory=list, max_length=50)
+    reply_to: str | None = None
+    inbound: bool = False
+    id: str | None = None
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform or "generic",
+            "account_kind": self.account_kind,
+            "audience": self.audience,
+            "clients_in_audience": self.clients_in_audience,
+            "mentions": self.mentions,
+            "reply_to": self.reply_to,
+            "inbound": self.inbound,
+            "source_id": self.id,
+        }
+
+
+class ScanIn(BaseModel):
+    posts: list[PostIn] = Field(max_length=1000)
+
+
+class AccountIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    platform: Platform
+    kind: Kind
+    audience: Audience = "public"
+    clients_in_audience: bool = False
+    handle: str | None = Field(None, max_length=200)
+    policy: dict[str, Any] | None = None
+
+
+class AccountPatch(BaseModel):
+    platform: Platform | None = None
+    kind: Kind | None = None
+    audience: Audience | None = None
+    clients_in_audience: bool | None = None
+    handle: str | None = Field(None, max_length=200)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class ContactIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["person", "organisation"] = "person"
+    relation: str = "other"
+    handles: dict[str, str] = Field(default_factory=dict, description="platform -> @handle")
+    organisation: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+
+
+class ConsentIn(BaseModel):
+    status: Literal["pending", "granted", "refused", "withdrawn"]
+    platform: Platform | None = None
+    expires_at: datetime | None = None
+    evidence: str | None = Field(None, max_length=10_000)
+    reason: str | None = Field(None, max_length=10_000)
+
+
+class AskIn(BaseModel):
+    platform: Platform
+    about: str | None = Field(None, max_length=500)
+    sign: str | None = Field(None, max_length=120)
+    again: bool = False
