@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from tactful.checker import Checker
 from tactful.store import Store, current_actor
@@ -94,6 +96,13 @@ def create_app(store: Store, token_digest: str, *, policy_files: tuple[str, ...]
         sid, csrf = guard.new_session()
         response.set_cookie(COOKIE, sid, httponly=True, samesite="strict")
         return {"csrf_token": csrf}
+
+    static = Path(__file__).with_name("static")
+    app.mount("/static/app", StaticFiles(directory=static), name="app")
+
+    @app.get("/", include_in_schema=False)
+    def composer() -> FileResponse:
+        return FileResponse(static / "composer.html", media_type="text/html")
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> JSONResponse:
