@@ -89,5 +89,6 @@ def test_compose_highlight_and_fixes(server: str, tmp_path: Path) -> None:
 
 def test_a_wrong_token_shows_the_sign_in_form(server: str, tmp_path: Path) -> None:
     dom = chromium(f"{server}/#token=wrong", tmp_path / "p", "--dump-dom")
-    assert '<form id="signin">' in dom or 'id="signin" hidden=""' not in dom
+    assert '<form id="signin">' in dom  # shown
+    assert 'id="composer" hidden=""' in dom  # the composer stays hidden
     assert "not the access token" in dom
