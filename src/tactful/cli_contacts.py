@@ -103,19 +103,17 @@ def list_(relation: str | None, search: str | None, as_json: bool, db_url: str |
 @db_option
 def show(contact: str, as_json: bool, db_url: str | None) -> None:
     """Show a contact with their consent and do-not-tag history."""
-    from tactful.store.consent import do_not_tag_history, history
-    from tactful.store.contacts import find_contact
+    from tactful.store.consent import ledger
 
     with open_db(db_url).session() as s:
-        rec = find_contact(s, contact)
-        events = history(s, rec.id)
-        dnt = do_not_tag_history(s, rec.id)
+        book = ledger(s, contact)
+    rec, events, dnt = book.contact, book.consent, book.do_not_tag
     if as_json:
         echo_json(
             {
                 **rec.to_dict(),
                 "consent_history": [e.to_dict() for e in events],
-                "do_not_tag_history": [_dnt_dict(d) for d in dnt],
+                "do_not_tag_history": [d.to_dict() for d in dnt],
             }
         )
         return
@@ -125,15 +123,6 @@ def show(contact: str, as_json: bool, db_url: str | None) -> None:
         if value is not None:
             click.echo(f"{key}: {value}")
     _print_history(events, dnt)
-
-
-def _dnt_dict(d: Any) -> dict[str, Any]:
-    return {
-        "on_list": d.active,
-        "reason": d.reason,
-        "actor": d.actor,
-        "at": d.created_at.isoformat(),
-    }
 
 
 def _print_history(events: list[Any], dnt: list[Any]) -> None:
@@ -387,23 +376,20 @@ def status(contact: str, platform: str, db_url: str | None) -> None:
 @db_option
 def history_(contact: str, as_json: bool, db_url: str | None) -> None:
     """Every consent event for CONTACT, oldest first."""
-    from tactful.store.consent import do_not_tag_history, history
-    from tactful.store.contacts import find_contact
+    from tactful.store.consent import ledger
 
     with open_db(db_url).session() as s:
-        rec = find_contact(s, contact)
-        events = history(s, rec.id)
-        dnt = do_not_tag_history(s, rec.id)
+        book = ledger(s, contact)
     if as_json:
         echo_json(
             {
-                "consent": [e.to_dict() for e in events],
-                "do_not_tag": [_dnt_dict(d) for d in dnt],
+                "consent": [e.to_dict() for e in book.consent],
+                "do_not_tag": [d.to_dict() for d in book.do_not_tag],
             }
         )
         return
-    click.echo(f"{rec.name} (#{rec.id})")
-    _print_history(events, dnt)
+    click.echo(f"{book.contact.name} (#{book.contact.id})")
+    _print_history(book.consent, book.do_not_tag)
 
 
 @consent.command("do-not-tag")

@@ -57,6 +57,23 @@ class DoNotTagEvent:
     actor: str
     created_at: datetime
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "on_list": self.active,
+            "reason": self.reason,
+            "actor": self.actor,
+            "at": self.created_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """A contact and every entry about them: consent events and do-not-tag changes."""
+
+    contact: ContactRecord
+    consent: list[ConsentEvent]
+    do_not_tag: list[DoNotTagEvent]
+
 
 def event_from_row(row: ConsentEventRow) -> ConsentEvent:
     return ConsentEvent(
@@ -70,6 +87,10 @@ def event_from_row(row: ConsentEventRow) -> ConsentEvent:
         actor=row.actor,
         created_at=row.created_at,
     )
+
+
+def dnt_from_row(row: DoNotTagEventRow) -> DoNotTagEvent:
+    return DoNotTagEvent(row.id, row.contact_id, row.active, row.reason, row.actor, row.created_at)
 
 
 RECORDABLE = (
@@ -169,9 +190,7 @@ def set_do_not_tag(
     )
     session.add(row)
     session.flush()
-    return record(row_contact), DoNotTagEvent(
-        row.id, row.contact_id, row.active, row.reason, row.actor, row.created_at
-    )
+    return record(row_contact), dnt_from_row(row)
 
 
 def do_not_tag_history(session: Session, contact_id: int) -> list[DoNotTagEvent]:
@@ -180,9 +199,12 @@ def do_not_tag_history(session: Session, contact_id: int) -> list[DoNotTagEvent]
         .where(DoNotTagEventRow.contact_id == contact_id)
         .order_by(DoNotTagEventRow.id)
     )
-    return [
-        DoNotTagEvent(r.id, r.contact_id, r.active, r.reason, r.actor, r.created_at) for r in rows
-    ]
+    return [dnt_from_row(r) for r in rows]
+
+
+def ledger(session: Session, contact_ref: str) -> Ledger:
+    contact = record(find_row(session, contact_ref))
+    return Ledger(contact, history(session, contact.id), do_not_tag_history(session, contact.id))
 
 
 def do_not_tag_reason(events: list[DoNotTagEvent]) -> str | None:
@@ -230,11 +252,13 @@ __all__ = [
     "ConsentEvent",
     "ConsentStatus",
     "DoNotTagEvent",
+    "Ledger",
     "ask",
     "current_state",
     "do_not_tag_history",
     "do_not_tag_reason",
     "history",
+    "ledger",
     "record_consent",
     "set_do_not_tag",
     "state_from",

@@ -18,6 +18,7 @@ from tactful.store.consent import (
     ConsentEvent,
     ConsentStatus,
     DoNotTagEvent,
+    dnt_from_row,
     do_not_tag_reason,
     event_from_row,
     state_from,
@@ -95,9 +96,7 @@ def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapsho
         consent[row.contact_id].append(event_from_row(row))
     dnt: dict[int, list[DoNotTagEvent]] = defaultdict(list)
     for r in session.scalars(select(DoNotTagEventRow).order_by(DoNotTagEventRow.id)):
-        dnt[r.contact_id].append(
-            DoNotTagEvent(r.id, r.contact_id, r.active, r.reason, r.actor, r.created_at)
-        )
+        dnt[r.contact_id].append(dnt_from_row(r))
     contacts = tuple(
         ContactView(record(row), tuple(consent[row.id]), do_not_tag_reason(dnt[row.id]))
         for row in session.scalars(

@@ -155,24 +155,15 @@ def add_contact(body: ContactIn, request: Request) -> dict[str, Any]:
 
 @router.get("/contacts/{contact_id}/consent", summary="A contact's consent history")
 def consent_history(contact_id: int, request: Request) -> dict[str, Any]:
-    from tactful.store.consent import do_not_tag_history, history
-    from tactful.store.contacts import find_contact
+    from tactful.store.consent import ledger
 
     with _state(request).store.session() as s:
-        rec = find_contact(s, f"#{contact_id}")
-        return {
-            "contact": rec.to_dict(),
-            "consent": [e.to_dict() for e in history(s, rec.id)],
-            "do_not_tag": [
-                {
-                    "on_list": d.active,
-                    "reason": d.reason,
-                    "actor": d.actor,
-                    "at": d.created_at.isoformat(),
-                }
-                for d in do_not_tag_history(s, rec.id)
-            ],
-        }
+        book = ledger(s, f"#{contact_id}")
+    return {
+        "contact": book.contact.to_dict(),
+        "consent": [e.to_dict() for e in book.consent],
+        "do_not_tag": [d.to_dict() for d in book.do_not_tag],
+    }
 
 
 @router.post(
