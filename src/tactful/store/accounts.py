@@ -206,19 +206,17 @@ def account_history(session: Session, name: str) -> list[AccountEvent]:
 
 def remove_account(session: Session, name: str, *, purge: bool = False) -> None:
     """Remove an account. One with audience history is kept unless ``purge``."""
-    from tactful.store.db import purging
+    from tactful.store.db import delete_with_history
 
     row = _row(session, name)
     events = list(
         session.scalars(select(AccountEventRow).where(AccountEventRow.account_id == row.id))
     )
-    if events and not purge:
-        raise InputError(
-            f"account {name!r} has a history of audience changes, which is never deleted "
-            "quietly; add --purge to delete the account and its history"
-        )
-    with purging(session, events):
-        for event in events:
-            session.delete(event)
-        session.delete(row)
-        session.flush()
+    delete_with_history(
+        session,
+        row,
+        events,
+        purge=purge,
+        refusal=f"account {name!r} has a history of audience changes, which is never deleted "
+        "quietly; add --purge to delete the account and its history",
+    )

@@ -226,7 +226,7 @@ def edit_contact(session: Session, ref: str, **changes: Any) -> ContactRecord:
 def remove_contact(session: Session, ref: str, *, purge: bool = False) -> ContactRecord:
     """Remove a contact. One with ledger history is kept unless ``purge`` (which deletes the
     history with it, for a person who asked to be forgotten)."""
-    from tactful.store.db import purging
+    from tactful.store.db import delete_with_history
     from tactful.store.models import ConsentEventRow, DoNotTagEventRow
 
     row = find_row(session, ref)
@@ -236,14 +236,12 @@ def remove_contact(session: Session, ref: str, *, purge: bool = False) -> Contac
         events.extend(
             session.scalars(select(model).where(model.contact_id == row.id).with_for_update())
         )
-    if events and not purge:
-        raise InputError(
-            f"{rec.name} has consent history, which is never deleted quietly; add --purge to "
-            "delete the contact and its history"
-        )
-    with purging(session, events):
-        for event in events:
-            session.delete(event)
-        session.delete(row)
-        session.flush()
+    delete_with_history(
+        session,
+        row,
+        events,
+        purge=purge,
+        refusal=f"{rec.name} has consent history, which is never deleted quietly; add --purge "
+        "to delete the contact and its history",
+    )
     return rec

@@ -87,12 +87,19 @@ def _guard_bulk(state: Any) -> None:
             raise _ledger_error(mapper.class_.__tablename__, deleting=state.is_delete)
 
 
-@contextmanager
-def purging(session: Session, rows: Any) -> Iterator[None]:
-    """Allow deleting exactly these ledger rows (a contact who asked to be forgotten)."""
-    session.info["purge"] = frozenset((type(r), r.id) for r in rows)
+def delete_with_history(
+    session: Session, row: Any, history: list[Any], *, purge: bool, refusal: str
+) -> None:
+    """Delete ``row`` and its ledger ``history``: refused (with ``refusal``) unless ``purge``,
+    and only those rows may go (see _guard_append_only)."""
+    if history and not purge:
+        raise InputError(refusal)
+    session.info["purge"] = frozenset((type(r), r.id) for r in history)
     try:
-        yield
+        for entry in history:
+            session.delete(entry)
+        session.delete(row)
+        session.flush()
     finally:
         session.info.pop("purge", None)
 
