@@ -21,7 +21,7 @@ from tactful.cli_advise import advise
 from tactful.cli_audit import audit, audits
 from tactful.cli_contacts import consent, contacts
 from tactful.cli_media import media
-from tactful.cli_options import context_options
+from tactful.cli_options import context_options, stored_account_option
 from tactful.cli_serve import serve
 from tactful.cli_store import db_option, store_context
 from tactful.errors import InputError, TactfulError
@@ -149,12 +149,7 @@ def main() -> None:
     help="Read the post from a file (or every .txt/.md file in a folder). Repeatable.",
 )
 @context_options
-@click.option(
-    "--account",
-    "account_name",
-    metavar="NAME",
-    help="Check for this stored account (its platform, kind, audience and policy).",
-)
+@stored_account_option
 @click.option(
     "--media",
     "media_paths",
@@ -273,12 +268,7 @@ def _open_input(path: str) -> tuple[IO[bytes], int]:
     default=0,
     help="Processes to use; 0 = automatic (all cores for files over 1 MB).",
 )
-@click.option(
-    "--account",
-    "account_name",
-    metavar="NAME",
-    help="Check every post for this stored account (its platform, kind, audience, policy).",
-)
+@stored_account_option
 @db_option
 def scan(
     input_path: str,

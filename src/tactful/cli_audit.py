@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from tactful.cli_options import account_options
+from tactful.cli_options import account_options, stored_account_option
 from tactful.cli_store import db_option, echo_json, open_db, print_table, store_context
 from tactful.errors import InputError
 from tactful.findings import Severity
@@ -64,7 +64,7 @@ class _Progress:
     help="The export's format (x, mastodon, bluesky, linkedin, facebook, instagram); "
     "detected from the files when left out.",
 )
-@click.option("--account", "account_name", metavar="NAME", help="Audit as this stored account.")
+@stored_account_option
 @account_options
 @click.option("--since", metavar="DATE", help="Only posts from this date (2020-01-01).")
 @click.option("--until", metavar="DATE", help="Only posts before this date.")

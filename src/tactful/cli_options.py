@@ -12,6 +12,19 @@ from tactful.post import AccountKind, Audience, Platform
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_POLICY = click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A user or organisation policy YAML file (repeatable; later files win).",
+)
+_STORED_ACCOUNT = click.option(
+    "--account",
+    "account_name",
+    metavar="NAME",
+    help="A stored account (tactful accounts): its platform, kind, audience and own policy.",
+)
 _ACCOUNT = [
     click.option(
         "--platform",
@@ -39,13 +52,7 @@ _ACCOUNT = [
         default=False,
         help="Clients or business contacts can see this account ('on the clock').",
     ),
-    click.option(
-        "--policy",
-        "policy_files",
-        multiple=True,
-        type=click.Path(dir_okay=False),
-        help="A user or organisation policy YAML file (repeatable; later files win).",
-    ),
+    _POLICY,
 ]
 _POST = [
     click.option("--reply-to", metavar="ID", help="The post is a reply to this post."),
@@ -75,3 +82,13 @@ def context_options(func: F) -> F:
     """Everything about a post's context (check, scan): the account options plus reply,
     inbound and --fail-on."""
     return _apply(func, [*_ACCOUNT, *_POST])
+
+
+def policy_option(func: F) -> F:
+    """--policy FILE (repeatable), for commands that take no other account options."""
+    return _apply(func, [_POLICY])
+
+
+def stored_account_option(func: F) -> F:
+    """--account NAME: check as an account recorded in the store."""
+    return _apply(func, [_STORED_ACCOUNT])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from tactful.cli_options import policy_option
 from tactful.cli_store import db_option, open_db
 from tactful.errors import InputError
 
@@ -13,13 +14,7 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-@click.option(
-    "--policy",
-    "policy_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="A user or organisation policy YAML file (repeatable).",
-)
+@policy_option
 @db_option
 def serve(host: str, port: int, policy_files: tuple[str, ...], db_url: str | None) -> None:
     """Run the HTTP API (and its OpenAPI docs at /docs) on this machine.
