@@ -200,9 +200,11 @@ def check(
     set, or the default database exists.
     """
     for path in media_paths:
-        from tactful.mediafile import inspect
+        from tactful.detectors.media import inspect_attachment
 
-        inspect(path, faces=False)  # refuses missing, huge, truncated and non-image files now
+        # Refuses missing, huge, truncated and non-image files now; the media detector
+        # then finds the result in its cache instead of reading the file again.
+        inspect_attachment(path)
     for handle in mentions:
         if not handle.strip().lstrip("@").strip():
             raise InputError(f"--mention {handle!r} is empty; write it like @jane_doe")

@@ -24,7 +24,13 @@ def _inspect_cached(path: str, _mtime_ns: int, _size: int) -> MediaInfo:
 
 
 def inspect_attachment(path: str) -> MediaInfo:
-    st = os.stat(path)
+    """What a file holds, read once per version of the file in this process."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        from tactful.mediafile import inspect
+
+        return inspect(path)  # says clearly what is wrong with the path
     return _inspect_cached(os.path.abspath(path), st.st_mtime_ns, st.st_size)
 
 
