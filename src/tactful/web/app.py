@@ -49,10 +49,18 @@ class AppState:
             self._checker = None
 
     def account(self, name: str) -> AccountRecord:
+        """A stored account, from the checker's snapshot (no database read per check); an
+        account the snapshot does not know is looked up, and a hit refreshes the snapshot."""
+        known: tuple[AccountRecord, ...] = self.checker().extras["store"].accounts
+        for account in known:
+            if account.name == name:
+                return account
         from tactful.store.accounts import get_account
 
         with self.store.session() as s:
-            return get_account(s, name)
+            found = get_account(s, name)  # raises with the known names when there is none
+        self.changed()
+        return found
 
 
 def create_app(store: Store, token_digest: str, *, policy_files: tuple[str, ...] = ()) -> FastAPI:
