@@ -144,8 +144,6 @@ def audit(
     extras = store_context(account_name, db_url, ctx)
     source = ArchiveSource(path)
     importer = create(fmt) if fmt else detect(source)
-    if importer.name != "generic" and not fmt and ctx["platform"] == "generic":
-        ctx["platform"] = importer.platform
     settings = AuditSettings(
         platform=ctx["platform"] if ctx["platform"] != "generic" else importer.platform,
         account_kind=ctx["account_kind"],

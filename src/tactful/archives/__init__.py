@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from tactful.archives.base import ArchivedPost, Importer, Item, ReadStats, Skipped, Unreadable
+from tactful.archives.base import ArchivedPost, Importer, Item, Skipped, Unreadable
 from tactful.archives.source import ArchiveSource
 from tactful.errors import InputError
 from tactful.plugins import load, registered
@@ -54,7 +54,6 @@ __all__ = [
     "ArchivedPost",
     "Importer",
     "Item",
-    "ReadStats",
     "Skipped",
     "Unreadable",
     "available",

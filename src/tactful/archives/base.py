@@ -4,7 +4,7 @@ records it could not read (counted and reported, never silently dropped)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -112,21 +112,3 @@ def guard_file(name: str, items: Iterator[Item]) -> Iterator[Item]:
     ) as exc:
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         yield Unreadable(name, f"the file is damaged ({reason}); records before it were read")
-
-
-@dataclass
-class ReadStats:
-    posts: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)
-    unreadable: dict[str, int] = field(default_factory=dict)
-    examples: list[str] = field(default_factory=list)
-
-    def add(self, item: Item) -> None:
-        if isinstance(item, ArchivedPost):
-            self.posts += 1
-        elif isinstance(item, Skipped):
-            self.skipped[item.reason] = self.skipped.get(item.reason, 0) + 1
-        else:
-            self.unreadable[item.reason] = self.unreadable.get(item.reason, 0) + 1
-            if len(self.examples) < 20:
-                self.examples.append(f"{item.where}: {item.reason}")

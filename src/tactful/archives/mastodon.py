@@ -4,7 +4,6 @@ carry no text of their own and are counted as skipped."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -113,13 +112,3 @@ class MastodonImporter:
             media=tuple(media),
             missing_media=tuple(missing),
         )
-
-
-def actor_handle(source: ArchiveSource) -> str | None:
-    if not source.exists("actor.json"):
-        return None
-    try:
-        data = json.loads(source.read_bytes("actor.json"))
-        return str(data.get("preferredUsername") or "") or None
-    except (ValueError, AttributeError):
-        return None

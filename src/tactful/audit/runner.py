@@ -9,7 +9,6 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -270,12 +269,3 @@ def _finish(store: Store, state: RunState, status: str) -> None:
         if run is not None:
             run.status = status
             run.finished_at = utcnow() if status == "done" else None
-
-
-def summary_counts(state: RunState) -> dict[str, Any]:
-    return {
-        "posts": state.posts,
-        "flagged": state.flagged,
-        "skipped": state.counts.get("skipped", {}),
-        "unreadable": state.counts.get("unreadable", {}),
-    }

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tactful.store.db import Store, configured, current_actor, open_store, resolve_url
+    from tactful.store.db import Store, configured, current_actor, resolve_url
 
-__all__ = ["Store", "configured", "current_actor", "open_store", "resolve_url"]
+__all__ = ["Store", "configured", "current_actor", "resolve_url"]
 
 
 def __getattr__(name: str) -> Any:

@@ -313,7 +313,3 @@ def _alembic_config(connection: Any) -> Any:
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def open_store(url: str | None = None) -> Store:
-    return Store(url)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tactful.errors import InputError
@@ -245,12 +245,3 @@ def add_release(
     )
     session.flush()
     return _record(session, row)
-
-
-def release_count(session: Session, media_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(ReleaseRow).where(ReleaseRow.media_id == media_id)
-        )
-        or 0
-    )
