@@ -49,6 +49,9 @@ class StoreSnapshot:
     media: tuple[MediaRecord, ...] = ()
     _by_handle: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     _by_sha: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _clients: list[tuple[str, ContactRecord]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for i, view in enumerate(self.contacts):
@@ -57,6 +60,7 @@ class StoreSnapshot:
                 self._by_handle.setdefault(f"*:{handle}", []).append(i)
         for i, m in enumerate(self.media):
             self._by_sha[m.sha256] = i
+        self._clients.extend(self._client_names())
 
     def contact_for(self, platform: str, handle: str) -> ContactView | None:
         """The contact with this handle on ``platform``; on a generic platform, the one
@@ -74,7 +78,11 @@ class StoreSnapshot:
 
     def client_names(self) -> list[tuple[str, ContactRecord]]:
         """Names that identify a client: client organisations, and the organisations of
-        people recorded as clients (at least 3 characters, so that initials don't match)."""
+        people recorded as clients (at least 3 characters, so that initials don't match),
+        longest first. Worked out once per snapshot: the checks ask for every post."""
+        return self._clients
+
+    def _client_names(self) -> list[tuple[str, ContactRecord]]:
         names: dict[str, ContactRecord] = {}
         for view in self.contacts:
             c = view.contact
