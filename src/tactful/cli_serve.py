@@ -2,35 +2,87 @@
 
 from __future__ import annotations
 
+import errno
+import secrets
+import socket
+from pathlib import Path
+
 import click
+from click.core import ParameterSource
 
 from tactful.cli_options import policy_option
 from tactful.cli_store import db_option, open_db
 from tactful.errors import InputError
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+DEFAULT_PORT = 8765
+
+
+def _free_port(host: str, port: int, tries: int) -> int:
+    """``port``, or the next free one within ``tries`` when it is taken."""
+    for candidate in range(port, min(port + tries, 65536)):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, candidate))
+            except OSError as exc:
+                if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                    continue
+                raise InputError(f"cannot listen on {host}:{candidate}: {exc.strerror}") from None
+            return candidate
+    hint = "stop the other server or choose --port" if tries == 1 else "choose --port"
+    raise InputError(f"port {port} on {host} is in use; {hint}")
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port (the next free one is used when the default is taken).",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Start on a fresh demo database (two accounts, contacts, consent, a photo and a "
+    "sample audit) with a one-off token in the printed link. Your own data is not touched.",
+)
+@click.option(
+    "--max-upload-mb",
+    type=click.IntRange(1, 100_000),
+    default=2048,
+    show_default=True,
+    help="The largest export the audits page accepts.",
+)
 @policy_option
 @db_option
-def serve(host: str, port: int, policy_files: tuple[str, ...], db_url: str | None) -> None:
-    """Run the HTTP API (and its OpenAPI docs at /docs) on this machine.
+def serve(
+    host: str,
+    port: int,
+    demo: bool,
+    max_upload_mb: int,
+    policy_files: tuple[str, ...],
+    db_url: str | None,
+) -> None:
+    """Run the web app (compose and check posts, accounts, contacts and tag consent, media,
+    audits, rules) and its HTTP API, with OpenAPI docs at /docs. Listens on this machine only.
 
-    On first start an access token is made and shown once; only its hash is kept. Clients
-    send it as "Authorization: Bearer TOKEN".
+    On first start an access token is made and shown once; only its hash is kept. The
+    browser asks for it once; API clients send it as "Authorization: Bearer TOKEN".
 
     \b
     Examples:
-      tactful serve
+      tactful serve --demo                 # try it on made-up data
+      tactful serve                        # your store (tactful db info says where)
       tactful serve --port 9000 --db ./team.db
     """
     import uvicorn
 
     from tactful.web import create_app
-    from tactful.web.auth import first_token, stored_digest, token_file
+    from tactful.web.auth import digest, first_token, stored_digest, token_file
 
     if host not in LOOPBACK:
         click.echo(
@@ -38,15 +90,40 @@ def serve(host: str, port: int, policy_files: tuple[str, ...], db_url: str | Non
             "try the token; prefer 127.0.0.1 behind your own proxy",
             err=True,
         )
-    store = open_db(db_url)
-    token = first_token()
-    if token:
-        click.echo(f"Access token (shown once; keep it): {token}")
-    try:
-        digest = stored_digest()
-    except OSError as exc:
-        raise InputError(f"cannot read the access token file {token_file()}: {exc}") from None
+    defaulted = click.get_current_context().get_parameter_source("port") is ParameterSource.DEFAULT
+    port = _free_port(host, port, 20 if defaulted else 1)
+    token: str | None
+    if demo:
+        import platformdirs
+
+        from tactful.web.demo import seed
+
+        if db_url:
+            raise InputError("--demo makes its own database; leave out --db (or TACTFUL_DB)")
+        folder = Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "demo"
+        click.echo("Seeding the demo database (accounts, contacts, a sample audit)...", err=True)
+        store = seed(folder)
+        token = secrets.token_urlsafe(24)
+        token_digest = digest(token)
+    else:
+        store = open_db(db_url)
+        token = first_token()
+        if token:
+            click.echo(f"Access token (shown once; keep it): {token}")
+        try:
+            token_digest = stored_digest()
+        except OSError as exc:
+            raise InputError(f"cannot read the access token file {token_file()}: {exc}") from None
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-    click.echo(f"tactful is running at {url}  (API docs: {url}/docs; Ctrl-C to stop)")
-    app = create_app(store, digest, policy_files=policy_files)
+    app = create_app(
+        store,
+        token_digest,
+        policy_files=policy_files,
+        max_archive=max_upload_mb * 1024 * 1024,
+    )
+    if demo:
+        click.echo(f"tactful demo is running at {url}/#token={token}")
+        click.echo(f"  (that link signs you in; API docs at {url}/docs; Ctrl-C to stop)")
+    else:
+        click.echo(f"tactful is running at {url}  (API docs: {url}/docs; Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -7,22 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 
-from tactful.post import Post
+from tactful.errors import InputError
+from tactful.post import Media, Post
 from tactful.web.schemas import AccountIn, AccountPatch, AskIn, ConsentIn, ContactIn, PostIn, ScanIn
 
+from tactful.web.state import app_state
+
 if TYPE_CHECKING:
-    from tactful.web.app import AppState
+    from tactful.web.state import AppState
 
 router = APIRouter(prefix="/api")
 MAX_PAGE = 200
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.tactful
-    return state
 
-
-def _post(body: PostIn, state: AppState) -> Post:
+def build_post(body: PostIn, state: AppState) -> Post:
     context = body.context()
     if body.account:
         account = state.account(body.account)
@@ -33,10 +32,21 @@ def _post(body: PostIn, state: AppState) -> Post:
             clients_in_audience=account.clients_in_audience,
             account_name=account.name,
         )
+    if body.media:
+        context["media"] = [_attachment(state, media_id) for media_id in body.media]
     return Post.build(body.text, **context)
 
 
-def _page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
+def _attachment(state: AppState, media_id: int) -> Media:
+    """An attached library image, by id: checked from what the library recorded about it."""
+    snapshot = state.checker().extras["store"]
+    for record in snapshot.media:
+        if record.id == media_id:
+            return Media(sha256=record.sha256)
+    raise InputError(f"no media #{media_id} in the library; upload it first (POST /api/media)")
+
+
+def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
     return {
         "items": items[offset : offset + limit],
         "total": len(items),
@@ -48,21 +58,34 @@ def _page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
 @router.post("/check", summary="Check one post")
 def check(body: PostIn, request: Request) -> dict[str, Any]:
     """The report for one draft: findings with spans into the text, why, and fixes."""
-    state = _state(request)
-    report = state.checker().check(_post(body, state))
-    return report.to_dict()
+    from tactful.detectors.platform import measure
+
+    state = app_state(request)
+    checker = state.checker()
+    post = build_post(body, state)
+    report = checker.check(post)
+    length = measure(post.text, post.platform, checker.policy_for(post).settings)
+    return {
+        **report.to_dict(),
+        "length": {
+            "count": length.count,
+            "limit": length.limit,
+            "unit": length.unit,
+            "cut": length.cut,
+        },
+    }
 
 
 @router.post("/scan", summary="Check a batch of posts (up to 1,000)")
 def scan(body: ScanIn, request: Request) -> dict[str, Any]:
-    state = _state(request)
-    reports = state.checker().check_batch([_post(p, state) for p in body.posts])
+    state = app_state(request)
+    reports = state.checker().check_batch([build_post(p, state) for p in body.posts])
     return {"reports": [r.to_dict() for r in reports]}
 
 
 @router.get("/rules", summary="Every rule, with its title, what it catches and the fix")
 def rules(request: Request) -> list[dict[str, Any]]:
-    catalogue = _state(request).checker().ruleset.catalogue
+    catalogue = app_state(request).checker().ruleset.catalogue
     return [
         {"id": rid, "title": r.title, "catches": r.catches, "fix": r.fix, "source": r.source}
         for rid, r in sorted(catalogue.items())
@@ -77,15 +100,15 @@ def list_accounts(
 ) -> dict[str, Any]:
     from tactful.store.accounts import list_accounts as list_all
 
-    with _state(request).store.session() as s:
-        return _page([a.to_dict() for a in list_all(s)], offset, limit)
+    with app_state(request).store.session() as s:
+        return page([a.to_dict() for a in list_all(s)], offset, limit)
 
 
 @router.post("/accounts", status_code=201, summary="Add an account")
 def add_account(body: AccountIn, request: Request) -> dict[str, Any]:
     from tactful.store.accounts import add_account as add
 
-    state = _state(request)
+    state = app_state(request)
     with state.store.session() as s:
         rec = add(
             s,
@@ -103,14 +126,14 @@ def add_account(body: AccountIn, request: Request) -> dict[str, Any]:
 
 @router.get("/accounts/{name}", summary="One account")
 def get_account(name: str, request: Request) -> dict[str, Any]:
-    return _state(request).account(name).to_dict()
+    return app_state(request).account(name).to_dict()
 
 
 @router.patch("/accounts/{name}", summary="Change an account (audience changes are kept)")
 def edit_account(name: str, body: AccountPatch, request: Request) -> dict[str, Any]:
     from tactful.store.accounts import edit_account as edit
 
-    state = _state(request)
+    state = app_state(request)
     changes = body.model_dump(exclude_none=True, exclude={"reason"})
     with state.store.session() as s:
         rec = edit(s, name, actor=state.actor, reason=body.reason, **changes)
@@ -128,8 +151,8 @@ def list_contacts(
 ) -> dict[str, Any]:
     from tactful.store.contacts import list_contacts as list_all
 
-    with _state(request).store.session() as s:
-        return _page(
+    with app_state(request).store.session() as s:
+        return page(
             [c.to_dict() for c in list_all(s, relation=relation, search=search)], offset, limit
         )
 
@@ -138,7 +161,7 @@ def list_contacts(
 def add_contact(body: ContactIn, request: Request) -> dict[str, Any]:
     from tactful.store.contacts import add_contact as add
 
-    state = _state(request)
+    state = app_state(request)
     with state.store.session() as s:
         rec = add(
             s,
@@ -157,7 +180,7 @@ def add_contact(body: ContactIn, request: Request) -> dict[str, Any]:
 def consent_history(contact_id: int, request: Request) -> dict[str, Any]:
     from tactful.store.consent import ledger
 
-    with _state(request).store.session() as s:
+    with app_state(request).store.session() as s:
         book = ledger(s, f"#{contact_id}")
     return {
         "contact": book.contact.to_dict(),
@@ -174,7 +197,7 @@ def consent_history(contact_id: int, request: Request) -> dict[str, Any]:
 def record_consent(contact_id: int, body: ConsentIn, request: Request) -> dict[str, Any]:
     from tactful.store.consent import record_consent as record
 
-    state = _state(request)
+    state = app_state(request)
     with state.store.session() as s:
         event = record(
             s,
@@ -197,7 +220,7 @@ def record_consent(contact_id: int, body: ConsentIn, request: Request) -> dict[s
 def ask_consent(contact_id: int, body: AskIn, request: Request) -> dict[str, Any]:
     from tactful.store.consent import ask
 
-    state = _state(request)
+    state = app_state(request)
     with state.store.session() as s:
         contact, draft, event = ask(
             s,

@@ -1,130 +1,112 @@
 """The FastAPI application: one process, bound to this machine, the API under /api
-(OpenAPI at /docs), problem+json errors, a request size limit, and token sign-in."""
+(OpenAPI at /docs), problem+json errors, request size limits, token sign-in, and the pages."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from tactful.checker import Checker
-from tactful.store import Store, current_actor
-from tactful.store.accounts import AccountRecord
+from tactful.store import Store
 from tactful.web import problems
-from tactful.web.api import router
 from tactful.web.auth import COOKIE, Guard
+from tactful.web.limits import BodyLimit
+from tactful.web.schemas import SignIn
+from tactful.web.state import MAX_ARCHIVE, AppState, files_dir_for
 
-MAX_BODY = 2 * 1024 * 1024  # JSON requests; archive uploads have their own limit
-
-
-class AppState:
-    """The store, and a checker rebuilt when the store's data changes (consent, accounts)."""
-
-    def __init__(self, store: Store, policy_files: tuple[str, ...] = ()):
-        self.store = store
-        self.policy_files = policy_files
-        self.actor = current_actor()
-        self._checker: Checker | None = None
-        self._lock = threading.Lock()
-
-    def checker(self) -> Checker:
-        with self._lock:
-            if self._checker is None:
-                from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
-
-                with self.store.session() as s:
-                    snapshot = load_snapshot(s)
-                self._checker = Checker(
-                    policy_files=self.policy_files, extras={EXTRAS_KEY: snapshot}
-                )
-            return self._checker
-
-    def changed(self) -> None:
-        """The store changed: the next check sees the new consent and accounts."""
-        with self._lock:
-            self._checker = None
-
-    def account(self, name: str) -> AccountRecord:
-        """A stored account, from the checker's snapshot (no database read per check); an
-        account the snapshot does not know is looked up, and a hit refreshes the snapshot."""
-        known: tuple[AccountRecord, ...] = self.checker().extras["store"].accounts
-        for account in known:
-            if account.name == name:
-                return account
-        from tactful.store.accounts import get_account
-
-        with self.store.session() as s:
-            found = get_account(s, name)  # raises with the known names when there is none
-        self.changed()
-        return found
+STATIC = Path(__file__).with_name("static")
+PAGES = {
+    "/": "composer.html",
+    "/accounts": "accounts.html",
+    "/contacts": "contacts.html",
+    "/media": "media.html",
+    "/audits": "audits.html",
+    "/rules": "rules.html",
+}
+# Pages may only talk to this server; user images are served from here too.
+PAGE_CSP = (
+    "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'"
+)
 
 
-def create_app(store: Store, token_digest: str, *, policy_files: tuple[str, ...] = ()) -> FastAPI:
+def create_app(
+    store: Store,
+    token_digest: str,
+    *,
+    files_dir: Path | None = None,
+    policy_files: tuple[str, ...] = (),
+    max_archive: int = MAX_ARCHIVE,
+) -> FastAPI:
+    files_dir = files_dir or files_dir_for(store)
+    state = AppState(store, files_dir, policy_files=policy_files, max_archive=max_archive)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.jobs.stop_all()
+
     app = FastAPI(
         title="tactful",
         summary="Check social media posts for what could hurt a professional reputation.",
         description="Everything runs on this machine. Authenticate with `Authorization: Bearer "
-        "TOKEN` (the token `tactful serve` printed on first start).",
+        "TOKEN` (the token `tactful serve` printed on first start), or sign in at `/session` "
+        "and send the returned CSRF token as `X-CSRF-Token` with the session cookie.",
         version=_version(),
         docs_url=None,  # the default pages load Swagger UI from a CDN: served locally below
         redoc_url=None,
+        lifespan=lifespan,
     )
     _local_docs(app)
-    app.state.tactful = AppState(store, policy_files)
+    app.state.tactful = state
     guard = Guard(token_digest)
     app.state.guard = guard
     problems.install(app)
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        limit = MAX_BODY
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return problems.problem(
-                413,
-                "Request too large",
-                f"requests are limited to {limit // 1024 // 1024} MB",
-                "413",
-            )
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+    app.add_middleware(BodyLimit, archive_limit=max_archive)
 
     @app.post("/session", tags=["auth"], summary="Sign in with the access token")
-    def sign_in(body: dict[str, str], response: Response) -> dict[str, str]:
-        from fastapi import HTTPException
-
-        if not guard.valid_token(str(body.get("token", ""))):
+    def sign_in(body: SignIn, response: Response) -> dict[str, str]:
+        if not guard.valid_token(body.token):
             raise HTTPException(401, "that is not the access token")
         sid, csrf = guard.new_session()
         response.set_cookie(COOKIE, sid, httponly=True, samesite="strict")
         return {"csrf_token": csrf}
 
-    static = Path(__file__).with_name("static")
-    app.mount("/static/app", StaticFiles(directory=static), name="app")
-
-    @app.get("/", include_in_schema=False)
-    def composer() -> FileResponse:
-        return FileResponse(static / "composer.html", media_type="text/html")
+    app.mount("/static/app", StaticFiles(directory=STATIC), name="app")
+    for route, filename in PAGES.items():
+        _page(app, route, filename)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> JSONResponse:
         return JSONResponse({"ok": True})
 
-    app.include_router(router, dependencies=[Depends(guard)])
+    from tactful.web import api, audit_api, media_api, policy_api
+
+    for module in (api, policy_api, media_api, audit_api):
+        app.include_router(module.router, dependencies=[Depends(guard)])
     return app
+
+
+def _page(app: FastAPI, route: str, filename: str) -> None:
+    def page() -> FileResponse:
+        return FileResponse(
+            STATIC / filename,
+            media_type="text/html",
+            headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"},
+        )
+
+    app.add_api_route(route, page, methods=["GET"], include_in_schema=False)
 
 
 def _local_docs(app: FastAPI) -> None:
     """OpenAPI docs at /docs with Swagger UI's files from the swagger-ui-bundle package."""
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
-    from fastapi.staticfiles import StaticFiles
     from swagger_ui_bundle import swagger_ui_path
 
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

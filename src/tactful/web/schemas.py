@@ -20,6 +20,9 @@ class PostIn(BaseModel):
     audience: Audience = "public"
     clients_in_audience: bool = False
     mentions: list[str] = Field(default_factory=list, max_length=50)
+    media: list[int] = Field(
+        default_factory=list, max_length=20, description="Media library ids of attached images."
+    )
     reply_to: str | None = None
     inbound: bool = False
     id: str | None = None
@@ -60,10 +63,27 @@ class AccountPatch(BaseModel):
     reason: str | None = Field(None, max_length=2000)
 
 
+Relation = Literal[
+    "client",
+    "prospect",
+    "colleague",
+    "employer",
+    "former_employer",
+    "partner",
+    "supplier",
+    "friend",
+    "family",
+    "competitor",
+    "press",
+    "connection",
+    "other",
+]
+
+
 class ContactIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["person", "organisation"] = "person"
-    relation: str = "other"
+    relation: Relation = "other"
     handles: dict[str, str] = Field(default_factory=dict, description="platform -> @handle")
     organisation: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
@@ -82,3 +102,33 @@ class AskIn(BaseModel):
     about: str | None = Field(None, max_length=500)
     sign: str | None = Field(None, max_length=120)
     again: bool = False
+
+
+class RightsIn(BaseModel):
+    basis: Literal["own", "licence", "permission", "unknown"]
+    licence_name: str | None = Field(None, max_length=200)
+    licence_url: str | None = Field(None, max_length=500)
+    attribution: str | None = Field(None, max_length=500)
+    permission_from: str | None = Field(None, max_length=200)
+    evidence: str | None = Field(None, max_length=10_000)
+
+    def details(self) -> dict[str, str | None]:
+        return self.model_dump(exclude={"basis"})
+
+
+class ReleaseIn(BaseModel):
+    person: str = Field(min_length=1, max_length=200)
+    evidence: str | None = Field(None, max_length=10_000)
+    contact_id: int | None = Field(None, ge=1)
+
+
+class PolicyIn(BaseModel):
+    rules: dict[str, str] = Field(
+        default_factory=dict,
+        description="rule id or family -> off, on, block, warn or info",
+        max_length=500,
+    )
+
+
+class SignIn(BaseModel):
+    token: str = Field(max_length=200)

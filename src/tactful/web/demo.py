@@ -1,0 +1,113 @@
+"""The demo ``tactful serve --demo`` starts on: a fresh SQLite store seeded from ``demo.yml``
+with two accounts, contacts with and without tag consent, a photo carrying GPS metadata in
+the media library, and a finished sample audit. Every run starts from a clean copy."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tactful.store import Store
+
+ACTOR = "demo"
+
+
+def _data() -> dict[str, Any]:
+    text = resources.files("tactful.web").joinpath("demo.yml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def demo_photo(path: Path) -> Path:
+    """A made-up photo (a drawn skyline) whose EXIF still says where it was taken."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 400), (120, 170, 220))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 640, 400), fill=(70, 110, 60))
+    for i, height in enumerate((120, 200, 160, 240, 140, 180)):
+        left = 40 + i * 95
+        draw.rectangle((left, 300 - height, left + 70, 300), fill=(60 + 20 * i, 60, 90))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)})  # central London
+    exif[0x010F] = "DemoCam"  # camera make
+    image.save(path, "JPEG", exif=exif.tobytes(), quality=88)
+    return path
+
+
+def seed(folder: Path) -> Store:
+    """Create ``folder`` anew with a seeded ``demo.db``; returns the open store."""
+    from tactful.store.accounts import add_account
+    from tactful.store.consent import record_consent, set_do_not_tag
+    from tactful.store.contacts import add_contact
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data = _data()
+    store = Store(str(folder / "demo.db"))
+    with store.session() as s:
+        for account in data["accounts"]:
+            add_account(s, **account)
+        for person in data["contacts"]:
+            fields = {k: v for k, v in person.items() if k not in ("consent", "do_not_tag")}
+            contact = add_contact(s, **fields)
+            for entry in person.get("consent", ()):
+                record_consent(s, f"#{contact.id}", actor=ACTOR, **entry)
+            if person.get("do_not_tag"):
+                set_do_not_tag(
+                    s, f"#{contact.id}", active=True, reason=person["do_not_tag"], actor=ACTOR
+                )
+    _seed_media(store, folder)
+    _seed_audit(store, folder, data["audit"])
+    return store
+
+
+def _seed_media(store: Store, folder: Path) -> None:
+    from tactful.store.media import add_media
+    from tactful.web.media_api import stored_file
+    from tactful.web.state import files_dir_for
+
+    work = folder / "incoming"
+    work.mkdir(parents=True, exist_ok=True)
+    photo = demo_photo(work / "offsite-skyline.jpg")
+    with store.session() as s:
+        record, _ = add_media(s, photo)
+    target = stored_file(files_dir_for(store), record.sha256, record.mime)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    photo.replace(target)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _seed_audit(store: Store, folder: Path, spec: dict[str, Any]) -> None:
+    from tactful.archives import ArchiveSource, create
+    from tactful.archives.synthetic import write
+    from tactful.audit.runner import run_audit
+    from tactful.audit.settings import AuditSettings
+    from tactful.checker import Checker
+    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+
+    work = folder / "sample-export"
+    work.mkdir()
+    path = write(spec["format"], work, spec["posts"])
+    with store.session() as s:
+        snapshot = load_snapshot(s)
+    account = next(a for a in snapshot.accounts if a.name == spec["account"])
+    settings = AuditSettings(
+        platform=account.platform.value,
+        account_kind=account.kind.value,
+        audience=account.audience.value,
+        clients_in_audience=account.clients_in_audience,
+        account_name=account.name,
+    )
+    source = ArchiveSource(path)
+    try:
+        checker = Checker(extras={EXTRAS_KEY: snapshot})
+        run_audit(store, source, create(spec["format"]), checker, settings, workers=1)
+    finally:
+        source.close()
+    shutil.rmtree(work, ignore_errors=True)

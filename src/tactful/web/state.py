@@ -1,0 +1,88 @@
+"""What every route shares: the store, the checker (rebuilt when the store's data changes),
+the folder for uploaded files, and the audits this server started."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+
+from tactful.checker import Checker
+from tactful.store import Store, current_actor
+from tactful.store.accounts import AccountRecord
+
+if TYPE_CHECKING:
+    from tactful.web.audit_jobs import AuditJobs
+
+MAX_ARCHIVE = 2 * 1024 * 1024 * 1024  # the default upload limit for an export
+
+
+class AppState:
+    def __init__(
+        self,
+        store: Store,
+        files_dir: Path,
+        *,
+        policy_files: tuple[str, ...] = (),
+        max_archive: int = MAX_ARCHIVE,
+    ):
+        from tactful.web.audit_jobs import AuditJobs
+
+        self.store = store
+        self.files_dir = files_dir
+        self.policy_files = policy_files
+        self.max_archive = max_archive
+        self.actor = current_actor()
+        self.jobs: AuditJobs = AuditJobs(store.url)
+        self._checker: Checker | None = None
+        self._lock = threading.Lock()
+
+    def checker(self) -> Checker:
+        with self._lock:
+            if self._checker is None:
+                from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+
+                with self.store.session() as s:
+                    snapshot = load_snapshot(s)
+                self._checker = Checker(
+                    policy_files=self.policy_files, extras={EXTRAS_KEY: snapshot}
+                )
+            return self._checker
+
+    def changed(self) -> None:
+        """The store changed: the next check sees the new consent, accounts and media."""
+        with self._lock:
+            self._checker = None
+
+    def account(self, name: str) -> AccountRecord:
+        """A stored account, from the checker's snapshot (no database read per check); an
+        account the snapshot does not know is looked up, and a hit refreshes the snapshot."""
+        known: tuple[AccountRecord, ...] = self.checker().extras["store"].accounts
+        for account in known:
+            if account.name == name:
+                return account
+        from tactful.store.accounts import get_account
+
+        with self.store.session() as s:
+            found = get_account(s, name)  # raises with the known names when there is none
+        self.changed()
+        return found
+
+
+def files_dir_for(store: Store) -> Path:
+    """Uploaded files live beside a SQLite store, else in the user data folder."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(store.url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).resolve().parent / "tactful-files"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "files"
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.tactful
+    return state
