@@ -195,7 +195,16 @@ def list_contacts(
     if relation:
         q = q.where(ContactRow.relation == parse_enum(Relation, relation, "relation").value)
     if search:
-        q = q.where(func.lower(ContactRow.name).contains(search.lower()))
+        # A name, organisation or handle (with or without its @).
+        needle = search.lower().strip()
+        by_handle = select(HandleRow.contact_id).where(
+            func.lower(HandleRow.handle).contains(needle.lstrip("@"))
+        )
+        q = q.where(
+            func.lower(ContactRow.name).contains(needle)
+            | func.lower(ContactRow.organisation).contains(needle)
+            | ContactRow.id.in_(by_handle)
+        )
     return [record(r) for r in session.scalars(q).unique()]
 
 

@@ -9,8 +9,17 @@ from fastapi import APIRouter, Query, Request
 
 from tactful.errors import InputError
 from tactful.post import Media, Post
-from tactful.web.schemas import AccountIn, AccountPatch, AskIn, ConsentIn, ContactIn, PostIn, ScanIn
-
+from tactful.web.schemas import (
+    AccountIn,
+    AccountPatch,
+    AskIn,
+    ConsentIn,
+    ContactIn,
+    Offset,
+    PostIn,
+    RowId,
+    ScanIn,
+)
 from tactful.web.state import app_state
 
 if TYPE_CHECKING:
@@ -18,7 +27,6 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/api")
 MAX_PAGE = 200
-
 
 
 def build_post(body: PostIn, state: AppState) -> Post:
@@ -95,7 +103,7 @@ def rules(request: Request) -> list[dict[str, Any]]:
 @router.get("/accounts", summary="Accounts (paginated)")
 def list_accounts(
     request: Request,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=MAX_PAGE),
 ) -> dict[str, Any]:
     from tactful.store.accounts import list_accounts as list_all
@@ -146,7 +154,7 @@ def list_contacts(
     request: Request,
     relation: str | None = None,
     search: str | None = Query(None, max_length=200),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=MAX_PAGE),
 ) -> dict[str, Any]:
     from tactful.store.contacts import list_contacts as list_all
@@ -177,7 +185,7 @@ def add_contact(body: ContactIn, request: Request) -> dict[str, Any]:
 
 
 @router.get("/contacts/{contact_id}/consent", summary="A contact's consent history")
-def consent_history(contact_id: int, request: Request) -> dict[str, Any]:
+def consent_history(contact_id: RowId, request: Request) -> dict[str, Any]:
     from tactful.store.consent import ledger
 
     with app_state(request).store.session() as s:
@@ -194,7 +202,7 @@ def consent_history(contact_id: int, request: Request) -> dict[str, Any]:
     status_code=201,
     summary="Record an answer (a new ledger entry; nothing is overwritten)",
 )
-def record_consent(contact_id: int, body: ConsentIn, request: Request) -> dict[str, Any]:
+def record_consent(contact_id: RowId, body: ConsentIn, request: Request) -> dict[str, Any]:
     from tactful.store.consent import record_consent as record
 
     state = app_state(request)
@@ -217,7 +225,7 @@ def record_consent(contact_id: int, body: ConsentIn, request: Request) -> dict[s
     "/contacts/{contact_id}/consent/ask",
     summary="Draft a private message asking to tag the contact; records it as pending",
 )
-def ask_consent(contact_id: int, body: AskIn, request: Request) -> dict[str, Any]:
+def ask_consent(contact_id: RowId, body: AskIn, request: Request) -> dict[str, Any]:
     from tactful.store.consent import ask
 
     state = app_state(request)

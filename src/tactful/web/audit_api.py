@@ -4,25 +4,23 @@ the results, riskiest first, or the same HTML report ``tactful audit`` writes.""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from tactful.errors import InputError
-from tactful.web.schemas import Audience, Kind, Platform
+from tactful.web.schemas import Audience, Kind, Offset, Platform, RowId
+from tactful.web.state import app_state
 from tactful.web.uploads import BINARY_BODY, discard, mb, safe_name, save_body
 
-from tactful.web.state import app_state
-
 if TYPE_CHECKING:
-    from tactful.web.state import AppState
     from tactful.web.audit_jobs import Job
+    from tactful.web.state import AppState
 
 router = APIRouter(prefix="/api/audits", tags=["audits"])
 Format = Literal["x", "mastodon", "bluesky", "linkedin", "facebook", "instagram"]
-
 
 
 def _day(value: date | None) -> datetime | None:
@@ -62,7 +60,9 @@ async def start_audit(
     filename: str = Query(
         ..., max_length=255, description="The file's name as downloaded: twitter.zip, repo.car"
     ),
-    format: Format | None = Query(None, description="Left out: recognised from the files."),
+    fmt: Annotated[
+        Format | None, Query(alias="format", description="Left out: recognised from the files.")
+    ] = None,
     account: str | None = Query(None, max_length=80, description="Check as this account."),
     platform: Platform | None = None,
     account_kind: Kind = "personal",
@@ -79,18 +79,19 @@ async def start_audit(
     from tactful.web.audit_jobs import AuditJobs, AuditRequest
 
     state = app_state(request)
-    if account:
+    plat: str | None = platform if platform != "generic" else None
+    kind, aud, clients = str(account_kind), str(audience), clients_in_audience
+    if account:  # the stored account's context; a platform given here still wins
         stored = state.account(account)
-        platform = platform or stored.platform
-        account_kind, audience = stored.kind.value, stored.audience.value  # type: ignore[assignment]
-        clients_in_audience = stored.clients_in_audience
+        plat = plat or stored.platform.value
+        kind, aud, clients = stored.kind.value, stored.audience.value, stored.clients_in_audience
     name = safe_name(filename, "export")
     path = await save_body(request, AuditJobs.upload_dir(state.files_dir), name, state.max_archive)
 
     def recognise() -> str:
         source = ArchiveSource(path)
         try:
-            importer = create(format) if format else detect(source)
+            importer = create(fmt) if fmt else detect(source)
             if not importer.inputs(source):
                 raise InputError(f"{name} has none of the files a {importer.name} export has")
             return importer.name
@@ -98,17 +99,17 @@ async def start_audit(
             source.close()
 
     try:
-        fmt = await run_in_threadpool(recognise)
+        found = await run_in_threadpool(recognise)
     except BaseException:
         discard(path)
         raise
     req = AuditRequest(
         path=str(path),
-        format=fmt,
-        platform=platform if platform and platform != "generic" else None,
-        account_kind=account_kind,
-        audience=audience,
-        clients_in_audience=clients_in_audience,
+        format=found,
+        platform=plat,
+        account_kind=kind,
+        audience=aud,
+        clients_in_audience=clients,
         account_name=account,
         since=_day(since),
         until=_day(until),
@@ -151,7 +152,7 @@ def _run_dict(info: Any) -> dict[str, Any]:
 @router.get("", summary="Audit runs in the store, newest first (paginated)")
 def list_runs(
     request: Request,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     from tactful.audit.results import list_runs as runs
@@ -163,7 +164,7 @@ def list_runs(
 
 
 @router.get("/{run_id}", summary="One run: totals, over time and by category")
-def run(run_id: int, request: Request) -> dict[str, Any]:
+def run(run_id: RowId, request: Request) -> dict[str, Any]:
     from tactful.audit.results import categories, run_info, timeline
 
     with app_state(request).store.session() as s:
@@ -180,9 +181,9 @@ def run(run_id: int, request: Request) -> dict[str, Any]:
 
 @router.get("/{run_id}/results", summary="Posts to act on, riskiest first (paginated)")
 def results(
-    run_id: int,
+    run_id: RowId,
     request: Request,
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     from sqlalchemy import func, select
@@ -219,12 +220,12 @@ def results(
 @router.get(
     "/{run_id}/report", summary="The run's HTML report (charts, riskiest posts highlighted)"
 )
-def report(run_id: int, request: Request) -> HTMLResponse:
-    from tactful.audit import html, results
-    from tactful.cli_audit import REPORT_LIMIT
-
+def report(run_id: RowId, request: Request) -> HTMLResponse:
     from dataclasses import replace
     from pathlib import Path
+
+    from tactful.audit import html, results
+    from tactful.cli_audit import REPORT_LIMIT
 
     with app_state(request).store.session() as s:
         info = results.run_info(s, run_id)

@@ -50,7 +50,7 @@ class Job:
         if self.error is None and p[STATE] == FAILED:
             try:
                 self.error = self.errors.get_nowait()
-            except Exception:  # noqa: BLE001 - the queue may be empty or closed
+            except Exception:  # the queue may be empty or closed
                 self.error = "the audit stopped; see the server's output"
         state = _STATES[p[STATE]]
         if state == "running" and not self.process.is_alive():
@@ -60,7 +60,8 @@ class Job:
             "filename": self.filename,
             "format": self.request.format,
             "state": state,
-            "bytes_read": p[BYTES],
+            # Importers may read a small file beside the posts (the account's name).
+            "bytes_read": min(p[BYTES], p[TOTAL]) if p[TOTAL] else p[BYTES],
             "bytes_total": p[TOTAL],
             "posts": p[POSTS],
             "flagged": p[FLAGGED],
@@ -112,7 +113,7 @@ def _run(db_url: str, req: AuditRequest, progress: Any, errors: Any) -> None:
     except TactfulError as exc:
         errors.put(str(exc))
         progress[STATE] = FAILED
-    except Exception as exc:  # noqa: BLE001 - reported to the page, not lost
+    except Exception as exc:  # reported to the page, not lost
         errors.put(f"the audit failed: {type(exc).__name__}: {exc}")
         progress[STATE] = FAILED
     finally:

@@ -22,11 +22,11 @@ def _data() -> dict[str, Any]:
     return data
 
 
-def demo_photo(path: Path) -> Path:
+def demo_photo(path: Path, sky: tuple[int, int, int] = (120, 170, 220)) -> Path:
     """A made-up photo (a drawn skyline) whose EXIF still says where it was taken."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (640, 400), (120, 170, 220))
+    image = Image.new("RGB", (640, 400), sky)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 300, 640, 400), fill=(70, 110, 60))
     for i, height in enumerate((120, 200, 160, 240, 140, 180)):

@@ -12,10 +12,9 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 
 from tactful.web.limits import MAX_IMAGE
-from tactful.web.schemas import ReleaseIn, RightsIn
-from tactful.web.uploads import BINARY_BODY, discard, safe_name, save_body
-
+from tactful.web.schemas import Offset, ReleaseIn, RightsIn, RowId
 from tactful.web.state import app_state
+from tactful.web.uploads import BINARY_BODY, discard, safe_name, save_body
 
 if TYPE_CHECKING:
     from tactful.web.state import AppState
@@ -24,7 +23,6 @@ router = APIRouter(prefix="/api/media", tags=["media"])
 
 # What the library serves back, by the format Pillow found (never the uploader's claim).
 _SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
-
 
 
 def stored_file(files_dir: Path, sha256: str, mime: str | None) -> Path:
@@ -59,7 +57,8 @@ async def upload(
     from tactful.store.media import add_media
 
     state = app_state(request)
-    path = await save_body(request, state.files_dir / "incoming", safe_name(filename, "image"), MAX_IMAGE)
+    incoming = state.files_dir / "incoming"
+    path = await save_body(request, incoming, safe_name(filename, "image"), MAX_IMAGE)
 
     def add() -> tuple[Any, bool]:
         try:
@@ -74,13 +73,13 @@ async def upload(
     state.changed()
     if not added:
         response.status_code = 200
-    return {**record.to_dict(), "added": added}
+    return {**_with_file(state, record.to_dict()), "added": added}
 
 
 @router.get("", summary="The media library (paginated)")
 def list_media(
     request: Request,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     from tactful.store.media import list_media as list_all
@@ -98,7 +97,7 @@ def _with_file(state: AppState, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/{media_id}", summary="One image: what it holds and the right to use it")
-def get_media(media_id: int, request: Request) -> dict[str, Any]:
+def get_media(media_id: RowId, request: Request) -> dict[str, Any]:
     from tactful.store.media import get_media as get
 
     state = app_state(request)
@@ -111,7 +110,7 @@ def get_media(media_id: int, request: Request) -> dict[str, Any]:
     summary="The image itself (uploaded through this app)",
     response_class=FileResponse,
 )
-def media_file(media_id: int, request: Request, download: bool = False) -> FileResponse:
+def media_file(media_id: RowId, request: Request, download: bool = False) -> FileResponse:
     from tactful.store.media import get_media as get
 
     state = app_state(request)
@@ -132,7 +131,7 @@ def media_file(media_id: int, request: Request, download: bool = False) -> FileR
 
 
 @router.post("/{media_id}/rights", status_code=201, summary="Record the right to use an image")
-def set_rights(media_id: int, body: RightsIn, request: Request) -> dict[str, Any]:
+def set_rights(media_id: RowId, body: RightsIn, request: Request) -> dict[str, Any]:
     from tactful.store.media import set_rights as record
 
     state = app_state(request)
@@ -145,7 +144,7 @@ def set_rights(media_id: int, body: RightsIn, request: Request) -> dict[str, Any
 @router.post(
     "/{media_id}/releases", status_code=201, summary="Record a release from a person shown"
 )
-def add_release(media_id: int, body: ReleaseIn, request: Request) -> dict[str, Any]:
+def add_release(media_id: RowId, body: ReleaseIn, request: Request) -> dict[str, Any]:
     from tactful.store.media import add_release as record
 
     state = app_state(request)
@@ -167,7 +166,7 @@ def add_release(media_id: int, body: ReleaseIn, request: Request) -> dict[str, A
     status_code=201,
     summary="Make a copy without location and identifying metadata (added to the library)",
 )
-def clean_copy(media_id: int, request: Request) -> dict[str, Any]:
+def clean_copy(media_id: RowId, request: Request) -> dict[str, Any]:
     """The copy keeps the picture and its orientation; its rights and releases are carried
     over from the original, with a note saying so."""
     from tactful.mediafile import clean
@@ -178,7 +177,9 @@ def clean_copy(media_id: int, request: Request) -> dict[str, Any]:
         original = get_media(s, f"#{media_id}")
     src = stored_file(state.files_dir, original.sha256, original.mime)
     if not src.exists():
-        raise HTTPException(404, "this image's file is not kept here; clean it with tactful media clean")
+        raise HTTPException(
+            404, "this image's file is not kept here; clean it with tactful media clean"
+        )
     work = state.files_dir / "incoming" / f"clean-{original.sha256[:16]}"
     work.mkdir(parents=True, exist_ok=True)
     name = Path(original.filename).stem + "-clean" + src.suffix

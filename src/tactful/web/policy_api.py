@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Query, Request
 
 from tactful.web.schemas import Audience, Kind, Platform, PolicyIn, PostIn
-
 from tactful.web.state import app_state
 
 if TYPE_CHECKING:
     from tactful.web.state import AppState
 
 router = APIRouter(prefix="/api", tags=["rules and policy"])
-
 
 
 def effective(state: AppState, body: PostIn) -> dict[str, Any]:

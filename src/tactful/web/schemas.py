@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
 
 Platform = Literal["linkedin", "x", "facebook", "instagram", "mastodon", "bluesky", "generic"]
 Kind = Literal["personal", "professional", "brand"]
 Audience = Literal["public", "connections", "friends"]
+# Ids and offsets within what every database's integers hold.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 class PostIn(BaseModel):
@@ -20,7 +24,7 @@ class PostIn(BaseModel):
     audience: Audience = "public"
     clients_in_audience: bool = False
     mentions: list[str] = Field(default_factory=list, max_length=50)
-    media: list[int] = Field(
+    media: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(
         default_factory=list, max_length=20, description="Media library ids of attached images."
     )
     reply_to: str | None = None
@@ -119,7 +123,7 @@ class RightsIn(BaseModel):
 class ReleaseIn(BaseModel):
     person: str = Field(min_length=1, max_length=200)
     evidence: str | None = Field(None, max_length=10_000)
-    contact_id: int | None = Field(None, ge=1)
+    contact_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
 class PolicyIn(BaseModel):

@@ -1,139 +1,205 @@
 // The composer: checks the draft as you type (debounced), highlights the words in place,
-// lists why and the fixes, and applies a fix in one click. Talks only to this server.
+// explains the finding at the caret, applies a fix in one click, counts characters the way
+// the network does, offers the consent message for a tag, and checks attached images.
 "use strict";
 (() => {
+  const {api, el, flash, start} = window.tactful;
   const $ = (id) => document.getElementById(id);
-  let csrf = sessionStorage.getItem("tactful-csrf") || "";
-  let timer = null;
-  let seq = 0;
-
-  async function signIn(token) {
-    const r = await fetch("/session", {
-      method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({token}), credentials: "same-origin",
-    });
-    if (!r.ok) throw new Error((await r.json()).detail || "sign-in failed");
-    csrf = (await r.json()).csrf_token;
-    sessionStorage.setItem("tactful-csrf", csrf);
-  }
-
-  function show(signedIn) {
-    $("signin").hidden = signedIn;
-    $("composer").hidden = !signedIn;
-    if (signedIn) $("draft").focus(); else $("token").focus();
-  }
+  let timer = null, seq = 0, last = null;
+  const attached = [];  // media library records
+  const accounts = new Map();
 
   function escapeHtml(s) {
     return s.replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
   }
 
-  function paint(text, findings) {
+  function paint(text, findings, cut) {
     const marks = [];
     for (const f of findings) for (const [s, e] of f.spans) marks.push([s, e, f.severity]);
+    if (cut !== null && cut !== undefined) marks.push([cut, text.length, "over"]);
     marks.sort((a, b) => a[0] - b[0]);
     let html = "", pos = 0;
-    for (const [s, e, sev] of marks) {
+    for (const [s, e, cls] of marks) {
       if (s < pos || e <= s) continue;
-      html += escapeHtml(text.slice(pos, s)) + `<mark class="${sev}">` + escapeHtml(text.slice(s, e)) + "</mark>";
+      html += escapeHtml(text.slice(pos, s)) + `<mark class="${cls}">` + escapeHtml(text.slice(s, e)) + "</mark>";
       pos = e;
     }
     $("backdrop").innerHTML = html + escapeHtml(text.slice(pos)) + "\n";
   }
 
+  function consentBox(finding, message) {
+    const handle = (finding.excerpts || [])[0] || "";
+    const box = el("textarea", {"aria-label": "Private message asking to tag", readonly: true});
+    box.value = message.replacement;
+    const status = el("p", {role: "status"});
+    const copy = el("button", {type: "button", onclick: async () => {
+      box.select();
+      try { await navigator.clipboard.writeText(box.value); flash(status, "Copied."); }
+      catch (e) { flash(status, "Select the text and copy it (the browser refused the clipboard)."); }
+    }}, "Copy message");
+    const ask = el("button", {type: "button", class: "primary", onclick: async () => {
+      ask.disabled = true;
+      try {
+        const found = await api("GET", "/api/contacts?search=" + encodeURIComponent(handle));
+        if (!found.items.length) throw new Error(`no contact has the handle ${handle}`);
+        const platform = last.context.platform === "generic" ? "linkedin" : last.context.platform;
+        const r = await api("POST", `/api/contacts/${found.items[0].id}/consent/ask`, {platform});
+        box.value = r.draft;
+        flash(status, `Recorded: you asked ${r.contact.name} (pending). Send the message, then record the answer on the Contacts page.`);
+      } catch (e) { flash(status, e.message, true); ask.disabled = false; }
+    }}, "Record that I asked");
+    return el("div", {class: "dm"}, el("strong", {}, message.description), box, el("div", {class: "row"}, copy, ask), status);
+  }
+
   function list(report) {
     const ol = $("findings");
     ol.textContent = "";
-    for (const f of report.findings) {
-      const li = document.createElement("li");
-      li.className = f.severity;
-      li.tabIndex = 0;
+    report.findings.forEach((f, i) => {
       const words = f.spans.map(([s, e]) => report.text.slice(s, e)).join(" … ");
-      li.innerHTML = `<strong>${escapeHtml(f.severity.toUpperCase())}</strong> ` +
-        `<code>${escapeHtml(f.rule_id)}</code> ${escapeHtml(f.message)}` +
-        (words ? ` — “${escapeHtml(words)}”` : "") +
-        `<div class="why">${escapeHtml(f.explanation)}</div>`;
+      const li = el("li", {class: f.severity, tabindex: 0, id: `finding-${i}`},
+        el("strong", {}, f.severity.toUpperCase()), " ", el("code", {}, f.rule_id), " ", f.message,
+        words ? ` — “${words}”` : "",
+        el("div", {class: "why"}, f.explanation));
       for (const s of f.suggestions) {
-        if (s.replacement === null || s.replacement === undefined || !f.spans.length && s.action !== "message") {
-          const p = document.createElement("div");
-          p.className = "why";
-          p.textContent = "Fix: " + s.description;
-          li.appendChild(p);
+        if (s.action === "message" && s.replacement) { li.append(consentBox(f, s)); continue; }
+        if (s.replacement === null || s.replacement === undefined) {
+          li.append(el("div", {class: "why"}, "Fix: " + s.description));
           continue;
         }
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "fix";
-        b.textContent = s.action === "message" ? "Copy: " + s.description : "Apply: " + s.description;
-        b.addEventListener("click", () => apply(f, s, report));
-        li.appendChild(b);
+        li.append(el("button", {type: "button", class: "fix", onclick: () => apply(f, s, report)}, "Apply: " + s.description));
       }
-      ol.appendChild(li);
-    }
+      ol.append(li);
+    });
     const badge = $("verdict");
     badge.textContent = {ok: "OK to publish", review: "review before publishing", blocked: "do not publish"}[report.verdict];
     badge.className = "badge " + report.verdict;
   }
 
+  function counter(length) {
+    const c = $("counter");
+    const unit = length.unit;
+    c.textContent = length.limit ? `${length.count.toLocaleString()} / ${length.limit.toLocaleString()} ${unit}` : `${length.count.toLocaleString()} ${unit}`;
+    c.classList.toggle("over", !!length.limit && length.count > length.limit);
+  }
+
   function apply(finding, suggestion, report) {
     const draft = $("draft");
-    if (suggestion.action === "message") {
-      navigator.clipboard && navigator.clipboard.writeText(suggestion.replacement);
-      return;
-    }
     // A whole-post replacement (the untagged version), or the words of the first span.
-    if (suggestion.action === "replace" && !finding.spans.length || suggestion.replacement.length > report.text.length / 2) {
+    if (!finding.spans.length || suggestion.replacement.length > report.text.length / 2) {
       draft.value = suggestion.replacement;
     } else {
       const [s, e] = finding.spans[0];
       draft.value = report.text.slice(0, s) + suggestion.replacement + report.text.slice(e);
     }
+    draft.focus();
     check();
+  }
+
+  function atCaret() {
+    const out = $("at-caret");
+    document.querySelectorAll("#findings li.active").forEach((li) => li.classList.remove("active"));
+    if (!last) { out.textContent = ""; return; }
+    const pos = $("draft").selectionStart;
+    const i = last.findings.findIndex((f) => f.spans.some(([s, e]) => pos >= s && pos <= e));
+    if (i < 0) { out.textContent = ""; return; }
+    const f = last.findings[i];
+    $(`finding-${i}`).classList.add("active");
+    const fix = f.suggestions.length ? " Fix: " + f.suggestions[0].description : "";
+    out.textContent = `${f.message}. ${f.explanation}${fix}`;
   }
 
   async function check() {
     const text = $("draft").value;
     const mine = ++seq;
-    if (!text.trim()) { paint("", []); $("findings").textContent = ""; $("verdict").textContent = "empty"; return; }
-    const r = await fetch("/api/check", {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-      body: JSON.stringify({text, platform: $("platform").value, account_kind: $("kind").value}),
-    });
-    if (r.status === 401) { show(false); return; }
-    if (!r.ok || mine !== seq) return;
-    const report = await r.json();
-    if ($("draft").value !== text) return;  // typed since: the next check paints
-    paint(text, report.findings);
+    if (!text.trim()) {
+      paint("", []); $("findings").textContent = ""; $("verdict").textContent = "empty";
+      $("verdict").className = "badge"; $("counter").textContent = ""; last = null; return;
+    }
+    const body = {text, media: attached.map((m) => m.id)};
+    if ($("account").value) body.account = $("account").value;
+    else { body.platform = $("platform").value; body.account_kind = $("kind").value; }
+    const t0 = performance.now();
+    let report;
+    try { report = await api("POST", "/api/check", body); }
+    catch (e) { if (e.status !== 401) $("at-caret").textContent = e.message; return; }
+    if (mine !== seq || $("draft").value !== text) return;  // typed since: the next check paints
+    last = report;
+    paint(text, report.findings, report.length.cut);
     list(report);
-    const chars = [...text].length;
-    $("count").textContent = `${chars} characters`;
+    counter(report.length);
+    $("timing").textContent = `checked in ${Math.round(performance.now() - t0)} ms`;
+    atCaret();
   }
 
-  function later() { clearTimeout(timer); timer = setTimeout(check, 250); }
+  function later() { clearTimeout(timer); timer = setTimeout(check, 200); }
 
-  $("draft").addEventListener("input", later);
-  $("draft").addEventListener("scroll", () => { $("backdrop").scrollTop = $("draft").scrollTop; });
-  $("platform").addEventListener("change", check);
-  $("kind").addEventListener("change", check);
-  $("signin").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    try { await signIn($("token").value); show(true); } catch (e) { $("signin-error").textContent = e.message; }
+  function thumb(record) {
+    const warnings = [];
+    if (record.gps) warnings.push("GPS position in the file");
+    else if (record.identifying_metadata.length) warnings.push("identifying metadata: " + record.identifying_metadata.join(", "));
+    const faces = record.faces ? `${record.faces} face${record.faces > 1 ? "s" : ""}, ${record.releases.length} release${record.releases.length === 1 ? "" : "s"}` : "no faces found";
+    const remove = el("button", {type: "button", onclick: () => { attached.splice(attached.indexOf(record), 1); render(); check(); }}, "Remove");
+    const cleanBtn = (record.gps || record.identifying_metadata.length) && record.file
+      ? el("button", {type: "button", onclick: async () => {
+        try {
+          const copy = await api("POST", `/api/media/${record.id}/clean`);
+          attached[attached.indexOf(record)] = copy;
+          flash($("attach-status"), `Using ${copy.filename}: the same picture without its metadata.`);
+          render(); check();
+        } catch (e) { flash($("attach-status"), e.message, true); }
+      }}, "Use a clean copy") : null;
+    return el("figure", {class: "thumb"},
+      el("img", {src: `/api/media/${record.id}/file`, alt: `Attached: ${record.filename}`}),
+      el("figcaption", {},
+        el("div", {}, record.filename),
+        el("span", {class: "badge " + record.rights.basis}, "rights: " + record.rights.basis),
+        el("div", {}, faces),
+        warnings.map((w) => el("div", {class: "leak"}, "⚠ " + w)),
+        el("div", {class: "row"}, cleanBtn, remove)));
+  }
+
+  function render() {
+    const box = $("attachments");
+    box.textContent = "";
+    for (const record of attached) box.append(thumb(record));
+  }
+
+  async function attach(file) {
+    const status = $("attach-status");
+    flash(status, `Checking ${file.name}…`);
+    try {
+      const record = await api("POST", "/api/media?filename=" + encodeURIComponent(file.name), file);
+      if (!attached.some((m) => m.id === record.id)) attached.push(record);
+      flash(status, record.added ? `${record.filename} added to the media library.` : `${record.filename} is already in the media library.`);
+      render(); check();
+    } catch (e) { flash(status, e.message, true); }
+    $("attach").value = "";
+  }
+
+  function pickAccount() {
+    const account = accounts.get($("account").value);
+    $("platform").disabled = $("kind").disabled = !!account;
+    if (account) { $("platform").value = account.platform; $("kind").value = account.kind; }
+    check();
+  }
+
+  start(async (params) => {
+    const found = await api("GET", "/api/accounts?limit=200");
+    for (const a of found.items) {
+      accounts.set(a.name, a);
+      $("account").append(el("option", {value: a.name}, `${a.name} (${a.platform}, ${a.kind})`));
+    }
+    $("draft").addEventListener("input", later);
+    $("draft").addEventListener("scroll", () => { $("backdrop").scrollTop = $("draft").scrollTop; });
+    for (const ev of ["click", "keyup", "select"]) $("draft").addEventListener(ev, atCaret);
+    $("platform").addEventListener("change", check);
+    $("kind").addEventListener("change", check);
+    $("account").addEventListener("change", pickAccount);
+    $("attach").addEventListener("change", () => { if ($("attach").files[0]) attach($("attach").files[0]); });
+    if (params.get("account") && accounts.has(params.get("account"))) { $("account").value = params.get("account"); pickAccount(); }
+    if (params.get("kind")) $("kind").value = params.get("kind");
+    if (params.get("platform")) $("platform").value = params.get("platform");
+    if (params.get("text")) { $("draft").value = params.get("text"); await check(); }
+    $("draft").focus();
   });
-
-  (async () => {
-    // A link of the form /#token=…&text=… signs in and fills the draft (handy for demos and
-    // the end-to-end test); the fragment never reaches any server log.
-    const params = new URLSearchParams(location.hash.slice(1));
-    if (params.get("token")) {
-      try { await signIn(params.get("token")); } catch (e) { $("signin-error").textContent = e.message; }
-      history.replaceState(null, "", location.pathname);
-    }
-    const probe = await fetch("/api/rules", {credentials: "same-origin"});
-    show(probe.ok);
-    if (probe.ok && params.get("text")) {
-      $("draft").value = params.get("text");
-      if (params.get("kind")) $("kind").value = params.get("kind");
-      await check();
-    }
-  })();
 })();
