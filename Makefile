@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-ARGS   ?= scan examples/posts.jsonl --format text
+ARGS   ?= serve --demo
 
 DATA   ?= ../shared/data
 
@@ -20,8 +20,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-## run: set up .venv and run the main job (override with ARGS='check "some text"')
-# Exit status 1 means "findings were reported", which is what the examples are for.
+## run: set up .venv and start the web app on a seeded demo database; open the printed link
+## (another job: make run ARGS='scan examples/posts.jsonl --format text')
+# Exit status 1 means "findings were reported" (check, scan), which is what examples are for.
 run: $(VENV)/.installed
 	$(BIN)/tactful $(ARGS) || [ $$? -eq 1 ]
 

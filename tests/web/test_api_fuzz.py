@@ -31,4 +31,5 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 def test_no_request_makes_the_server_fail(case: object) -> None:
     response = case.call(headers={"Authorization": f"Bearer {TOKEN}"})  # type: ignore[attr-defined]
     assert response.status_code < 500, f"{case}: {response.status_code} {response.text[:500]}"
-    assert response.status_code not in (401, 403), "the fuzzing must get past sign-in"
+    if case.path != "/session":  # type: ignore[attr-defined]  (made-up tokens fail there)
+        assert response.status_code not in (401, 403), "the fuzzing must get past sign-in"
