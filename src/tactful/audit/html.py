@@ -146,6 +146,11 @@ def render(
     )
     not_checked = f"<table>{counts_rows}</table>" if counts_rows else "Every record was read."
     network = PLATFORM_NAMES.get(info.format, info.format)
+    clients = (
+        " that clients can see (so as if at work)"
+        if context.get("clients_in_audience") and context.get("account_kind") == "personal"
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -155,7 +160,8 @@ def render(
 <body><main>
 <h1>What in this {escape(network)} history could hurt you now</h1>
 <p class="muted">Audit #{info.id} of {escape(info.source)} · checked as a
-{escape(str(context.get("account_kind")))} account, {escape(str(context.get("audience")))} audience
+{escape(str(context.get("account_kind")))} account{clients},
+{escape(str(context.get("audience")))} audience
 · {escape(info.status)} · made on this machine by tactful; nothing was sent anywhere.</p>
 <div class="cards">
 <div class="card"><b>{info.posts:,}</b>posts checked</div>

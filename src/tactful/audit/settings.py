@@ -10,6 +10,10 @@ from typing import Any
 
 from tactful.findings import Finding, Severity
 
+# Notices about the account rather than the post: the report states the account's context
+# once at the top, instead of flagging every post in the history with it.
+CONTEXT_NOTICES = frozenset({"audience.clients_on_personal"})
+
 
 @dataclass(frozen=True, slots=True)
 class AuditSettings:
@@ -44,6 +48,8 @@ class AuditSettings:
         return not (self.until is not None and when >= self.until)
 
     def keeps(self, finding: Finding) -> bool:
+        if finding.rule_id in CONTEXT_NOTICES:
+            return False
         if finding.severity.rank < self.min_severity.rank:
             return False
         if not self.categories:
