@@ -206,6 +206,8 @@ def test_audit_upload_progress_and_report(page: Any, tmp_path: Path) -> None:
 
 def test_the_consent_ledger_shows_history_and_records_an_answer(page: Any) -> None:
     page.goto("/contacts")
+    page.wait_for_selector("#contacts tr th")
+    assert "linkedin: @priya-shah, x: @priyashah" in page.text_content("#contacts")
     page.get_by_role("button", name="Consent of Priya Shah").click()
     page.wait_for_selector("#history tr td .badge")
     statuses = page.locator("#history .badge").all_text_contents()

@@ -7,7 +7,7 @@
   let current = null;
 
   function handles(c) {
-    return Object.entries(c.handles || {}).map(([p, h]) => `${p}: @${h}`).join(", ");
+    return (c.handles || []).map((h) => `${h.platform}: @${h.handle}`).join(", ");
   }
 
   async function load() {

@@ -62,7 +62,7 @@
         m.rights.at ? el("span", {class: "muted"}, ` · ${when(m.rights.at)}`) : ""),
       el("p", {}, m.faces ? `${m.faces} face${m.faces > 1 ? "s" : ""}; releases: ${m.releases.join(", ") || "none"}` : "No faces found."),
       leaks.length ? el("ul", {class: "leak", "aria-label": "What the file gives away"}, leaks.map((l) => el("li", {}, l))) : el("p", {class: "muted"}, "No location or identifying metadata."),
-      clean, m.file ? el("a", {href: `/api/media/${m.id}/file?download=true`}, "Download") : null,
+      el("div", {class: "row"}, clean, m.file ? el("a", {href: `/api/media/${m.id}/file?download=true`}, "Download") : null),
       el("details", {}, el("summary", {}, "Rights and releases"), rightsForm(m), releaseForm(m)));
   }
 
