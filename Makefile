@@ -6,7 +6,7 @@ ARGS   ?= serve --demo
 
 DATA   ?= ../shared/data
 
-.PHONY: run test lint typecheck unit docs bench bench-audit train eval clean
+.PHONY: run test lint typecheck unit docs bench bench-web bench-audit train eval clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ docs: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_check.py
+
+## bench-web: POST /api/check over HTTP next to the in-process check (latency percentiles)
+bench-web: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_web.py
 
 ## bench-audit: audit throughput and memory per export format, size and engine (see --help)
 bench-audit: $(VENV)/.installed
