@@ -30,12 +30,15 @@ TABLES = {
     "media",
     "media_releases",
     "media_rights",
+    "outbox_attempts",
+    "outbox_deliveries",
+    "outbox_posts",
 }
 
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0003"
+    assert store.revision() == "0004"
 
 
 def test_models_match_the_migrations(store: Store) -> None:

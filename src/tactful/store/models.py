@@ -245,6 +245,73 @@ class AuditResultRow(Base):
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
+class OutboxPostRow(Base):
+    """A post to publish: its text and media, the wall-clock time and zone it was scheduled
+    in (and that instant in UTC), and the check it passed or the override that let it by."""
+
+    __tablename__ = "outbox_posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    media: Mapped[list[str]] = mapped_column(JSON, default=list)  # sha256 of library media
+    local_time: Mapped[str | None] = mapped_column(String(32))  # as chosen: 2026-03-29T09:30
+    zone: Mapped[str | None] = mapped_column(String(64))  # IANA name
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: a draft
+    verdict: Mapped[str | None] = mapped_column(String(10))  # at the last check
+    override_by: Mapped[str | None] = mapped_column(String(120))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    deliveries: Mapped[list[DeliveryRow]] = relationship(
+        back_populates="post", order_by="DeliveryRow.id"
+    )
+
+
+class DeliveryRow(Base):
+    """One post to one account: its state, the claim a worker holds on it, and what the
+    network answered. The idempotency key is made once and sent with every attempt."""
+
+    __tablename__ = "outbox_deliveries"
+    __table_args__ = (UniqueConstraint("post_id", "account_id", name="uq_outbox_deliveries_post"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("outbox_posts.id", ondelete="RESTRICT"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    remote_id: Mapped[str | None] = mapped_column(Text)
+    remote_url: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    post: Mapped[OutboxPostRow] = relationship(back_populates="deliveries")
+
+
+class AttemptRow(Base):
+    """One step of publishing a delivery, written before the request goes out and completed
+    after: the log that lets a restarted worker reconcile instead of retrying blindly."""
+
+    __tablename__ = "outbox_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_deliveries.id", ondelete="RESTRICT"), index=True
+    )
+    worker: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(20))  # publish | reconcile | check
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # None while in flight
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 APPEND_ONLY: tuple[type[Base], ...] = (
     AccountEventRow,
     ConsentEventRow,
