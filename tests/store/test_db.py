@@ -30,6 +30,7 @@ TABLES = {
     "media",
     "media_releases",
     "media_rights",
+    "account_credentials",
     "outbox_attempts",
     "outbox_deliveries",
     "outbox_posts",

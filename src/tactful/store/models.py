@@ -18,6 +18,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -243,6 +244,24 @@ class AuditResultRow(Base):
     risk: Mapped[float] = mapped_column(Float, default=0.0)
     categories: Mapped[str] = mapped_column(Text, default="")  # comma-separated rule ids
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+
+
+class CredentialRow(Base):
+    """How tactful reaches an account's network: the server (a Mastodon instance, a PDS) and
+    the tokens, encrypted with the key in the user's data folder (never stored in clear)."""
+
+    __tablename__ = "account_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
+    )
+    base_url: Mapped[str | None] = mapped_column(Text)
+    remote_user: Mapped[str | None] = mapped_column(Text)  # the network's id for the account
+    secret: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted JSON: tokens and client
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class OutboxPostRow(Base):

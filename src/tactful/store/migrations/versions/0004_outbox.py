@@ -1,4 +1,4 @@
-"""outbox: posts, deliveries and attempts
+"""outbox: posts, deliveries per account, attempts; account credentials (encrypted)
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +17,25 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "account_credentials",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("base_url", sa.Text(), nullable=True),
+        sa.Column("remote_user", sa.Text(), nullable=True),
+        sa.Column("secret", sa.LargeBinary(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refresh_failed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_account_credentials_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_account_credentials")),
+        sa.UniqueConstraint("account_id", name=op.f("uq_account_credentials_account_id")),
+    )
     op.create_table(
         "outbox_posts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -104,3 +123,4 @@ def downgrade() -> None:
 
     op.drop_table("outbox_deliveries")
     op.drop_table("outbox_posts")
+    op.drop_table("account_credentials")
