@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# store_url and store: SQLite and PostgreSQL for every test that asks for a store.
+pytest_plugins = ["store_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(

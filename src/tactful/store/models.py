@@ -279,6 +279,7 @@ class OutboxPostRow(Base):
     verdict: Mapped[str | None] = mapped_column(String(10))  # at the last check
     override_by: Mapped[str | None] = mapped_column(String(120))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    override_rules: Mapped[list[str]] = mapped_column(JSON, default=list)  # blocks let by
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

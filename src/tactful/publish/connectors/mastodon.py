@@ -25,6 +25,9 @@ class MastodonConnector:
     name = "mastodon"
     resend_safe_for: timedelta | None = timedelta(minutes=55)  # the key lives 1 h
 
+    def __init__(self, poll_wait: float = 0.5):
+        self.poll_wait = poll_wait  # seconds between looks at an image still processing
+
     def _auth(self, creds: Credentials) -> dict[str, str]:
         return {"Authorization": f"Bearer {creds.token}"}
 
@@ -58,7 +61,7 @@ class MastodonConnector:
                 )
                 if polled.status_code == 200 and polled.json().get("url"):
                     break
-                time.sleep(0.5)
+                time.sleep(self.poll_wait)
             else:
                 return Result("retry", detail="the server is still processing the image")
         return media_id

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("verdict", sa.String(length=10), nullable=True),
         sa.Column("override_by", sa.String(length=120), nullable=True),
         sa.Column("override_reason", sa.Text(), nullable=True),
+        sa.Column("override_rules", sa.JSON(), nullable=False),
         sa.Column("created_by", sa.String(length=120), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,4 +1,5 @@
-"""The ``store`` fixture: every store test runs on SQLite and on PostgreSQL.
+"""The ``store`` fixture (loaded by tests/conftest.py): every store test runs on SQLite and
+on PostgreSQL.
 
 PostgreSQL comes from ``TACTFUL_TEST_PG_URL`` (``.ci/run`` starts a server and sets it).
 Each test gets its own schema, so tests run in parallel. Where no server is reachable the

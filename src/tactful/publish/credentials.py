@@ -1,0 +1,45 @@
+"""An account's connection to its network: stored encrypted (see :mod:`vault`), read only by
+the worker, never printed or logged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tactful.publish.vault import open_sealed, seal
+from tactful.store.accounts import get_account
+from tactful.store.models import AccountRow, CredentialRow
+
+
+def save_credentials(
+    session: Session,
+    account: str,
+    *,
+    token: str,
+    base_url: str | None = None,
+    remote_user: str | None = None,
+    expires_at: datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Connect (or reconnect) an account; replaces what was stored."""
+    name = get_account(session, account).name
+    account_id = session.scalar(select(AccountRow.id).where(AccountRow.name == name))
+    row = session.scalar(select(CredentialRow).where(CredentialRow.account_id == account_id))
+    if row is None:
+        row = CredentialRow(account_id=account_id, secret=b"")
+        session.add(row)
+    row.base_url = base_url
+    row.remote_user = remote_user
+    row.secret = seal({"token": token, **(extra or {})})
+    row.expires_at = expires_at
+    row.refresh_failed_at = None
+    session.flush()
+
+
+def load_token(session: Session, account: str) -> dict[str, Any] | None:
+    name = get_account(session, account).name
+    row = session.scalar(select(CredentialRow).join(AccountRow).where(AccountRow.name == name))
+    return open_sealed(row.secret) if row is not None else None

@@ -1,0 +1,132 @@
+"""A Mastodon server in a function: the documented HTTP contract of the endpoints tactful
+uses (paths, bearer tokens, Idempotency-Key kept for an hour, 202 media processing, 422 and
+401 error bodies, X-RateLimit-* headers), served through httpx.MockTransport so every
+request is a real HTTP message. It counts what it has published, to find duplicates."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+BASE = "https://social.example"
+LIMIT = 500
+
+
+@dataclass
+class FakeMastodon:
+    tokens: dict[str, str] = field(default_factory=lambda: {"good-token": "109"})
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    statuses: list[dict] = field(default_factory=list)
+    keys: dict[tuple[str, str], tuple[dict, datetime]] = field(default_factory=dict)
+    media: dict[str, int] = field(default_factory=dict)  # id -> polls left before ready
+    requests: list[httpx.Request] = field(default_factory=list)
+
+    def _error(self, status: int, message: str, **headers: str) -> httpx.Response:
+        return httpx.Response(status, json={"error": message}, headers=headers)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        auth = request.headers.get("authorization", "")
+        account = self.tokens.get(auth.removeprefix("Bearer "))
+        if account is None:
+            return self._error(401, "The access token is invalid")
+        path, method = request.url.path, request.method
+        if method == "POST" and path == "/api/v1/statuses":
+            return self._status(request, account)
+        if method == "POST" and path == "/api/v2/media":
+            if b"filename=" not in request.content:
+                return self._error(422, "Validation failed: File can't be blank")
+            media_id = str(len(self.media) + 1)
+            self.media[media_id] = 1
+            return httpx.Response(202, json={"id": media_id, "type": "image", "url": None})
+        if m := re.fullmatch(r"/api/v1/media/(\w+)", path):
+            left = self.media.get(m[1])
+            if left is None:
+                return self._error(404, "Record not found")
+            self.media[m[1]] = max(0, left - 1)
+            url = None if left else f"{BASE}/media/{m[1]}.jpg"
+            return httpx.Response(200, json={"id": m[1], "type": "image", "url": url})
+        if m := re.fullmatch(r"/api/v1/accounts/(\w+)/statuses", path):
+            mine = [s for s in self.statuses if s["account"] == m[1]]
+            return httpx.Response(200, json=list(reversed(mine))[:40])
+        if path == "/api/v1/accounts/verify_credentials":
+            return httpx.Response(200, json={"id": account, "username": "jo", "acct": "jo"})
+        return self._error(404, "Not found")
+
+    def _status(self, request: httpx.Request, account: str) -> httpx.Response:
+        body = json.loads(request.content or b"{}")
+        text = str(body.get("status", ""))
+        key = request.headers.get("idempotency-key")
+        now = self.clock()
+        if key:
+            seen = self.keys.get((account, key))
+            if seen and now - seen[1] < timedelta(hours=1):
+                return httpx.Response(200, json=seen[0])
+        if not text.strip() and not body.get("media_ids"):
+            return self._error(422, "Validation failed: Text can't be blank")
+        if len(text) > LIMIT:
+            return self._error(422, f"Validation failed: Text character limit of {LIMIT} exceeded")
+        for media_id in body.get("media_ids") or []:
+            if self.media.get(str(media_id)) != 0:
+                return self._error(422, "Cannot attach files that have not finished processing")
+        status_id = str(100000 + len(self.statuses))
+        status = {
+            "id": status_id,
+            "account": account,
+            "url": f"{BASE}/@jo/{status_id}",
+            "content": "<p>" + html.escape(text).replace("\n", "<br />") + "</p>",
+            "text": text,
+            "created_at": now.isoformat(),
+            "media_attachments": [{"id": m} for m in body.get("media_ids") or []],
+        }
+        self.statuses.append(status)
+        if key:
+            self.keys[(account, key)] = (status, now)
+        return httpx.Response(200, json=status)
+
+    def published(self) -> Counter[str]:
+        return Counter(s["text"] for s in self.statuses)
+
+
+def client(
+    server: FakeMastodon, fault: Callable[[httpx.Request], str | None] | None = None
+) -> httpx.Client:
+    """An httpx client whose transport is the fake server, with optional faults:
+    ``refuse`` (connection refused, nothing reaches the server), ``drop`` (the server
+    handles the request, then the connection drops before the answer), ``429`` (rate
+    limited with a reset time), ``500-before`` (a 500 without handling), ``502-after``
+    (handled, then a proxy's 502)."""
+
+    def transport(request: httpx.Request) -> httpx.Response:
+        kind = fault(request) if fault else None
+        if kind == "refuse":
+            raise httpx.ConnectError("connection refused", request=request)
+        if kind == "429":
+            # The header is a wall-clock time, as Mastodon sends it (not the test's clock).
+            reset = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
+            return httpx.Response(
+                429,
+                json={"error": "Too many requests"},
+                headers={
+                    "X-RateLimit-Limit": "300",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset": reset,
+                },
+            )
+        if kind == "500-before":
+            return httpx.Response(500, json={"error": "Internal server error"})
+        response = server.handle(request)
+        if kind == "drop":
+            raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
+        if kind == "502-after":
+            return httpx.Response(502, text="<html>Bad Gateway</html>")
+        return response
+
+    return httpx.Client(transport=httpx.MockTransport(transport))
