@@ -84,6 +84,8 @@ class MentionsDetector:
         from tactful.store.drafts import consent_request
         from tactful.store.kinds import ConsentStatus
 
+        said_no = (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN)
+
         platform = post.platform.value
         if view is None:
             status, score = ConsentStatus.NONE, 0.6
@@ -96,7 +98,7 @@ class MentionsDetector:
             elif status is ConsentStatus.GRANTED:
                 return None
             who = view.contact.name
-            score = 1.0 if status is ConsentStatus.REFUSED else 0.8
+            score = 1.0 if status in said_no else 0.8
             why = {
                 ConsentStatus.REFUSED: "said no to being tagged",
                 ConsentStatus.WITHDRAWN: "withdrew their consent to be tagged",
@@ -106,9 +108,10 @@ class MentionsDetector:
             }[status]
             if view.do_not_tag:
                 why = f"is on your do-not-tag list ({view.do_not_tag})"
-            elif event is not None and event.reason and status is ConsentStatus.REFUSED:
+            elif event is not None and event.reason and status in said_no:
                 why += f" ({event.reason})"
-        severity = Severity.BLOCK if status is ConsentStatus.REFUSED else Severity.WARN
+        # A "no", or a "yes" taken back, stops the post: it is never published by a worker.
+        severity = Severity.BLOCK if status in said_no else Severity.WARN
         suggestions = [
             Suggestion(
                 "replace",
@@ -116,7 +119,7 @@ class MentionsDetector:
                 _untagged(post, handle, view.contact.name if view else handle),
             )
         ]
-        if status is not ConsentStatus.REFUSED:
+        if status not in said_no:
             if view is not None:
                 draft = consent_request(view.contact, post.platform)
                 suggestions.insert(

@@ -142,13 +142,10 @@ def schedule(
     session.add(row)
     session.flush()
     state = "scheduled" if when is not None and not stopping else "draft"
-    ids = dict(
-        session.execute(
-            select(AccountRow.name, AccountRow.id).where(
-                AccountRow.name.in_([a.name for a in records])
-            )
-        ).tuples()
+    wanted = select(AccountRow.name, AccountRow.id).where(
+        AccountRow.name.in_([a.name for a in records])
     )
+    ids = {name: account_id for name, account_id in session.execute(wanted)}
     for account in records:
         session.add(
             DeliveryRow(
