@@ -94,6 +94,16 @@ class Checker:
         # Every category appears in --all-scores output, with 0.0 where nothing fired.
         self._zero_scores = dict.fromkeys(self.ruleset.catalogue, 0.0)
 
+    def with_extras(self, extras: Mapping[str, Any]) -> Checker:
+        """The same rules and detectors over new context data (a fresh store snapshot),
+        without loading them again; per-account policies are worked out anew."""
+        import copy
+
+        twin = copy.copy(self)
+        twin.extras = extras
+        twin._policies = {}
+        return twin
+
     def policy_for(self, post: Post) -> ResolvedPolicy:
         a = post.account
         key = (post.platform, a.kind, a.audience, a.clients_in_audience, a.name)

@@ -54,8 +54,12 @@ class FakeMastodon:
             url = None if left else f"{BASE}/media/{m[1]}.jpg"
             return httpx.Response(200, json={"id": m[1], "type": "image", "url": url})
         if m := re.fullmatch(r"/api/v1/accounts/(\w+)/statuses", path):
-            mine = [s for s in self.statuses if s["account"] == m[1]]
-            return httpx.Response(200, json=list(reversed(mine))[:40])
+            mine = [s for s in reversed(self.statuses) if s["account"] == m[1]]
+            max_id = request.url.params.get("max_id")
+            if max_id:
+                mine = [s for s in mine if int(s["id"]) < int(max_id)]
+            limit = min(40, int(request.url.params.get("limit", 20)))
+            return httpx.Response(200, json=mine[:limit])
         if path == "/api/v1/accounts/verify_credentials":
             return httpx.Response(200, json={"id": account, "username": "jo", "acct": "jo"})
         return self._error(404, "Not found")

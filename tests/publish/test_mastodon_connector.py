@@ -72,9 +72,9 @@ def test_find_sees_a_post_that_went_out(mastodon: FakeMastodon) -> None:
     with client(mastodon, lambda req: "drop" if req.method == "POST" else None) as http:
         assert conn.publish(http, CREDS, post).kind == "unknown"
     with client(mastodon) as http:
-        found = conn.find(http, CREDS, post)
+        found = conn.find(http, CREDS, post, None)
         assert found is not None and found.kind == "published"
-        assert conn.find(http, CREDS, Outgoing("never sent", "k6")) is None
+        assert conn.find(http, CREDS, Outgoing("never sent", "k6"), None) is None
 
 
 def test_retry_after_reads_every_header_form() -> None:

@@ -24,7 +24,7 @@ from tactful.post import Media, Post
 from tactful.publish.times import WallTime
 from tactful.store.accounts import AccountRecord, get_account
 from tactful.store.fields import row_id, text
-from tactful.store.models import AccountRow, DeliveryRow, OutboxPostRow
+from tactful.store.models import AccountRow, DeliveryRow, OutboxPostRow, utcnow
 
 OPEN_STATES = ("draft", "scheduled", "claimed", "publishing", "needs_attention", "failed")
 
@@ -174,6 +174,18 @@ def cancel(session: Session, ref: str) -> int:
             raise InputError(
                 f"post #{row.id} is being published to an account right now; try again in a minute"
             )
+    return n
+
+
+def requeue(session: Session, ref: str, *, now: datetime | None = None) -> int:
+    """Try again what needs attention (after reconnecting an account, say): those
+    deliveries are scheduled for now, with a fresh count of attempts (the log keeps all)."""
+    row = _find_post(session, ref)
+    n = 0
+    for d in row.deliveries:
+        if d.state in ("needs_attention", "failed"):
+            d.state, d.due_at, d.attempts, d.claimed_by = "scheduled", now or utcnow(), 0, None
+            n += 1
     return n
 
 

@@ -85,6 +85,7 @@ class Worker:
         self.rng = rng or random.Random()
         self.tally = Tally()
         self._checker: Checker | None = None
+        self._base: Checker | None = None  # rules and models, loaded once
 
     # ------------------------------------------------------------------ claiming
 
@@ -124,7 +125,9 @@ class Worker:
 
         with self.store.session() as s:
             snapshot = load_snapshot(s)
-        self._checker = Checker(extras={EXTRAS_KEY: snapshot})
+        if self._base is None:
+            self._base = Checker()
+        self._checker = self._base.with_extras({EXTRAS_KEY: snapshot})
         return self._checker
 
     def run_once(self, limit: int = 10) -> int:
@@ -217,7 +220,7 @@ class Worker:
         window = conn.resend_safe_for
         if window is not None and first_try is not None and self.clock() - first_try < window:
             return None  # the same idempotency key: the network returns the first post
-        found = conn.find(self.http, creds, outgoing)
+        found = conn.find(self.http, creds, outgoing, first_try)
         if found is None:
             return None  # not there: it never went out
         if found.kind != "published":  # could not look: keep it in flight, look again later

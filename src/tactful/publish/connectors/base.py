@@ -61,8 +61,12 @@ class Connector(Protocol):
 
     def publish(self, http: httpx.Client, creds: Credentials, post: Outgoing) -> Result: ...
 
-    def find(self, http: httpx.Client, creds: Credentials, post: Outgoing) -> Result | None:
-        """The post if it is on the account already (after a crash or an unknown answer)."""
+    def find(
+        self, http: httpx.Client, creds: Credentials, post: Outgoing, since: datetime | None
+    ) -> Result | None:
+        """The post if it is on the account already (after a crash or an unknown answer):
+        a ``published`` Result, None when it is not there, or ``unknown`` when the account
+        could not be read. ``since`` is when the first attempt started."""
         ...
 
 

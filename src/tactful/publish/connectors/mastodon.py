@@ -4,8 +4,10 @@ Mastodon honours for an hour, and the account's own statuses to find a post afte
 
 from __future__ import annotations
 
+import html
+import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,7 @@ from tactful.publish.connectors.base import (
 )
 
 MEDIA_POLLS = 20
+FIND_PAGES = 25  # 1,000 statuses back
 
 
 class MastodonConnector:
@@ -88,32 +91,40 @@ class MastodonConnector:
             return Result("published", str(status["id"]), status.get("url"), status=200)
         return classify(answer)
 
-    def find(self, http: httpx.Client, creds: Credentials, post: Outgoing) -> Result | None:
-        """The account's latest statuses, matched on the text (Mastodon returns it as HTML,
-        so the comparison strips the markup)."""
-        import html
-        import re
-
+    def find(
+        self, http: httpx.Client, creds: Credentials, post: Outgoing, since: datetime | None
+    ) -> Result | None:
+        """Page back through the account's statuses (newest first) to the first attempt,
+        matching the text (Mastodon returns it as HTML, so the markup is stripped)."""
         if not creds.remote_user:
-            return None
-        answer = send(
-            http,
-            http.build_request(
-                "GET",
-                self._url(creds, f"/api/v1/accounts/{creds.remote_user}/statuses"),
-                headers=self._auth(creds),
-                params={"limit": 40, "exclude_replies": "false"},
-            ),
-        )
-        if isinstance(answer, Result) or answer.status_code != 200:
-            return Result("unknown", detail="could not look at the account's posts")
-
-        def plain(s: str) -> str:
-            s = re.sub(r"<br\s*/?>|</p><p>", "\n", s)
-            return " ".join(html.unescape(re.sub(r"<[^>]+>", "", s)).split())
-
+            return Result("unknown", detail="the account's Mastodon id is not known")
         wanted = " ".join(post.text.split())
-        for status in answer.json():
-            if plain(status.get("content", "")) == wanted:
-                return Result("published", str(status["id"]), status.get("url"), status=200)
-        return None
+        cutoff = since - timedelta(minutes=5) if since else None
+        max_id: str | None = None
+        for _ in range(FIND_PAGES):
+            params: dict[str, str | int] = {"limit": 40}
+            if max_id:
+                params["max_id"] = max_id
+            url = self._url(creds, f"/api/v1/accounts/{creds.remote_user}/statuses")
+            answer = send(
+                http, http.build_request("GET", url, headers=self._auth(creds), params=params)
+            )
+            if isinstance(answer, Result) or answer.status_code != 200:
+                return Result("unknown", detail="could not read the account's posts")
+            page = answer.json()
+            for status in page:
+                if _plain(status.get("content", "")) == wanted:
+                    return Result("published", str(status["id"]), status.get("url"), status=200)
+            if not page:
+                return None
+            oldest = page[-1]
+            created = datetime.fromisoformat(str(oldest["created_at"]).replace("Z", "+00:00"))
+            if cutoff is not None and created < cutoff:
+                return None  # back past the first attempt: it never went out
+            max_id = str(oldest["id"])
+        return Result("unknown", detail=f"not in the last {FIND_PAGES * 40} posts")
+
+
+def _plain(content: str) -> str:
+    text = re.sub(r"<br\s*/?>|</p><p>", "\n", content)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
