@@ -22,6 +22,7 @@ from tactful.cli_audit import audit, audits
 from tactful.cli_contacts import consent, contacts
 from tactful.cli_media import media
 from tactful.cli_options import context_options, stored_account_option
+from tactful.cli_schedule import connect, publish, schedule, worker
 from tactful.cli_serve import serve
 from tactful.cli_store import db_option, store_context
 from tactful.errors import InputError, TactfulError
@@ -385,7 +386,21 @@ def _progress(size: int) -> _LineProgress:
 
 
 main.add_command(rules_command)
-for _group in (audit, audits, serve, accounts, contacts, consent, media, advise, db):
+accounts.add_command(connect)
+for _group in (
+    audit,
+    audits,
+    serve,
+    accounts,
+    contacts,
+    consent,
+    media,
+    advise,
+    db,
+    schedule,
+    publish,
+    worker,
+):
     main.add_command(_group)
 
 

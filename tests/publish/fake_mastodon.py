@@ -134,3 +134,33 @@ def client(
         return response
 
     return httpx.Client(transport=httpx.MockTransport(transport))
+
+
+def asgi(server: FakeMastodon):  # type: ignore[no-untyped-def]
+    """The same fake as an ASGI app, to serve on a real socket (for the CLI tests)."""
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        query = scope.get("query_string", b"").decode()
+        url = f"http://{scope['server'][0]}:{scope['server'][1]}{scope['path']}" + (
+            f"?{query}" if query else ""
+        )
+        headers = [(k.decode(), v.decode()) for k, v in scope["headers"]]
+        response = server.handle(httpx.Request(scope["method"], url, headers=headers, content=body))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.content})
+
+    return app

@@ -158,7 +158,19 @@ class Worker:
                 .order_by(AttemptRow.id)
                 .limit(1)
             )
-            in_flight = row.state == "publishing"
+            # Reconcile first whenever an earlier request may have been accepted: one in
+            # flight when a worker died, or one whose answer never came (even if the
+            # delivery was given up on and requeued since).
+            maybe_sent = s.scalar(
+                select(AttemptRow.id)
+                .where(
+                    AttemptRow.delivery_id == row.id,
+                    AttemptRow.action == "publish",
+                    or_(AttemptRow.outcome.is_(None), AttemptRow.outcome == "unknown"),
+                )
+                .limit(1)
+            )
+            in_flight = row.state == "publishing" or maybe_sent is not None
             outgoing = Outgoing(post.text, row.idempotency_key)
             platform = account.platform
             stop = self._stopped(s, post, account)

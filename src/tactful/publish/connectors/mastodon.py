@@ -69,6 +69,22 @@ class MastodonConnector:
                 return Result("retry", detail="the server is still processing the image")
         return media_id
 
+    def verify(self, http: httpx.Client, creds: Credentials) -> str:
+        """The account's id on its server; a clear error when the token or URL is wrong."""
+        from tactful.errors import InputError
+
+        request = http.build_request(
+            "GET",
+            self._url(creds, "/api/v1/accounts/verify_credentials"),
+            headers=self._auth(creds),
+        )
+        answer = send(http, request)
+        if isinstance(answer, Result):
+            raise InputError(f"cannot reach {creds.base_url}: {answer.detail}")
+        if answer.status_code != 200:
+            raise InputError(f"{creds.base_url} refused the token: {classify(answer).detail}")
+        return str(answer.json()["id"])
+
     def publish(self, http: httpx.Client, creds: Credentials, post: Outgoing) -> Result:
         media_ids: list[str] = []
         for media in post.media:

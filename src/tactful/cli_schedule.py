@@ -1,0 +1,299 @@
+"""``tactful schedule``, ``tactful publish now`` and ``tactful worker``: the outbox from the
+command line. Every post goes through the check gate before it is queued and again when it
+goes out."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+
+from tactful.cli_store import actor_or_default, by_option, db_option, echo_json, open_db
+from tactful.errors import InputError
+
+
+def _zone(tz: str | None) -> str:
+    if tz:
+        return tz
+    import tzlocal
+
+    return str(tzlocal.get_localzone_name() or "UTC")
+
+
+def _checker(store: Any) -> Any:
+    from tactful.checker import Checker
+    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+
+    with store.session() as s:
+        return Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+
+
+def _report(done: Any, when: Any) -> None:
+    if done.note:
+        click.echo(f"note: {done.note}", err=True)
+    if done.state == "scheduled":
+        at = f"{when.local:%Y-%m-%d %H:%M} {when.zone} ({when.utc:%Y-%m-%d %H:%M} UTC)"
+        click.echo(f"scheduled #{done.post_id} for {at}")
+        return
+    click.echo(f"kept as draft #{done.post_id}: it does not go out until this is fixed")
+    for p in done.problems:
+        click.echo(f"  {p.account}: {p.rule_id}: {p.message}")
+    if any(not p.rule_id.startswith("publish.") for p in done.problems):
+        click.echo(
+            "  (to publish it anyway, schedule it again with --override 'why', which is recorded)"
+        )
+    sys.exit(1)
+
+
+@click.group()
+def schedule() -> None:
+    """Queue posts to publish later: checked now, and again when they go out.
+
+    \b
+    Examples:
+      tactful schedule add "Our report is out" --account acme-masto \
+          --at "2026-12-01 09:30" --tz Europe/London
+      tactful schedule list
+      tactful schedule cancel 3
+    """
+
+
+@schedule.command("add")
+@click.argument("text")
+@click.option(
+    "--account", "accounts", multiple=True, required=True, help="Stored account (repeatable)."
+)
+@click.option("--at", "at", required=True, metavar="TIME", help="Local time: '2026-12-01 09:30'.")
+@click.option("--tz", metavar="ZONE", help="IANA time zone (default: this machine's).")
+@click.option("--first", "occurrence", flag_value="first", help="The first of a repeated hour.")
+@click.option("--second", "occurrence", flag_value="second", help="The second of a repeated hour.")
+@click.option("--override", metavar="WHY", help="Publish despite blocking findings; recorded.")
+@by_option
+@db_option
+def add(
+    text: str,
+    accounts: tuple[str, ...],
+    at: str,
+    tz: str | None,
+    occurrence: str | None,
+    override: str | None,
+    actor: str | None,
+    db_url: str | None,
+) -> None:
+    """Schedule TEXT to the accounts at a wall-clock time in a time zone."""
+    from tactful.publish.outbox import schedule as queue
+    from tactful.publish.times import schedule_time
+
+    when = schedule_time(at, _zone(tz), occurrence=occurrence)
+    store = open_db(db_url)
+    checker = _checker(store)
+    with store.session() as s:
+        done = queue(
+            s, checker, text, accounts, when, actor=actor_or_default(actor), override=override
+        )
+    _report(done, when)
+
+
+@schedule.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include what has been published.")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+def list_(show_all: bool, as_json: bool, db_url: str | None) -> None:
+    """The queue, soonest first (drafts last)."""
+    from tactful.publish.outbox import list_posts
+
+    with open_db(db_url).session() as s:
+        posts = list_posts(s, include_done=show_all)
+    if as_json:
+        echo_json([p.to_dict() for p in posts])
+        return
+    if not posts:
+        click.echo("nothing queued: tactful schedule add TEXT --account NAME --at TIME")
+        return
+    for p in posts:
+        when = f"{p.local_time} {p.zone}" if p.local_time else "no time (draft)"
+        click.echo(f"#{p.id}  {when}  {p.text[:60]!r}")
+        for d in p.deliveries:
+            extra = d.remote_url or d.last_error or ""
+            click.echo(f"    {d.account:<16} {d.state:<16} {extra}")
+
+
+@schedule.command("show")
+@click.argument("post_id")
+@db_option
+def show(post_id: str, db_url: str | None) -> None:
+    """One queued post, its deliveries and every attempt."""
+    from tactful.publish.outbox import get_post
+
+    with open_db(db_url).session() as s:
+        echo_json(get_post(s, f"#{post_id.lstrip('#')}").to_dict())
+
+
+@schedule.command("cancel")
+@click.argument("post_id")
+@db_option
+def cancel(post_id: str, db_url: str | None) -> None:
+    """Cancel what has not gone out yet."""
+    from tactful.publish.outbox import cancel as do_cancel
+
+    with open_db(db_url).session() as s:
+        n = do_cancel(s, f"#{post_id.lstrip('#')}")
+    click.echo(f"cancelled #{post_id.lstrip('#')} for {n} account(s)")
+
+
+@schedule.command("retry")
+@click.argument("post_id")
+@db_option
+def retry(post_id: str, db_url: str | None) -> None:
+    """Try again what needs attention (after reconnecting an account, say)."""
+    from tactful.publish.outbox import requeue
+
+    with open_db(db_url).session() as s:
+        n = requeue(s, f"#{post_id.lstrip('#')}")
+    if not n:
+        raise InputError(f"nothing of #{post_id} needs attention")
+    click.echo(f"#{post_id.lstrip('#')} queued again for {n} account(s)")
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Publish what is due now, then stop.")
+@click.option("--interval", type=click.FloatRange(1, 3600), default=15.0, show_default=True)
+@db_option
+def worker(once: bool, interval: float, db_url: str | None) -> None:
+    """Publish due posts (several workers may run at once; none publishes a post twice).
+
+    \b
+    Examples:
+      tactful worker --once
+      tactful worker --interval 30
+    """
+    from tactful.publish.worker import Worker
+
+    w = Worker(open_db(db_url))
+    try:
+        while True:
+            n = w.run_once()
+            if n:
+                t = w.tally
+                click.echo(
+                    f"handled {n}: {t.published} published, {t.retried} to retry, "
+                    f"{t.unknown} being checked, {t.attention} need attention",
+                    err=True,
+                )
+            if once and not n:
+                break
+            if not n:
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("worker stopped", err=True)
+
+
+@click.group()
+def publish() -> None:
+    """Publish a post now, through the same gate and worker as scheduled posts."""
+
+
+@publish.command("now")
+@click.argument("text")
+@click.option("--account", "accounts", multiple=True, required=True)
+@click.option("--override", metavar="WHY")
+@by_option
+@db_option
+def now(
+    text: str,
+    accounts: tuple[str, ...],
+    override: str | None,
+    actor: str | None,
+    db_url: str | None,
+) -> None:
+    """Check TEXT and publish it to the accounts right away."""
+    from datetime import UTC, datetime
+
+    from tactful.publish.outbox import get_post
+    from tactful.publish.outbox import schedule as queue
+    from tactful.publish.times import WallTime
+    from tactful.publish.worker import Worker
+
+    store = open_db(db_url)
+    moment = datetime.now(UTC)
+    when = WallTime(moment.replace(tzinfo=None), "UTC", moment)
+    with store.session() as s:
+        done = queue(
+            s,
+            _checker(store),
+            text,
+            accounts,
+            when,
+            actor=actor_or_default(actor),
+            override=override,
+        )
+    if done.state != "scheduled":
+        _report(done, when)
+    Worker(store).run_once(limit=len(accounts))
+    with store.session() as s:
+        view = get_post(s, f"#{done.post_id}")
+    failed = False
+    for d in view.deliveries:
+        click.echo(f"{d.account}: {d.state} {d.remote_url or d.last_error or ''}".rstrip())
+        failed = failed or d.state != "published"
+    if failed:
+        sys.exit(1)
+
+
+@click.command("connect")
+@click.argument("name")
+@click.option(
+    "--instance", metavar="URL", help="Mastodon: the server, e.g. https://mastodon.social"
+)
+@click.option(
+    "--token-stdin", is_flag=True, help="Read the access token from standard input (scripts)."
+)
+@db_option
+def connect(name: str, instance: str | None, token_stdin: bool, db_url: str | None) -> None:
+    """Connect a stored account to its network so tactful can publish to it. The token is
+    checked with the network, then stored encrypted (never shown again).
+
+    \b
+    Mastodon: Preferences > Development > New application (scope write:statuses,
+    write:media, read:accounts), then copy "Your access token".
+    \b
+    Examples:
+      tactful accounts connect jo-masto --instance https://mastodon.social
+      pass show masto | tactful accounts connect jo-masto \
+          --instance https://mastodon.social --token-stdin
+    """
+    import httpx
+
+    from tactful.publish.connectors import connector
+    from tactful.publish.connectors.base import Credentials
+    from tactful.publish.credentials import save_credentials
+    from tactful.store.accounts import get_account
+
+    store = open_db(db_url)
+    with store.session() as s:
+        account = get_account(s, name)
+    if account.platform.value != "mastodon":
+        raise InputError(
+            f"connecting {account.platform.value} accounts comes next; Mastodon works today"
+        )
+    loopback = (instance or "").startswith(("http://127.0.0.1", "http://localhost"))
+    if not instance or not (instance.startswith("https://") or loopback):
+        raise InputError("give the server as --instance https://your.server")
+    token = (
+        sys.stdin.readline().strip()
+        if token_stdin
+        else click.prompt("Access token", hide_input=True).strip()
+    )
+    if not token:
+        raise InputError("the token is empty")
+    conn = connector("mastodon")
+    creds = Credentials(instance, token)
+    with httpx.Client(timeout=20) as http:
+        remote = conn.verify(http, creds)  # type: ignore[attr-defined]
+    with store.session() as s:
+        save_credentials(s, name, token=token, base_url=instance, remote_user=remote)
+    click.echo(
+        f"connected {name} to {instance} (account id {remote}); the token is stored encrypted"
+    )

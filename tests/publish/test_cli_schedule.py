@@ -1,0 +1,166 @@
+"""The outbox from the command line, publishing to the fake Mastodon server on a real local
+socket: connect, schedule, the gate refusing, publish now, and the exit-2 paths."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fake_mastodon import FakeMastodon, asgi
+
+from tactful.cli import main
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, FakeMastodon]]:
+    import uvicorn
+
+    fake = FakeMastodon()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(asgi(fake), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", fake
+    srv.should_exit = True
+    thread.join(5)
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=stdin)
+    return result.exit_code, result.output
+
+
+def test_connect_schedule_refuse_and_publish_now(
+    tmp_path: Path, server: tuple[str, FakeMastodon]
+) -> None:
+    url, fake = server
+    db = str(tmp_path / "t.db")
+    assert (
+        run(
+            "accounts",
+            "add",
+            "jo-masto",
+            "--platform",
+            "mastodon",
+            "--kind",
+            "professional",
+            "--db",
+            db,
+        )[0]
+        == 0
+    )
+    code, out = run(
+        "accounts",
+        "connect",
+        "jo-masto",
+        "--instance",
+        url,
+        "--token-stdin",
+        "--db",
+        db,
+        stdin="good-token\n",
+    )
+    assert code == 0 and "account id 109" in out and "good-token" not in out
+    code, out = run(
+        "accounts",
+        "connect",
+        "jo-masto",
+        "--instance",
+        url,
+        "--token-stdin",
+        "--db",
+        db,
+        stdin="wrong\n",
+    )
+    assert code == 2 and "refused the token" in out
+
+    later = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%d 09:30")
+    code, out = run(
+        "schedule",
+        "add",
+        "Our winter report is out.",
+        "--account",
+        "jo-masto",
+        "--at",
+        later,
+        "--tz",
+        "Europe/London",
+        "--db",
+        db,
+    )
+    assert code == 0 and out.startswith("scheduled #1 for ") and "Europe/London" in out
+    code, out = run(
+        "schedule",
+        "add",
+        "My idiot boss moved the deadline again lol",
+        "--account",
+        "jo-masto",
+        "--at",
+        later,
+        "--tz",
+        "Europe/London",
+        "--db",
+        db,
+    )
+    assert code == 1 and "kept as draft #2" in out and "work.venting" in out and "--override" in out
+    code, out = run("schedule", "list", "--db", db)
+    assert "#1" in out and "scheduled" in out and "#2" in out and "draft" in out
+    code, out = run("worker", "--once", "--db", db)
+    assert code == 0 and fake.statuses == []  # nothing due yet
+
+    code, out = run(
+        "publish", "now", "Live from the launch event.", "--account", "jo-masto", "--db", db
+    )
+    assert code == 0 and f"jo-masto: published {fake.statuses[0]['url']}" in out
+    assert fake.published() == {"Live from the launch event.": 1}
+    code, out = run("schedule", "cancel", "1", "--db", db)
+    assert code == 0 and "cancelled #1 for 1 account(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--account", "nobody", "--at", "2030-01-01 09:00", "--tz", "UTC"), "no account named"),
+        (("--account", "jo", "--at", "2020-01-01 09:00", "--tz", "UTC"), "has passed"),
+        (("--account", "jo", "--at", "2030-01-01 09:00", "--tz", "Moon/Base"), "unknown time zone"),
+        (("--account", "jo", "--at", "2030-10-27 01:30", "--tz", "Europe/London"), "happens twice"),
+        (("--account", "jo", "--at", "soon", "--tz", "UTC"), "write it like"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, args: tuple[str, ...], needle: str
+) -> None:
+    db = str(tmp_path / "t.db")
+    run("accounts", "add", "jo", "--platform", "mastodon", "--kind", "personal", "--db", db)
+    code, out = run("schedule", "add", "Hello", *args, "--db", db)
+    assert code == 2 and needle in out and len(out.strip().splitlines()) == 1
+
+
+def test_a_post_over_the_limit_is_kept_as_a_draft(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    run("accounts", "add", "jo", "--platform", "mastodon", "--kind", "personal", "--db", db)
+    code, out = run(
+        "schedule",
+        "add",
+        "word " * 120,
+        "--account",
+        "jo",
+        "--at",
+        "2030-01-01 09:00",
+        "--tz",
+        "UTC",
+        "--db",
+        db,
+    )
+    assert code == 1 and "publish.too_long" in out and "mastodon takes 500" in out
+    assert "#1" in run("schedule", "list", "--db", db)[1]
