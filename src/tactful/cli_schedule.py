@@ -192,7 +192,12 @@ def worker(once: bool, interval: float, db_url: str | None) -> None:
 
 @click.group()
 def publish() -> None:
-    """Publish a post now, through the same gate and worker as scheduled posts."""
+    """Publish a post now, through the same gate and worker as scheduled posts.
+
+    \b
+    Examples:
+      tactful publish now "We are live: the winter report" --account acme-masto
+    """
 
 
 @publish.command("now")
