@@ -70,6 +70,13 @@ def schedule() -> None:
 @click.option("--first", "occurrence", flag_value="first", help="The first of a repeated hour.")
 @click.option("--second", "occurrence", flag_value="second", help="The second of a repeated hour.")
 @click.option("--override", metavar="WHY", help="Publish despite blocking findings; recorded.")
+@click.option(
+    "--media",
+    "media",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="An image to attach (repeatable); added to the media library and checked.",
+)
 @by_option
 @db_option
 def add(
@@ -79,6 +86,7 @@ def add(
     tz: str | None,
     occurrence: str | None,
     override: str | None,
+    media: tuple[str, ...],
     actor: str | None,
     db_url: str | None,
 ) -> None:
@@ -88,12 +96,36 @@ def add(
 
     when = schedule_time(at, _zone(tz), occurrence=occurrence)
     store = open_db(db_url)
+    hashes = _attach(store, media)
     checker = _checker(store)
     with store.session() as s:
         done = queue(
-            s, checker, text, accounts, when, actor=actor_or_default(actor), override=override
+            s,
+            checker,
+            text,
+            accounts,
+            when,
+            actor=actor_or_default(actor),
+            override=override,
+            media=hashes,
         )
     _report(done, when)
+
+
+def _attach(store: Any, paths: tuple[str, ...]) -> list[str]:
+    """Add each image to the library and keep a copy for the worker; their hashes."""
+    from pathlib import Path
+
+    from tactful.store.files import files_dir_for, keep_copy
+    from tactful.store.media import add_media
+
+    hashes = []
+    for path in paths:
+        with store.session() as s:
+            record, _ = add_media(s, path)
+        keep_copy(files_dir_for(store), Path(path), record.sha256, record.mime)
+        hashes.append(record.sha256)
+    return hashes
 
 
 @schedule.command("list")

@@ -124,6 +124,7 @@ def test_connect_schedule_refuse_and_publish_now(
     assert code == 0 and f"jo-masto: published {fake.statuses[0]['url']}" in out
     assert fake.published() == {"Live from the launch event.": 1}
     code, out = run("schedule", "cancel", "1", "--db", db)
+    run("schedule", "cancel", "3", "--db", db)
     assert code == 0 and "cancelled #1 for 1 account(s)" in out
 
 

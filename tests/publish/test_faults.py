@@ -147,7 +147,7 @@ def test_thousands_of_faulty_attempts_end_with_no_duplicate_and_nothing_lost(
     assert _attempts(connected) >= target
     assert duplicates == 0 and lost == 0
     assert set(published) == set(texts)
-    assert sum(kills.values()) > 100 and all(kills[s] > 0 for s in STEPS)
+    assert sum(kills.values()) > target // 20 and all(kills[s] > 0 for s in STEPS)
 
 
 def test_two_workers_racing_never_publish_the_same_post(

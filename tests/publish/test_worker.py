@@ -167,3 +167,34 @@ def test_a_rate_limit_waits_for_the_reset(connected: Store, mastodon: FakeMastod
     assert w.run_once() == 1 and mastodon.published() == {"Rate limited post": 1}
     with connected.session() as s:
         assert get_post(s, f"#{done.post_id}").deliveries[0].attempts == 2
+
+
+def test_an_attached_image_is_kept_and_uploaded_with_the_post(
+    connected: Store, mastodon: FakeMastodon, clock, tmp_path
+) -> None:
+    from tactful.store.files import files_dir_for, keep_copy
+    from tactful.store.media import add_media, set_rights
+    from tactful.web.demo import demo_photo
+
+    photo = demo_photo(tmp_path / "view.jpg")
+    with connected.session() as s:
+        record, _ = add_media(s, photo)
+        set_rights(s, f"#{record.id}", "own", actor="jo")
+    keep_copy(files_dir_for(connected), photo, record.sha256, record.mime)
+    photo.unlink()  # the store's copy is what goes out
+    c = checker(connected)
+    with connected.session() as s:
+        done = schedule(
+            s,
+            c,
+            "The view from our new office.",
+            ["jo-masto"],
+            at(clock, 1),
+            actor="jo",
+            media=[record.sha256],
+        )
+    assert done.state == "scheduled"
+    clock.advance(minutes=1)
+    worker(connected, mastodon, clock).run_once()
+    assert mastodon.statuses[0]["media_attachments"] == [{"id": "1"}]
+    assert mastodon.requests[0].url.path == "/api/v2/media"

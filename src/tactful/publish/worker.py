@@ -27,7 +27,7 @@ from sqlalchemy import and_, or_, select
 
 from tactful.checker import Checker
 from tactful.publish.connectors import connector as default_connector
-from tactful.publish.connectors.base import Connector, Credentials, Outgoing, Result
+from tactful.publish.connectors.base import Connector, Credentials, MediaFile, Outgoing, Result
 from tactful.store import Store
 from tactful.store.models import (
     AccountRow,
@@ -171,9 +171,11 @@ class Worker:
                 .limit(1)
             )
             in_flight = row.state == "publishing" or maybe_sent is not None
-            outgoing = Outgoing(post.text, row.idempotency_key)
+            media, missing = self._media(s, post.media)
+            outgoing = Outgoing(post.text, row.idempotency_key, media)
             platform = account.platform
             stop = self._stopped(s, post, account)
+        stop = stop or missing
         if stop:
             self._attention(delivery_id, stop)
             return
@@ -201,6 +203,20 @@ class Worker:
         self.fault("sent")
         self._record(delivery_id, result, "publish")
         self.fault("recorded")
+
+    def _media(self, s: Any, hashes: list[str]) -> tuple[tuple[MediaFile, ...], str | None]:
+        """The attached images' files, kept by the store when the post was scheduled."""
+        from tactful.store.files import files_dir_for, stored_file
+        from tactful.store.models import MediaRow
+
+        files = []
+        for sha in hashes or ():
+            row = s.scalar(select(MediaRow).where(MediaRow.sha256 == sha))
+            path = stored_file(files_dir_for(self.store), sha, row.mime if row else None)
+            if row is None or not path.exists():
+                return (), f"the image {sha[:12]} is no longer kept; attach it again"
+            files.append(MediaFile(str(path), row.mime or "application/octet-stream"))
+        return tuple(files), None
 
     def _stopped(self, s: Any, post: OutboxPostRow, account: AccountRow) -> str | None:
         """The check at publish time: consent or rules may have changed since scheduling."""

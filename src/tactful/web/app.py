@@ -12,11 +12,12 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from tactful.store import Store
+from tactful.store.files import files_dir_for
 from tactful.web import problems
 from tactful.web.auth import COOKIE, Guard
 from tactful.web.limits import BodyLimit
 from tactful.web.schemas import SignIn
-from tactful.web.state import MAX_ARCHIVE, AppState, files_dir_for
+from tactful.web.state import MAX_ARCHIVE, AppState
 
 STATIC = Path(__file__).with_name("static")
 PAGES = {

@@ -68,9 +68,8 @@ def seed(folder: Path) -> Store:
 
 
 def _seed_media(store: Store, folder: Path) -> None:
+    from tactful.store.files import files_dir_for, stored_file
     from tactful.store.media import add_media
-    from tactful.web.media_api import stored_file
-    from tactful.web.state import files_dir_for
 
     work = folder / "incoming"
     work.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 
+from tactful.store.files import SUFFIX, stored_file
 from tactful.web.limits import MAX_IMAGE
 from tactful.web.schemas import Offset, ReleaseIn, RightsIn, RowId
 from tactful.web.state import app_state
@@ -21,13 +22,7 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/api/media", tags=["media"])
 
-# What the library serves back, by the format Pillow found (never the uploader's claim).
-_SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
-
-
-def stored_file(files_dir: Path, sha256: str, mime: str | None) -> Path:
-    """Where the library keeps an uploaded image: named by its content hash."""
-    return files_dir / "media" / f"{sha256}{_SUFFIX.get(mime or '', '.img')}"
+_SUFFIX = SUFFIX  # what the library serves back, by the format Pillow found
 
 
 def _keep(state: AppState, upload: Path, sha256: str, mime: str | None) -> None:

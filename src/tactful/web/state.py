@@ -71,18 +71,6 @@ class AppState:
         return found
 
 
-def files_dir_for(store: Store) -> Path:
-    """Uploaded files live beside a SQLite store, else in the user data folder."""
-    from sqlalchemy.engine import make_url
-
-    url = make_url(store.url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).resolve().parent / "tactful-files"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "files"
-
-
 def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.tactful
     return state
