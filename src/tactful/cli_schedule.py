@@ -24,10 +24,9 @@ def _zone(tz: str | None) -> str:
 
 def _checker(store: Any) -> Any:
     from tactful.checker import Checker
-    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+    from tactful.store.snapshot import store_extras
 
-    with store.session() as s:
-        return Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+    return Checker(extras=store_extras(store))
 
 
 def _report(done: Any, when: Any) -> None:

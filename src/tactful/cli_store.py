@@ -128,12 +128,12 @@ def store_context(
     if not (account_name or configured(db_url)):
         return {}
     from tactful.store import Store
-    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+    from tactful.store.snapshot import EXTRAS_KEY, store_extras
 
     store = Store(db_url)
-    with store.session() as session:
-        snapshot = load_snapshot(session)
+    extras = store_extras(store)
     store.dispose()
+    snapshot = extras[EXTRAS_KEY]
     if account_name:
         account = next((a for a in snapshot.accounts if a.name == account_name), None)
         if account is None:
@@ -142,13 +142,8 @@ def store_context(
                 f"no account named {account_name!r} (known: {known}); see 'tactful accounts list'"
             )
         source = click.get_current_context().get_parameter_source
-        for key, value in (
-            ("platform", account.platform.value),
-            ("account_kind", account.kind.value),
-            ("audience", account.audience.value),
-            ("clients_in_audience", account.clients_in_audience),
-        ):
-            if source(key) is not ParameterSource.COMMANDLINE:
+        for key, value in account.context().items():
+            # What the command line says explicitly wins over the stored account.
+            if key == "account_name" or source(key) is not ParameterSource.COMMANDLINE:
                 context[key] = value
-        context["account_name"] = account.name
-    return {EXTRAS_KEY: snapshot}
+    return extras

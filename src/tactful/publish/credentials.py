@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tactful.publish.vault import open_sealed, seal
+from tactful.publish.vault import seal
 from tactful.store.accounts import get_account
 from tactful.store.models import AccountRow, CredentialRow
 
@@ -37,9 +37,3 @@ def save_credentials(
     row.expires_at = expires_at
     row.refresh_failed_at = None
     session.flush()
-
-
-def load_token(session: Session, account: str) -> dict[str, Any] | None:
-    name = get_account(session, account).name
-    row = session.scalar(select(CredentialRow).join(AccountRow).where(AccountRow.name == name))
-    return open_sealed(row.secret) if row is not None else None

@@ -37,15 +37,7 @@ class Problem:
 
 
 def post_for(text_: str, account: AccountRecord, media: Sequence[str] = ()) -> Post:
-    return Post.build(
-        text_,
-        platform=account.platform.value,
-        account_kind=account.kind.value,
-        audience=account.audience.value,
-        clients_in_audience=account.clients_in_audience,
-        account_name=account.name,
-        media=[Media(sha256=m) for m in media],
-    )
+    return Post.build(text_, media=[Media(sha256=m) for m in media], **account.context())
 
 
 def gate(
@@ -53,8 +45,7 @@ def gate(
 ) -> tuple[list[Problem], list[str]]:
     """What stops this text going out on this account: (problems, blocking rule ids)."""
     from tactful.detectors.platform import measure
-    from tactful.plugins import registered
-    from tactful.publish.connectors import BUILTIN, GROUP
+    from tactful.publish.connectors import available
 
     post = post_for(text_, account, media)
     report = checker.check(post)
@@ -72,7 +63,7 @@ def gate(
                 f"{length.count:,} {length.unit}; {account.platform.value} takes {length.limit:,}",
             )
         )
-    if account.platform.value not in registered(GROUP, BUILTIN):
+    if account.platform.value not in available():
         problems.append(
             Problem(
                 account.name,
@@ -81,6 +72,12 @@ def gate(
             )
         )
     return problems, blocking
+
+
+def still_stopping(problems: Sequence[Problem], overridden: set[str]) -> list[Problem]:
+    """What an override does not let by: blocking findings outside the rules it covered,
+    and anything the network itself refuses (``publish.*``)."""
+    return [p for p in problems if p.rule_id.startswith("publish.") or p.rule_id not in overridden]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +119,7 @@ def schedule(
         problems.extend(found)
         blocking.update(blocks)
     reason = text(override, "--override reason", 2000)
-    stopping = [
-        p
-        for p in problems
-        if p.rule_id.startswith("publish.") or not (reason and p.rule_id in blocking)
-    ]
+    stopping = still_stopping(problems, blocking if reason else set())
     row = OutboxPostRow(
         text=body,
         media=list(media),

@@ -121,13 +121,11 @@ class Worker:
 
     def fresh_checker(self) -> Checker:
         """A checker on what the store holds now (consent may have changed since)."""
-        from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+        from tactful.store.snapshot import store_extras
 
-        with self.store.session() as s:
-            snapshot = load_snapshot(s)
         if self._base is None:
             self._base = Checker()
-        self._checker = self._base.with_extras({EXTRAS_KEY: snapshot})
+        self._checker = self._base.with_extras(store_extras(self.store))
         return self._checker
 
     def run_once(self, limit: int = 10) -> int:
@@ -192,8 +190,9 @@ class Worker:
         conn = self.connector_for(platform)
         if in_flight:
             found = self._reconcile(delivery_id, conn, creds, outgoing, first_try)
-            if found is not None:
-                self._record(delivery_id, found, "reconcile")
+            if found is not None:  # on the account already, or to look for again later
+                if found.kind == "published":
+                    self._record(delivery_id, found, "reconcile")
                 return
         if not self._mark_publishing(delivery_id):
             self.tally.lost_claims += 1
@@ -220,15 +219,12 @@ class Worker:
 
     def _stopped(self, s: Any, post: OutboxPostRow, account: AccountRow) -> str | None:
         """The check at publish time: consent or rules may have changed since scheduling."""
-        from tactful.publish.outbox import gate
+        from tactful.publish.outbox import gate, still_stopping
         from tactful.store.accounts import get_account
 
         checker = self._checker or self.fresh_checker()
         problems, _ = gate(checker, post.text, get_account(s, account.name), post.media)
-        allowed = set(post.override_rules or ())
-        stopping = [
-            p for p in problems if p.rule_id.startswith("publish.") or p.rule_id not in allowed
-        ]
+        stopping = still_stopping(problems, set(post.override_rules or ()))
         if not stopping:
             return None
         return "stopped at publish time: " + "; ".join(
@@ -243,7 +239,9 @@ class Worker:
         outgoing: Outgoing,
         first_try: datetime | None,
     ) -> Result | None:
-        """The request may have reached the network: a Result to record, or None to send."""
+        """The request may have reached the network. None: send it (again). A published
+        Result: it is there. Any other Result: the account could not be read; the delivery
+        stays in flight and is looked for again after a short lease."""
         self.tally.reconciled += 1
         window = conn.resend_safe_for
         if window is not None and first_try is not None and self.clock() - first_try < window:
@@ -257,7 +255,6 @@ class Worker:
                 if row is not None:
                     row.lease_until = self.clock() + UNKNOWN_RECHECK
                     row.last_error = found.detail
-            return _Skip
         return found
 
     def _mark_publishing(self, delivery_id: int) -> bool:
@@ -281,8 +278,6 @@ class Worker:
         return timedelta(seconds=base * self.rng.uniform(0.8, 1.2))
 
     def _record(self, delivery_id: int, result: Result, action: str) -> None:
-        if result is _Skip:
-            return
         now = self.clock()
         with self.store.session() as s:
             row: DeliveryRow | None = s.get(DeliveryRow, delivery_id, with_for_update=True)
@@ -346,9 +341,6 @@ class Worker:
                 )
             )
         self.tally.attention += 1
-
-
-_Skip = Result("unknown", detail="looked again later")
 
 
 def _attention_text(result: Result) -> str:

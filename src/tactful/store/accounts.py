@@ -36,6 +36,17 @@ class AccountRecord:
             handle=self.handle,
         )
 
+    def context(self) -> dict[str, Any]:
+        """What a post on this account is checked as: the keyword arguments of
+        ``Post.build`` (and the fields of an audit's settings) that an account decides."""
+        return {
+            "platform": self.platform.value,
+            "account_kind": self.kind.value,
+            "audience": self.audience.value,
+            "clients_in_audience": self.clients_in_audience,
+            "account_name": self.name,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -27,6 +28,9 @@ from tactful.store.contacts import ContactRecord, record
 from tactful.store.kinds import ContactKind, Relation
 from tactful.store.media import MediaRecord, list_media
 from tactful.store.models import ConsentEventRow, ContactRow, DoNotTagEventRow, utcnow
+
+if TYPE_CHECKING:
+    from tactful.store.db import Store
 
 EXTRAS_KEY = "store"
 
@@ -96,6 +100,13 @@ class StoreSnapshot:
 
     def accounts_on(self, platform: str) -> list[AccountRecord]:
         return [a for a in self.accounts if a.platform.value == platform]
+
+
+def store_extras(store: Store) -> dict[str, StoreSnapshot]:
+    """A checker's ``extras`` for what ``store`` holds now: ``Checker(extras=...)`` or
+    ``checker.with_extras(...)``."""
+    with store.session() as session:
+        return {EXTRAS_KEY: load_snapshot(session)}
 
 
 def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapshot:

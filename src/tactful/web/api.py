@@ -32,14 +32,8 @@ MAX_PAGE = 200
 def build_post(body: PostIn, state: AppState) -> Post:
     context = body.context()
     if body.account:
-        account = state.account(body.account)
-        context.update(
-            platform=body.platform or account.platform.value,
-            account_kind=account.kind.value,
-            audience=account.audience.value,
-            clients_in_audience=account.clients_in_audience,
-            account_name=account.name,
-        )
+        context.update(state.account(body.account).context())
+        context["platform"] = body.platform or context["platform"]
     if body.media:
         context["media"] = [_attachment(state, media_id) for media_id in body.media]
     return Post.build(body.text, **context)

@@ -79,12 +79,17 @@ async def start_audit(
     from tactful.web.audit_jobs import AuditJobs, AuditRequest
 
     state = app_state(request)
-    plat: str | None = platform if platform != "generic" else None
-    kind, aud, clients = str(account_kind), str(audience), clients_in_audience
+    given = platform if platform != "generic" else None
+    context: dict[str, Any] = {
+        "platform": given,
+        "account_kind": account_kind,
+        "audience": audience,
+        "clients_in_audience": clients_in_audience,
+        "account_name": None,
+    }
     if account:  # the stored account's context; a platform given here still wins
-        stored = state.account(account)
-        plat = plat or stored.platform.value
-        kind, aud, clients = stored.kind.value, stored.audience.value, stored.clients_in_audience
+        context.update(state.account(account).context())
+        context["platform"] = given or context["platform"]
     name = safe_name(filename, "export")
     path = await save_body(request, AuditJobs.upload_dir(state.files_dir), name, state.max_archive)
 
@@ -106,11 +111,7 @@ async def start_audit(
     req = AuditRequest(
         path=str(path),
         format=found,
-        platform=plat,
-        account_kind=kind,
-        audience=aud,
-        clients_in_audience=clients,
-        account_name=account,
+        **context,
         since=_day(since),
         until=_day(until),
         min_severity=min_severity,

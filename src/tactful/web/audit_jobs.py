@@ -8,7 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,6 @@ class Job:
     errors: Any  # multiprocessing Queue: one message when the run fails
     error: str | None = None
     run_id: int | None = None
-    started: float = field(default=0.0)
 
     def status(self) -> dict[str, Any]:
         p = list(self.progress[:])
@@ -83,13 +82,11 @@ def _run(db_url: str, req: AuditRequest, progress: Any, errors: Any) -> None:
     from tactful.errors import TactfulError
     from tactful.findings import Severity
     from tactful.store import Store
-    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+    from tactful.store.snapshot import store_extras
 
     source = None
     try:
         store = Store(db_url)
-        with store.session() as s:
-            snapshot = load_snapshot(s)
         source = ArchiveSource(req.path)
         importer = create(req.format)
         progress[TOTAL] = sum(source.size(n) for n in importer.inputs(source))
@@ -103,7 +100,7 @@ def _run(db_url: str, req: AuditRequest, progress: Any, errors: Any) -> None:
             until=req.until,
             min_severity=Severity(req.min_severity),
         )
-        checker = Checker(extras={EXTRAS_KEY: snapshot})
+        checker = Checker(extras=store_extras(store))
 
         def report(done: int, posts: int, flagged: int) -> None:
             progress[BYTES], progress[POSTS], progress[FLAGGED] = done, posts, flagged
@@ -153,9 +150,6 @@ class AuditJobs:
     def all(self) -> list[Job]:
         with self._lock:
             return list(self._jobs.values())
-
-    def finished(self, job: Job) -> bool:
-        return not job.process.is_alive()
 
     def stop_all(self) -> None:
         for job in self.all():

@@ -88,24 +88,17 @@ def _seed_audit(store: Store, folder: Path, spec: dict[str, Any]) -> None:
     from tactful.audit.runner import run_audit
     from tactful.audit.settings import AuditSettings
     from tactful.checker import Checker
-    from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+    from tactful.store.snapshot import EXTRAS_KEY, store_extras
 
     work = folder / "sample-export"
     work.mkdir()
     path = write(spec["format"], work, spec["posts"])
-    with store.session() as s:
-        snapshot = load_snapshot(s)
-    account = next(a for a in snapshot.accounts if a.name == spec["account"])
-    settings = AuditSettings(
-        platform=account.platform.value,
-        account_kind=account.kind.value,
-        audience=account.audience.value,
-        clients_in_audience=account.clients_in_audience,
-        account_name=account.name,
-    )
+    extras = store_extras(store)
+    account = next(a for a in extras[EXTRAS_KEY].accounts if a.name == spec["account"])
+    settings = AuditSettings(**account.context())
     source = ArchiveSource(path)
     try:
-        checker = Checker(extras={EXTRAS_KEY: snapshot})
+        checker = Checker(extras=extras)
         run_audit(store, source, create(spec["format"]), checker, settings, workers=1)
     finally:
         source.close()

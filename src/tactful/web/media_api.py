@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 router = APIRouter(prefix="/api/media", tags=["media"])
 
-_SUFFIX = SUFFIX  # what the library serves back, by the format Pillow found
-
 
 def _keep(state: AppState, upload: Path, sha256: str, mime: str | None) -> None:
     """Move an upload to its content-addressed place (the same bytes are kept once)."""
@@ -112,7 +110,7 @@ def media_file(media_id: RowId, request: Request, download: bool = False) -> Fil
     with state.store.session() as s:
         record = get(s, f"#{media_id}")
     path = stored_file(state.files_dir, record.sha256, record.mime)
-    if not path.exists() or record.mime not in _SUFFIX:
+    if not path.exists() or record.mime not in SUFFIX:
         raise HTTPException(
             404, "this image was added from the command line; its file is not kept here"
         )

@@ -36,19 +36,18 @@ class AppState:
         self.max_archive = max_archive
         self.actor = current_actor()
         self.jobs: AuditJobs = AuditJobs(store.url)
-        self._checker: Checker | None = None
+        self._base: Checker | None = None  # rules, policies and models: loaded once
+        self._checker: Checker | None = None  # the base over the store's current data
         self._lock = threading.Lock()
 
     def checker(self) -> Checker:
         with self._lock:
             if self._checker is None:
-                from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+                from tactful.store.snapshot import store_extras
 
-                with self.store.session() as s:
-                    snapshot = load_snapshot(s)
-                self._checker = Checker(
-                    policy_files=self.policy_files, extras={EXTRAS_KEY: snapshot}
-                )
+                if self._base is None:
+                    self._base = Checker(policy_files=self.policy_files)
+                self._checker = self._base.with_extras(store_extras(self.store))
             return self._checker
 
     def changed(self) -> None:

@@ -10,10 +10,15 @@ GROUP = "tactful.connectors"
 BUILTIN = {"mastodon": "tactful.publish.connectors.mastodon:MastodonConnector"}
 
 
+def available() -> dict[str, str]:
+    """Platform -> ``module:Class`` of every connector (entry points and built-in ones)."""
+    return registered(GROUP, BUILTIN)
+
+
 def connector(platform: str) -> Connector:
-    target = registered(GROUP, BUILTIN).get(platform)
+    target = available().get(platform)
     if target is None:
-        known = ", ".join(sorted(registered(GROUP, BUILTIN))) or "none"
+        known = ", ".join(sorted(available())) or "none"
         raise InputError(f"tactful cannot publish to {platform!r} yet (it can to: {known})")
     made: Connector = load(target)()
     return made
