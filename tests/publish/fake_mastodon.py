@@ -1,7 +1,7 @@
 """A Mastodon server in a function: the documented HTTP contract of the endpoints tactful
 uses (paths, bearer tokens, Idempotency-Key kept for an hour, 202 media processing, 422 and
-401 error bodies, X-RateLimit-* headers), served through httpx.MockTransport so every
-request is a real HTTP message. It counts what it has published, to find duplicates."""
+401 error bodies, X-RateLimit-* headers), served through httpx.MockTransport (see
+:mod:`fake_http`) so every request is a real HTTP message. It counts what it has published, to find duplicates."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from fake_http import asgi, client
 
 BASE = "https://social.example"
 LIMIT = 500
@@ -95,72 +96,21 @@ class FakeMastodon:
             self.keys[(account, key)] = (status, now)
         return httpx.Response(200, json=status)
 
+    def rate_limited(self) -> httpx.Response:
+        """Mastodon's 429: X-RateLimit-* headers, the reset as an ISO time (wall clock)."""
+        reset = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
+        return httpx.Response(
+            429,
+            json={"error": "Too many requests"},
+            headers={
+                "X-RateLimit-Limit": "300",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": reset,
+            },
+        )
+
     def published(self) -> Counter[str]:
         return Counter(s["text"] for s in self.statuses)
 
 
-def client(
-    server: FakeMastodon, fault: Callable[[httpx.Request], str | None] | None = None
-) -> httpx.Client:
-    """An httpx client whose transport is the fake server, with optional faults:
-    ``refuse`` (connection refused, nothing reaches the server), ``drop`` (the server
-    handles the request, then the connection drops before the answer), ``429`` (rate
-    limited with a reset time), ``500-before`` (a 500 without handling), ``502-after``
-    (handled, then a proxy's 502)."""
-
-    def transport(request: httpx.Request) -> httpx.Response:
-        kind = fault(request) if fault else None
-        if kind == "refuse":
-            raise httpx.ConnectError("connection refused", request=request)
-        if kind == "429":
-            # The header is a wall-clock time, as Mastodon sends it (not the test's clock).
-            reset = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
-            return httpx.Response(
-                429,
-                json={"error": "Too many requests"},
-                headers={
-                    "X-RateLimit-Limit": "300",
-                    "X-RateLimit-Remaining": "0",
-                    "X-RateLimit-Reset": reset,
-                },
-            )
-        if kind == "500-before":
-            return httpx.Response(500, json={"error": "Internal server error"})
-        response = server.handle(request)
-        if kind == "drop":
-            raise httpx.ReadTimeout("timed out waiting for the answer", request=request)
-        if kind == "502-after":
-            return httpx.Response(502, text="<html>Bad Gateway</html>")
-        return response
-
-    return httpx.Client(transport=httpx.MockTransport(transport))
-
-
-def asgi(server: FakeMastodon):  # type: ignore[no-untyped-def]
-    """The same fake as an ASGI app, to serve on a real socket (for the CLI tests)."""
-
-    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
-        if scope["type"] != "http":
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        query = scope.get("query_string", b"").decode()
-        url = f"http://{scope['server'][0]}:{scope['server'][1]}{scope['path']}" + (
-            f"?{query}" if query else ""
-        )
-        headers = [(k.decode(), v.decode()) for k, v in scope["headers"]]
-        response = server.handle(httpx.Request(scope["method"], url, headers=headers, content=body))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status_code,
-                "headers": [(k.encode(), v.encode()) for k, v in response.headers.items()],
-            }
-        )
-        await send({"type": "http.response.body", "body": response.content})
-
-    return app
+__all__ = ["BASE", "FakeMastodon", "asgi", "client"]

@@ -10,6 +10,7 @@ one, or by looking for the post on the account, and never simply posts again."""
 from __future__ import annotations
 
 import email.utils
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -27,12 +28,28 @@ class MediaFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Posted:
+    """A post already on the network: what a reply in a thread points at. ``ref`` holds
+    what else the network needs to name it (Bluesky's ``cid``, LinkedIn's URN)."""
+
+    remote_id: str
+    url: str | None = None
+    ref: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One delivery as the connector sees it. ``key`` is the same on every attempt."""
+    """One post (or one part of a thread) as the connector sees it. ``key`` is the same on
+    every attempt, and so is ``when``, the time it was scheduled for (Bluesky builds its
+    deterministic record key from both). In a thread, part 2 on has ``reply_to`` (the part
+    before) and ``root`` (part 1); media go with part 1 only."""
 
     text: str
     key: str
     media: tuple[MediaFile, ...] = ()
+    when: datetime | None = None
+    reply_to: Posted | None = None
+    root: Posted | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +60,24 @@ class Result:
     retry_after: float | None = None  # seconds, from Retry-After or a rate-limit reset
     status: int | None = None
     detail: str = ""
+    ref: Mapping[str, str] = field(default_factory=dict)  # see Posted.ref
+
+    def posted(self) -> Posted:
+        assert self.remote_id is not None, "only a published Result names a post"
+        return Posted(self.remote_id, self.url, dict(self.ref))
 
 
 @dataclass
 class Credentials:
+    """What the worker hands a connector: the server (None: the network's public API), the
+    access token, the network's id for the account, and the rest of the sealed secret
+    (a refresh token, a client id, an app password, a page id) in ``extra``."""
+
     base_url: str | None
     token: str
     remote_user: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None
 
 
 class Connector(Protocol):
@@ -68,6 +95,15 @@ class Connector(Protocol):
         a ``published`` Result, None when it is not there, or ``unknown`` when the account
         could not be read. ``since`` is when the first attempt started."""
         ...
+
+
+class Refreshing(Protocol):
+    """A connector whose access tokens expire also has ``refresh``. The worker calls it ahead
+    of the scheduled time (and once when a publish is refused mid-run) and stores what it
+    returns: new Credentials, or a Result (``auth`` when the grant is gone and the account
+    must be connected again; ``retry`` or ``unknown`` when the network could not be asked)."""
+
+    def refresh(self, http: httpx.Client, creds: Credentials) -> Credentials | Result: ...
 
 
 def retry_after(response: httpx.Response, now: datetime | None = None) -> float | None:
