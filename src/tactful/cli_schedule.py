@@ -34,7 +34,11 @@ def _report(done: Any, when: Any) -> None:
         click.echo(f"note: {done.note}", err=True)
     if done.state == "scheduled":
         at = f"{when.local:%Y-%m-%d %H:%M} {when.zone} ({when.utc:%Y-%m-%d %H:%M} UTC)"
-        click.echo(f"scheduled #{done.post_id} for {at}")
+        thread = f" as a thread of {done.parts} posts" if done.parts > 1 else ""
+        click.echo(f"scheduled #{done.post_id}{thread} for {at}")
+        return
+    if when is None and not done.problems:
+        click.echo(f"kept as draft #{done.post_id} (no time): give it one with --at")
         return
     click.echo(f"kept as draft #{done.post_id}: it does not go out until this is fixed")
     for p in done.problems:
@@ -54,7 +58,10 @@ def schedule() -> None:
     Examples:
       tactful schedule add "Our report is out" --account acme-masto \
           --at "2026-12-01 09:30" --tz Europe/London
+      tactful schedule add "$(cat long-post.txt)" --account acme-masto \
+          --at "2026-12-01 09:30" --thread
       tactful schedule list
+      tactful schedule edit 3 --at "2026-12-02 10:00"
       tactful schedule cancel 3
     """
 
@@ -76,6 +83,11 @@ def schedule() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="An image to attach (repeatable); added to the media library and checked.",
 )
+@click.option(
+    "--thread",
+    is_flag=True,
+    help="Too long for one post? Split it into a numbered thread (X, Mastodon, Bluesky).",
+)
 @by_option
 @db_option
 def add(
@@ -86,6 +98,7 @@ def add(
     occurrence: str | None,
     override: str | None,
     media: tuple[str, ...],
+    thread: bool,
     actor: str | None,
     db_url: str | None,
 ) -> None:
@@ -107,8 +120,92 @@ def add(
             actor=actor_or_default(actor),
             override=override,
             media=hashes,
+            thread=thread,
         )
     _report(done, when)
+
+
+@schedule.command("edit")
+@click.argument("post_id")
+@click.option("--text", "new_text", help="The new text.")
+@click.option("--at", "at", metavar="TIME", help="A new local time: '2026-12-01 09:30'.")
+@click.option("--tz", metavar="ZONE", help="The zone of --at (default: this machine's).")
+@click.option("--first", "occurrence", flag_value="first", help="The first of a repeated hour.")
+@click.option("--second", "occurrence", flag_value="second", help="The second of a repeated hour.")
+@click.option("--draft", is_flag=True, help="Take it off the schedule (keep it as a draft).")
+@click.option(
+    "--media",
+    "media",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Replace the images (repeatable).",
+)
+@click.option("--no-media", is_flag=True, help="Remove the images.")
+@click.option("--thread/--no-thread", default=None, help="Split into a thread, or do not.")
+@click.option("--override", metavar="WHY", help="Publish despite blocking findings; recorded.")
+@by_option
+@db_option
+def edit(
+    post_id: str,
+    new_text: str | None,
+    at: str | None,
+    tz: str | None,
+    occurrence: str | None,
+    draft: bool,
+    media: tuple[str, ...],
+    no_media: bool,
+    thread: bool | None,
+    override: str | None,
+    actor: str | None,
+    db_url: str | None,
+) -> None:
+    """Change a post that has not gone out, and check it again. What is not given stays.
+
+    \b
+    Examples:
+      tactful schedule edit 3 --text "Our report is out (updated)"
+      tactful schedule edit 3 --at "2026-12-02 10:00" --tz Europe/London
+      tactful schedule edit 3 --draft
+    """
+    from tactful.publish.outbox import edit as do_edit
+    from tactful.publish.times import schedule_time
+
+    if draft and at:
+        raise InputError("give either --at or --draft, not both")
+    if media and no_media:
+        raise InputError("give either --media or --no-media, not both")
+    when = schedule_time(at, _zone(tz), occurrence=occurrence) if at else None
+    store = open_db(db_url)
+    hashes = _attach(store, media) if media else ([] if no_media else None)
+    checker = _checker(store)
+    with store.session() as s:
+        done = do_edit(
+            s,
+            checker,
+            f"#{post_id.lstrip('#')}",
+            actor=actor_or_default(actor),
+            text_=new_text,
+            when=when,
+            unschedule=draft,
+            media=hashes,
+            override=override,
+            thread=thread,
+        )
+        view = _when_of(s, done.post_id)
+    _report(done, view)
+
+
+def _when_of(s: Any, post_id: int) -> Any:
+    """The post's time as a WallTime (None for a draft), to report it."""
+    from datetime import datetime
+
+    from tactful.publish.outbox import get_post
+    from tactful.publish.times import WallTime
+
+    view = get_post(s, f"#{post_id}")
+    if not (view.local_time and view.zone and view.scheduled_at):
+        return None
+    return WallTime(datetime.fromisoformat(view.local_time), view.zone, view.scheduled_at)
 
 
 def _attach(store: Any, paths: tuple[str, ...]) -> list[str]:
@@ -133,13 +230,16 @@ def _attach(store: Any, paths: tuple[str, ...]) -> list[str]:
 @db_option
 def list_(show_all: bool, as_json: bool, db_url: str | None) -> None:
     """The queue, soonest first (drafts last)."""
-    from tactful.publish.outbox import list_posts
+    from tactful.publish.outbox import list_posts, open_notices
 
     with open_db(db_url).session() as s:
         posts = list_posts(s, include_done=show_all)
+        notices = open_notices(s)
     if as_json:
         echo_json([p.to_dict() for p in posts])
         return
+    for n in notices:
+        click.echo(f"! {n.message}", err=True)
     if not posts:
         click.echo("nothing queued: tactful schedule add TEXT --account NAME --at TIME")
         return
@@ -148,7 +248,8 @@ def list_(show_all: bool, as_json: bool, db_url: str | None) -> None:
         click.echo(f"#{p.id}  {when}  {p.text[:60]!r}")
         for d in p.deliveries:
             extra = d.remote_url or d.last_error or ""
-            click.echo(f"    {d.account:<16} {d.state:<16} {extra}")
+            thread = f" ({d.posted}/{len(d.parts)} parts out)" if d.parts else ""
+            click.echo(f"    {d.account:<16} {d.state:<16} {extra}{thread}")
 
 
 @schedule.command("show")

@@ -28,12 +28,15 @@ class FakeMastodon:
     keys: dict[tuple[str, str], tuple[dict, datetime]] = field(default_factory=dict)
     media: dict[str, int] = field(default_factory=dict)  # id -> polls left before ready
     requests: list[httpx.Request] = field(default_factory=list)
+    limit: int = LIMIT  # the instance's max_characters
 
     def _error(self, status: int, message: str, **headers: str) -> httpx.Response:
         return httpx.Response(status, json={"error": message}, headers=headers)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if request.method == "GET" and request.url.path == "/api/v2/instance":
+            return httpx.Response(200, json=self.instance())  # public: no token needed
         auth = request.headers.get("authorization", "")
         account = self.tokens.get(auth.removeprefix("Bearer "))
         if account is None:
@@ -65,6 +68,18 @@ class FakeMastodon:
             return httpx.Response(200, json={"id": account, "username": "jo", "acct": "jo"})
         return self._error(404, "Not found")
 
+    def instance(self) -> dict:
+        return {
+            "domain": "social.example",
+            "configuration": {
+                "statuses": {"max_characters": self.limit, "max_media_attachments": 4},
+                "media_attachments": {
+                    "supported_mime_types": ["image/jpeg", "image/png", "video/mp4"],
+                    "image_size_limit": 16777216,
+                },
+            },
+        }
+
     def _status(self, request: httpx.Request, account: str) -> httpx.Response:
         body = json.loads(request.content or b"{}")
         text = str(body.get("status", ""))
@@ -76,8 +91,13 @@ class FakeMastodon:
                 return httpx.Response(200, json=seen[0])
         if not text.strip() and not body.get("media_ids"):
             return self._error(422, "Validation failed: Text can't be blank")
-        if len(text) > LIMIT:
-            return self._error(422, f"Validation failed: Text character limit of {LIMIT} exceeded")
+        if len(text) > self.limit:
+            return self._error(
+                422, f"Validation failed: Text character limit of {self.limit} exceeded"
+            )
+        reply_to = body.get("in_reply_to_id")
+        if reply_to is not None and not any(s["id"] == str(reply_to) for s in self.statuses):
+            return self._error(404, "Record not found")
         for media_id in body.get("media_ids") or []:
             if self.media.get(str(media_id)) != 0:
                 return self._error(422, "Cannot attach files that have not finished processing")
@@ -89,6 +109,7 @@ class FakeMastodon:
             "content": "<p>" + html.escape(text).replace("\n", "<br />") + "</p>",
             "text": text,
             "created_at": now.isoformat(),
+            "in_reply_to_id": str(reply_to) if reply_to is not None else None,
             "media_attachments": [{"id": m} for m in body.get("media_ids") or []],
         }
         self.statuses.append(status)

@@ -165,3 +165,51 @@ def test_a_post_over_the_limit_is_kept_as_a_draft(tmp_path: Path) -> None:
     )
     assert code == 1 and "publish.too_long" in out and "mastodon takes 500" in out
     assert "#1" in run("schedule", "list", "--db", db)[1]
+
+
+def test_edit_changes_time_and_text_and_checks_again(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    run("accounts", "add", "jo", "--platform", "mastodon", "--kind", "professional", "--db", db)
+    base = ("--account", "jo", "--tz", "Europe/London", "--db", db)
+    code, out = run("schedule", "add", "Our report is out.", "--at", "2030-01-01 09:00", *base)
+    assert code == 0 and "scheduled #1" in out
+    code, out = run(
+        "schedule", "edit", "1", "--at", "2030-06-01 09:00", "--tz", "Europe/London", "--db", db
+    )
+    # Summer time: 09:00 in London is 08:00 UTC, and the text is unchanged.
+    assert code == 0 and "2030-06-01 09:00 Europe/London (2030-06-01 08:00 UTC)" in out
+    code, out = run(
+        "schedule", "edit", "1", "--text", "My idiot boss moved the deadline again", "--db", db
+    )
+    assert code == 1 and "kept as draft #1" in out and "work.venting" in out
+    code, out = run("schedule", "edit", "1", "--text", "Our report is out, updated.", "--db", db)
+    assert code == 0 and "scheduled #1" in out and "2030-06-01 09:00" in out
+    code, out = run("schedule", "edit", "1", "--draft", "--db", db)
+    assert code == 0 and "kept as draft #1 (no time)" in out
+    code, out = run("schedule", "edit", "1", "--draft", "--at", "2030-01-01 09:00", "--db", db)
+    assert code == 2 and "either --at or --draft" in out
+    code, out = run("schedule", "edit", "9", "--text", "x", "--db", db)
+    assert code == 2 and "no scheduled post" in out
+
+
+def test_a_long_post_goes_as_a_thread_when_asked(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    run("accounts", "add", "jo", "--platform", "mastodon", "--kind", "personal", "--db", db)
+    text = "Thanks to everyone who came to the open day and asked such good questions. " * 9
+    code, out = run(
+        "schedule",
+        "add",
+        text,
+        "--account",
+        "jo",
+        "--at",
+        "2030-01-01 09:00",
+        "--tz",
+        "UTC",
+        "--thread",
+        "--db",
+        db,
+    )
+    assert code == 0 and "scheduled #1 as a thread of 2 posts" in out
+    code, out = run("schedule", "show", "1", "--db", db)
+    assert '"parts"' in out and " 1/2" in out and " 2/2" in out

@@ -30,6 +30,7 @@ TABLES = {
     "media",
     "media_releases",
     "media_rights",
+    "notices",
     "account_credentials",
     "outbox_attempts",
     "outbox_deliveries",
@@ -39,7 +40,7 @@ TABLES = {
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0004"
+    assert store.revision() == "0005"
 
 
 def test_models_match_the_migrations(store: Store) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tactful.publish.vault import seal
 from tactful.store.accounts import get_account
-from tactful.store.models import AccountRow, CredentialRow
+from tactful.store.models import AccountRow, CredentialRow, NoticeRow, utcnow
 
 
 def save_credentials(
@@ -23,6 +23,7 @@ def save_credentials(
     remote_user: str | None = None,
     expires_at: datetime | None = None,
     extra: dict[str, Any] | None = None,
+    limits: dict[str, Any] | None = None,
 ) -> None:
     """Connect (or reconnect) an account; replaces what was stored."""
     name = get_account(session, account).name
@@ -36,4 +37,13 @@ def save_credentials(
     row.secret = seal({"token": token, **(extra or {})})
     row.expires_at = expires_at
     row.refresh_failed_at = None
+    if limits is not None:
+        row.limits = limits
+    # Connecting again answers what a failed refresh asked the user to do.
+    for notice in session.scalars(
+        select(NoticeRow).where(
+            NoticeRow.account_id == account_id, NoticeRow.dismissed_at.is_(None)
+        )
+    ):
+        notice.dismissed_at = utcnow()
     session.flush()

@@ -10,7 +10,7 @@ network, a network tactful cannot publish to) is kept as a draft with the reason
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,38 +40,81 @@ def post_for(text_: str, account: AccountRecord, media: Sequence[str] = ()) -> P
     return Post.build(text_, media=[Media(sha256=m) for m in media], **account.context())
 
 
-def gate(
-    checker: Checker, text_: str, account: AccountRecord, media: Sequence[str] = ()
-) -> tuple[list[Problem], list[str]]:
-    """What stops this text going out on this account: (problems, blocking rule ids)."""
-    from tactful.detectors.platform import measure
-    from tactful.publish.connectors import available
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What the gate found for one account: the problems, the blocking rule ids (what an
+    override may let by) and the text as it goes out (one part, or a numbered thread)."""
 
+    problems: list[Problem]
+    blocking: list[str]
+    parts: list[str]
+
+
+def _is_length(f: Any) -> bool:
+    return bool(f.rule_id == "platform.length" and f.check == "length")
+
+
+def gate(
+    checker: Checker,
+    text_: str,
+    account: AccountRecord,
+    media: Sequence[str] = (),
+    *,
+    thread: bool = False,
+    own: Mapping[str, Any] | None = None,
+) -> Gate:
+    """What stops this text going out on this account. ``own`` is what the account's server
+    said it accepts (a Mastodon instance's limit); ``thread`` splits a text too long for one
+    post into a numbered thread where the network has threads."""
+    from tactful.detectors.platform import measure, platform_specs
+    from tactful.publish.connectors import available
+    from tactful.publish.networks import media_rules, text_settings
+    from tactful.publish.threads import split_thread
+
+    platform = account.platform.value
     post = post_for(text_, account, media)
     report = checker.check(post)
-    problems: list[Problem] = []
-    blocking = sorted({f.rule_id for f in report.findings if f.severity.rank == 2})
-    for f in report.findings:
-        if f.severity.rank == 2:
-            problems.append(Problem(account.name, f.rule_id, f.message))
-    length = measure(post.text, post.platform, checker.policy_for(post).settings)
+    # Length is measured here against the account's real limit (its server may allow more
+    # than the network's default), so the checker's own length finding is left aside.
+    findings = [f for f in report.findings if f.severity.rank == 2 and not _is_length(f)]
+    problems = [Problem(account.name, f.rule_id, f.message) for f in findings]
+    blocking = sorted({f.rule_id for f in findings})
+    settings = {**checker.policy_for(post).settings, **text_settings(platform, own)}
+    parts = [post.text]
+    length = measure(post.text, platform, settings)
     if length.limit is not None and length.count > length.limit:
+        threads = platform_specs()[account.platform].threads
+        if thread and threads:
+            parts = split_thread(post.text, platform, settings)
+        else:
+            hint = " (or send it as a thread: --thread)" if threads else ""
+            problems.append(
+                Problem(
+                    account.name,
+                    "publish.too_long",
+                    f"{length.count:,} {length.unit}; {platform} takes {length.limit:,}{hint}",
+                )
+            )
+    rules = media_rules(platform, own)
+    if len(media) > rules.max_images:
         problems.append(
             Problem(
                 account.name,
-                "publish.too_long",
-                f"{length.count:,} {length.unit}; {account.platform.value} takes {length.limit:,}",
+                "publish.media",
+                f"{len(media)} images; {platform} takes at most {rules.max_images} on a post",
             )
         )
-    if account.platform.value not in available():
+    elif len(media) < rules.min_images:
+        problems.append(
+            Problem(account.name, "publish.media", f"{platform} needs an image on every post")
+        )
+    if platform not in available():
         problems.append(
             Problem(
-                account.name,
-                "publish.no_connector",
-                f"tactful cannot publish to {account.platform.value} yet",
+                account.name, "publish.no_connector", f"tactful cannot publish to {platform} yet"
             )
         )
-    return problems, blocking
+    return Gate(problems, blocking, parts)
 
 
 def still_stopping(problems: Sequence[Problem], overridden: set[str]) -> list[Problem]:
@@ -86,6 +129,7 @@ class Scheduled:
     state: str  # scheduled, or draft when something stops it
     problems: tuple[Problem, ...]
     note: str | None
+    parts: int = 1  # the most parts any account's thread has
 
 
 def _find_post(session: Session, ref: str) -> OutboxPostRow:
@@ -94,6 +138,39 @@ def _find_post(session: Session, ref: str) -> OutboxPostRow:
     if row is None:
         raise InputError(f"no scheduled post {ref!r}; see 'tactful schedule list'")
     return row
+
+
+def own_limits(session: Session, account_name: str) -> dict[str, Any] | None:
+    """What the account's server said it accepts when it was connected (None: defaults)."""
+    from tactful.store.models import CredentialRow
+
+    limits: dict[str, Any] | None = session.scalar(
+        select(CredentialRow.limits)
+        .join(AccountRow, AccountRow.id == CredentialRow.account_id)
+        .where(AccountRow.name == account_name)
+    )
+    return limits
+
+
+def _check_all(
+    session: Session,
+    checker: Checker,
+    body: str,
+    records: Sequence[AccountRecord],
+    media: Sequence[str],
+    thread: bool,
+) -> tuple[list[Problem], set[str], dict[str, list[str]]]:
+    problems: list[Problem] = []
+    blocking: set[str] = set()
+    parts: dict[str, list[str]] = {}
+    for account in records:
+        found = gate(
+            checker, body, account, media, thread=thread, own=own_limits(session, account.name)
+        )
+        problems.extend(found.problems)
+        blocking.update(found.blocking)
+        parts[account.name] = found.parts
+    return problems, blocking, parts
 
 
 def schedule(
@@ -106,53 +183,137 @@ def schedule(
     actor: str,
     media: Sequence[str] = (),
     override: str | None = None,
+    thread: bool = False,
 ) -> Scheduled:
     """Keep the post in the outbox; it is scheduled if nothing stops it, else a draft."""
     body = text(text_, "the post", 100_000, required=True) or ""
     if not accounts:
         raise InputError("say which account(s) it goes to: --account NAME")
     records = [get_account(session, name) for name in dict.fromkeys(accounts)]
-    problems: list[Problem] = []
-    blocking: set[str] = set()
-    for account in records:
-        found, blocks = gate(checker, body, account, media)
-        problems.extend(found)
-        blocking.update(blocks)
-    reason = text(override, "--override reason", 2000)
-    stopping = still_stopping(problems, blocking if reason else set())
-    row = OutboxPostRow(
-        text=body,
-        media=list(media),
-        local_time=f"{when.local:%Y-%m-%dT%H:%M}" if when else None,
-        zone=when.zone if when else None,
-        scheduled_at=when.utc if when else None,
-        verdict="blocked" if blocking else "ok",
-        override_by=actor if reason and blocking else None,
-        override_reason=reason if blocking else None,
-        override_rules=sorted(blocking) if reason else [],
-        created_by=actor,
-    )
+    row = OutboxPostRow(text=body, media=list(media), created_by=actor)
     session.add(row)
     session.flush()
-    state = "scheduled" if when is not None and not stopping else "draft"
-    wanted = select(AccountRow.name, AccountRow.id).where(
-        AccountRow.name.in_([a.name for a in records])
-    )
-    ids = {name: account_id for name, account_id in session.execute(wanted)}
-    for account in records:
+    wanted = select(AccountRow.id).where(AccountRow.name.in_([a.name for a in records]))
+    for account_id in session.scalars(wanted):
         session.add(
             DeliveryRow(
                 post_id=row.id,
-                account_id=ids[account.name],
-                state=state,
-                due_at=when.utc if when else None,
+                account_id=account_id,
+                state="draft",
                 idempotency_key=secrets.token_hex(16),
-                last_error="; ".join(p.message for p in stopping if p.account == account.name)
-                or None,
             )
         )
     session.flush()
-    return Scheduled(row.id, state, tuple(stopping), when.note if when else None)
+    session.refresh(row)
+    return _apply(session, checker, row, records, when, actor, override, thread)
+
+
+def _apply(
+    session: Session,
+    checker: Checker,
+    row: OutboxPostRow,
+    records: Sequence[AccountRecord],
+    when: WallTime | None,
+    actor: str,
+    override: str | None,
+    thread: bool,
+) -> Scheduled:
+    """Check the post as it now stands and set every open delivery's state from that."""
+    problems, blocking, parts = _check_all(session, checker, row.text, records, row.media, thread)
+    reason = text(override, "--override reason", 2000)
+    if reason:  # a new override covers what blocks now, and says who let it by and why
+        row.override_by = actor if blocking else None
+        row.override_reason = reason if blocking else None
+        row.override_rules = sorted(blocking) if blocking else []
+    # Without one, an earlier override still covers the rules it named, and only those.
+    stopping = still_stopping(problems, set(row.override_rules or ()))
+    row.local_time = f"{when.local:%Y-%m-%dT%H:%M}" if when else None
+    row.zone = when.zone if when else None
+    row.scheduled_at = when.utc if when else None
+    row.verdict = "blocked" if blocking else "ok"
+    state = "scheduled" if when is not None and not stopping else "draft"
+    names = {a.id: a.name for a in session.scalars(select(AccountRow))}
+    for d in row.deliveries:
+        if d.state not in EDITABLE:
+            continue
+        name = names[d.account_id]
+        d.state = state
+        d.due_at = when.utc if when else None
+        d.attempts = 0
+        d.parts = parts[name] if len(parts.get(name, ())) > 1 else None
+        d.last_error = "; ".join(p.message for p in stopping if p.account == name) or None
+    session.flush()
+    most = max((len(p) for p in parts.values()), default=1)
+    return Scheduled(row.id, state, tuple(stopping), when.note if when else None, most)
+
+
+# What an edit may change: nothing of it has gone out, or might have.
+EDITABLE = ("draft", "scheduled", "needs_attention", "failed")
+
+
+def edit(
+    session: Session,
+    checker: Checker,
+    ref: str,
+    *,
+    actor: str,
+    text_: str | None = None,
+    when: WallTime | None = None,
+    unschedule: bool = False,
+    media: Sequence[str] | None = None,
+    override: str | None = None,
+    thread: bool | None = None,
+) -> Scheduled:
+    """Change a post that has not gone out (its text, time, images or thread splitting) and
+    check it again; it keeps its time unless given a new one (``unschedule``: a draft)."""
+    from tactful.publish.times import WallTime as Wall
+    from tactful.store.models import AttemptRow
+
+    row = _find_post(session, ref)
+    ids = [d.id for d in row.deliveries]
+    busy = [d for d in row.deliveries if d.state in ("claimed", "publishing")]
+    maybe_out = session.scalar(
+        select(AttemptRow.id)
+        .where(
+            AttemptRow.delivery_id.in_(ids),
+            AttemptRow.action == "publish",
+            (AttemptRow.outcome.is_(None)) | (AttemptRow.outcome == "unknown"),
+        )
+        .limit(1)
+    )
+    if busy or maybe_out is not None:
+        raise InputError(
+            f"post #{row.id} may be on an account already (an answer never came back); "
+            "look there, then cancel it or retry it instead of editing"
+        )
+    if not any(d.state in EDITABLE for d in row.deliveries):
+        raise InputError(f"post #{row.id} has gone out or was cancelled; schedule a new one")
+    if text_ is not None:
+        row.text = text(text_, "the post", 100_000, required=True) or ""
+    if media is not None:
+        row.media = list(media)
+    if when is None and not unschedule and row.scheduled_at and row.zone and row.local_time:
+        from datetime import datetime as dt
+
+        when = Wall(dt.fromisoformat(row.local_time), row.zone, row.scheduled_at)
+    if unschedule:
+        when = None
+    names = {d.account_id for d in row.deliveries if d.state in EDITABLE}
+    records = [
+        get_account(session, a.name)
+        for a in session.scalars(select(AccountRow).where(AccountRow.id.in_(names)))
+    ]
+    was_thread = any(d.parts for d in row.deliveries)
+    return _apply(
+        session,
+        checker,
+        row,
+        records,
+        when,
+        actor,
+        override,
+        was_thread if thread is None else thread,
+    )
 
 
 def cancel(session: Session, ref: str) -> int:
@@ -183,6 +344,26 @@ def requeue(session: Session, ref: str, *, now: datetime | None = None) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class AttemptView:
+    action: str  # publish, reconcile, check, refresh
+    part: int  # 1-based, in a thread
+    started_at: datetime
+    outcome: str | None  # None: no answer recorded (in flight, or the worker died)
+    http_status: int | None
+    detail: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "part": self.part,
+            "started_at": self.started_at.isoformat(),
+            "outcome": self.outcome,
+            "http_status": self.http_status,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryView:
     account: str
     platform: str
@@ -190,6 +371,9 @@ class DeliveryView:
     attempts: int
     remote_url: str | None
     last_error: str | None
+    parts: tuple[str, ...] = ()  # a thread's parts (empty: the post's text, one part)
+    posted: int = 0  # how many of them are out
+    log: tuple[AttemptView, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -199,6 +383,9 @@ class DeliveryView:
             "attempts": self.attempts,
             "remote_url": self.remote_url,
             "last_error": self.last_error,
+            "parts": list(self.parts),
+            "posted": self.posted,
+            "log": [a.to_dict() for a in self.log],
         }
 
 
@@ -226,7 +413,19 @@ class OutboxView:
         }
 
 
-def _view(session: Session, row: OutboxPostRow) -> OutboxView:
+def _log(session: Session, delivery_id: int) -> tuple[AttemptView, ...]:
+    from tactful.store.models import AttemptRow
+
+    rows = session.scalars(
+        select(AttemptRow).where(AttemptRow.delivery_id == delivery_id).order_by(AttemptRow.id)
+    )
+    return tuple(
+        AttemptView(a.action, a.part + 1, a.started_at, a.outcome, a.http_status, a.detail)
+        for a in rows
+    )
+
+
+def _view(session: Session, row: OutboxPostRow, *, log: bool = False) -> OutboxView:
     names = {
         a.id: (a.name, a.platform)
         for a in session.scalars(
@@ -248,6 +447,9 @@ def _view(session: Session, row: OutboxPostRow) -> OutboxView:
                 d.attempts,
                 d.remote_url,
                 d.last_error,
+                tuple(d.parts or ()),
+                len(d.posted or ()),
+                _log(session, d.id) if log else (),
             )
             for d in row.deliveries
         ),
@@ -255,7 +457,39 @@ def _view(session: Session, row: OutboxPostRow) -> OutboxView:
 
 
 def get_post(session: Session, ref: str) -> OutboxView:
-    return _view(session, _find_post(session, ref))
+    """One post with its deliveries and every attempt."""
+    return _view(session, _find_post(session, ref), log=True)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    id: int
+    account: str | None
+    kind: str
+    message: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "account": self.account,
+            "kind": self.kind,
+            "message": self.message,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def open_notices(session: Session) -> list[NoticeView]:
+    """What the user must act on (a token the network would not renew), oldest first."""
+    from tactful.store.models import NoticeRow
+
+    rows = session.execute(
+        select(NoticeRow, AccountRow.name)
+        .outerjoin(AccountRow, AccountRow.id == NoticeRow.account_id)
+        .where(NoticeRow.dismissed_at.is_(None))
+        .order_by(NoticeRow.id)
+    )
+    return [NoticeView(n.id, name, n.kind, n.message, n.created_at) for n, name in rows]
 
 
 def list_posts(session: Session, *, include_done: bool = False) -> list[OutboxView]:

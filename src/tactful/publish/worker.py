@@ -27,13 +27,21 @@ from sqlalchemy import and_, or_, select
 
 from tactful.checker import Checker
 from tactful.publish.connectors import connector as default_connector
-from tactful.publish.connectors.base import Connector, Credentials, MediaFile, Outgoing, Result
+from tactful.publish.connectors.base import (
+    Connector,
+    Credentials,
+    MediaFile,
+    Outgoing,
+    Posted,
+    Result,
+)
 from tactful.store import Store
 from tactful.store.models import (
     AccountRow,
     AttemptRow,
     CredentialRow,
     DeliveryRow,
+    NoticeRow,
     OutboxPostRow,
 )
 
@@ -41,6 +49,8 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30.0  # seconds; doubled per attempt, capped at an hour
 UNKNOWN_RECHECK = timedelta(minutes=1)
+REFRESH_MARGIN = timedelta(minutes=5)  # a token this close to expiring is refreshed first
+REFRESH_AHEAD = timedelta(hours=2)  # how far ahead of a post its account's token is renewed
 
 
 class Killed(BaseException):
@@ -55,6 +65,7 @@ class Tally:
     attention: int = 0
     reconciled: int = 0
     lost_claims: int = 0
+    refreshed: int = 0
     by_outcome: dict[str, int] = field(default_factory=dict)
 
 
@@ -130,6 +141,7 @@ class Worker:
 
     def run_once(self, limit: int = 10) -> int:
         """Claim what is due and publish it; returns how many deliveries were handled."""
+        self.refresh_ahead()
         ids = self.claim(limit)
         self.fault("claimed")
         if ids:
@@ -141,95 +153,293 @@ class Worker:
     # ------------------------------------------------------------------ one delivery
 
     def process(self, delivery_id: int) -> None:
+        """Publish one delivery: every part of it that is not out yet, in order."""
+        first = True
+        while True:
+            step = self._load(delivery_id, check=first)
+            first = False
+            if isinstance(step, str):
+                if step:
+                    self._attention(delivery_id, step)
+                return
+            if step is None:
+                self.tally.lost_claims += 1
+                return
+            if not self._publish_part(delivery_id, step):
+                return
+
+    def _load(self, delivery_id: int, *, check: bool) -> _Step | str | None:
+        """The next part to publish, or why not: None when the claim was lost, a reason
+        (needs attention), or "" when every part is out (recorded as published)."""
         with self.store.session() as s:
             row = self._held(s, delivery_id)
             if row is None:
-                self.tally.lost_claims += 1
-                return
+                return None
             post = s.get(OutboxPostRow, row.post_id)
             account = s.get(AccountRow, row.account_id)
             assert post is not None and account is not None
+            parts = list(row.parts or [post.text])
+            posted = [_posted(p) for p in row.posted or ()]
+            part = len(posted)
+            if part >= len(parts):  # the last part was recorded, the state not yet
+                row.state, row.claimed_by = "published", None
+                row.remote_id, row.remote_url = posted[0].remote_id, posted[0].url
+                self.tally.published += 1
+                return ""
             cred = s.scalar(select(CredentialRow).where(CredentialRow.account_id == account.id))
-            first_try = s.scalar(
-                select(AttemptRow.started_at)
-                .where(AttemptRow.delivery_id == row.id, AttemptRow.action == "publish")
-                .order_by(AttemptRow.id)
-                .limit(1)
+            for_part = and_(
+                AttemptRow.delivery_id == row.id,
+                AttemptRow.action == "publish",
+                AttemptRow.part == part,
             )
-            # Reconcile first whenever an earlier request may have been accepted: one in
-            # flight when a worker died, or one whose answer never came (even if the
-            # delivery was given up on and requeued since).
+            first_try = s.scalar(
+                select(AttemptRow.started_at).where(for_part).order_by(AttemptRow.id).limit(1)
+            )
+            # Reconcile first whenever an earlier request for this part may have been
+            # accepted: one in flight when a worker died, or one whose answer never came
+            # (even if the delivery was given up on and requeued since).
             maybe_sent = s.scalar(
                 select(AttemptRow.id)
-                .where(
-                    AttemptRow.delivery_id == row.id,
-                    AttemptRow.action == "publish",
-                    or_(AttemptRow.outcome.is_(None), AttemptRow.outcome == "unknown"),
-                )
+                .where(for_part, or_(AttemptRow.outcome.is_(None), AttemptRow.outcome == "unknown"))
                 .limit(1)
             )
-            in_flight = row.state == "publishing" or maybe_sent is not None
-            media, missing = self._media(s, post.media)
-            outgoing = Outgoing(post.text, row.idempotency_key, media)
-            platform = account.platform
-            stop = self._stopped(s, post, account)
-        stop = stop or missing
-        if stop:
-            self._attention(delivery_id, stop)
-            return
-        if cred is None:
-            self._attention(
-                delivery_id,
-                f"{account.name} is not connected: tactful accounts connect {account.name}",
-            )
-            return
-        from tactful.publish.vault import open_sealed
+            media: tuple[MediaFile, ...] = ()
+            stop: str | None = None
+            if part == 0:
+                media, stop = self._media(s, post.media, account.platform)
+                # The check at publish time. Once part of a thread is out, the rest follows
+                # (a thread cut in the middle reads worse than either).
+                if check:
+                    stop = self._stopped(s, post, account, cred, len(parts) > 1) or stop
+            if stop:
+                return stop
+            if cred is None:
+                return f"{account.name} is not connected: tactful accounts connect {account.name}"
+            from tactful.publish.vault import open_sealed
 
-        secret = open_sealed(cred.secret)
-        creds = Credentials(cred.base_url, str(secret.get("token", "")), cred.remote_user, secret)
-        conn = self.connector_for(platform)
-        if in_flight:
-            found = self._reconcile(delivery_id, conn, creds, outgoing, first_try)
+            secret = open_sealed(cred.secret)
+            creds = Credentials(
+                cred.base_url,
+                str(secret.get("token", "")),
+                cred.remote_user,
+                secret,
+                cred.expires_at,
+            )
+            key = row.idempotency_key if part == 0 else f"{row.idempotency_key}-{part + 1}"
+            outgoing = Outgoing(
+                parts[part],
+                key,
+                media,
+                when=post.scheduled_at,
+                reply_to=posted[-1] if posted else None,
+                root=posted[0] if posted else None,
+            )
+            return _Step(
+                part=part,
+                last=part == len(parts) - 1,
+                platform=account.platform,
+                account_id=account.id,
+                creds=creds,
+                outgoing=outgoing,
+                first_try=first_try,
+                in_flight=row.state == "publishing" or maybe_sent is not None,
+            )
+
+    def _publish_part(self, delivery_id: int, step: _Step) -> bool:
+        """One part: reconcile or publish it and record the answer. True: go on to the next
+        part (this one is out and there are more)."""
+        conn = self.connector_for(step.platform)
+        creds = self._fresh_creds(conn, step)
+        if isinstance(creds, Result):
+            self._record(delivery_id, creds, "refresh", step)
+            return False
+        if step.in_flight:
+            found = self._reconcile(delivery_id, conn, creds, step.outgoing, step.first_try)
             if found is not None:  # on the account already, or to look for again later
                 if found.kind == "published":
-                    self._record(delivery_id, found, "reconcile")
-                return
-        if not self._mark_publishing(delivery_id):
+                    return self._record(delivery_id, found, "reconcile", step)
+                return False
+        if not self._mark_publishing(delivery_id, step.part):
             self.tally.lost_claims += 1
-            return
+            return False
         self.fault("marked")
-        result = conn.publish(self.http, creds, outgoing)
+        result = conn.publish(self.http, creds, step.outgoing)
         self.fault("sent")
-        self._record(delivery_id, result, "publish")
+        if result.kind == "auth" and hasattr(conn, "refresh"):
+            # Refused, so nothing went out: the token may have expired mid-run. Refresh it
+            # once and come straight back; a refresh the network refuses needs the user.
+            renewed = self._refresh(conn, step.account_id, creds, force=True)
+            if not isinstance(renewed, Result):
+                result = Result(
+                    "retry",
+                    retry_after=0.0,
+                    status=result.status,
+                    detail=("the access token had expired; it was refreshed"),
+                )
+        more = self._record(delivery_id, result, "publish", step)
         self.fault("recorded")
+        return more
 
-    def _media(self, s: Any, hashes: list[str]) -> tuple[tuple[MediaFile, ...], str | None]:
-        """The attached images' files, kept by the store when the post was scheduled."""
+    def _media(
+        self, s: Any, hashes: list[str], platform: str
+    ) -> tuple[tuple[MediaFile, ...], str | None]:
+        """The attached images' files, kept by the store when the post was scheduled, each
+        made to fit the network (converted or scaled down where it would be refused)."""
+        from tactful.publish.media_fit import fit
+        from tactful.publish.networks import media_rules
         from tactful.store.files import files_dir_for, stored_file
         from tactful.store.models import MediaRow
 
+        rules = media_rules(platform)
         files = []
         for sha in hashes or ():
             row = s.scalar(select(MediaRow).where(MediaRow.sha256 == sha))
             path = stored_file(files_dir_for(self.store), sha, row.mime if row else None)
             if row is None or not path.exists():
                 return (), f"the image {sha[:12]} is no longer kept; attach it again"
-            files.append(MediaFile(str(path), row.mime or "application/octet-stream"))
+            mime = row.mime or "application/octet-stream"
+            try:
+                sent, mime = fit(path, mime, rules, sha, platform)
+            except (OSError, ValueError) as exc:
+                return (), f"the image {sha[:12]} could not be made ready: {exc}"
+            files.append(MediaFile(str(sent), mime))
         return tuple(files), None
 
-    def _stopped(self, s: Any, post: OutboxPostRow, account: AccountRow) -> str | None:
+    def _stopped(
+        self,
+        s: Any,
+        post: OutboxPostRow,
+        account: AccountRow,
+        cred: CredentialRow | None,
+        thread: bool,
+    ) -> str | None:
         """The check at publish time: consent or rules may have changed since scheduling."""
         from tactful.publish.outbox import gate, still_stopping
         from tactful.store.accounts import get_account
 
         checker = self._checker or self.fresh_checker()
-        problems, _ = gate(checker, post.text, get_account(s, account.name), post.media)
-        stopping = still_stopping(problems, set(post.override_rules or ()))
+        found = gate(
+            checker,
+            post.text,
+            get_account(s, account.name),
+            post.media,
+            thread=thread,
+            own=cred.limits if cred else None,
+        )
+        stopping = still_stopping(found.problems, set(post.override_rules or ()))
         if not stopping:
             return None
         return "stopped at publish time: " + "; ".join(
             f"{p.rule_id}: {p.message}" for p in stopping
         )
+
+    # ------------------------------------------------------------------ tokens
+
+    def _fresh_creds(self, conn: Connector, step: _Step) -> Credentials | Result:
+        """The credentials to publish with, refreshed first when the token is about to
+        expire (a refresh ahead of time should have done it; this is the last chance)."""
+        creds = step.creds
+        expires = creds.expires_at
+        if expires is None or not hasattr(conn, "refresh"):
+            return creds
+        if expires - self.clock() > REFRESH_MARGIN:
+            return creds
+        return self._refresh(conn, step.account_id, creds)
+
+    def _refresh(
+        self, conn: Any, account_id: int, creds: Credentials, *, force: bool = False
+    ) -> Credentials | Result:
+        """Refresh an account's token, one worker at a time: the credentials row is locked
+        and read again first, so a token another worker has just refreshed (networks that
+        rotate refresh tokens refuse the old one) is used as it is."""
+        from tactful.publish.vault import open_sealed, seal
+
+        with self.store.session() as s:
+            row = s.scalar(
+                select(CredentialRow)
+                .where(CredentialRow.account_id == account_id)
+                .with_for_update()
+            )
+            if row is None:
+                return Result("auth", detail="the account is no longer connected")
+            secret = open_sealed(row.secret)
+            current = Credentials(
+                row.base_url, str(secret.get("token", "")), row.remote_user, secret, row.expires_at
+            )
+            fresh_enough = row.expires_at is not None and (
+                row.expires_at - self.clock() > REFRESH_MARGIN
+            )
+            if current.token != creds.token or (fresh_enough and not force):
+                return current  # refreshed by someone else meanwhile
+            result: Credentials | Result = conn.refresh(self.http, current)
+            if isinstance(result, Credentials):
+                row.secret = seal({**result.extra, "token": result.token})
+                row.expires_at = result.expires_at
+                row.refresh_failed_at = None
+                if result.base_url:
+                    row.base_url = result.base_url
+                self.tally.refreshed += 1
+                return result
+            if result.kind == "auth" and row.refresh_failed_at is None:
+                row.refresh_failed_at = self.clock()
+                notify_once(
+                    s,
+                    account_id,
+                    "refresh_failed",
+                    f"{_account_name(s, account_id)}: the network refused to renew access "
+                    f"({result.detail}); connect the account again before its next post",
+                )
+            if result.kind == "unknown":  # a refresh publishes nothing: safe to ask again
+                return Result("retry", status=result.status, detail=result.detail)
+            return result
+
+    def refresh_ahead(self, within: timedelta | None = None) -> int:
+        """Refresh the tokens of accounts with a post due soon whose token would expire by
+        then, so a post at 9:00 never waits on a refresh (or fails for one) at 9:00. A
+        refresh the network refuses notifies the user once. Returns how many it renewed."""
+        within = within or REFRESH_AHEAD
+        now = self.clock()
+        with self.store.session() as s:
+            rows = s.execute(
+                select(CredentialRow.account_id, CredentialRow.expires_at, AccountRow.platform)
+                .join(AccountRow, AccountRow.id == CredentialRow.account_id)
+                .where(
+                    CredentialRow.expires_at.is_not(None),
+                    CredentialRow.refresh_failed_at.is_(None),
+                    CredentialRow.expires_at < now + within + REFRESH_MARGIN,
+                )
+            ).all()
+            due = {
+                account_id
+                for (account_id,) in s.execute(
+                    select(DeliveryRow.account_id).where(
+                        DeliveryRow.state == "scheduled", DeliveryRow.due_at < now + within
+                    )
+                )
+            }
+        renewed = 0
+        for account_id, _expires, platform in rows:
+            if account_id not in due:
+                continue
+            conn = self.connector_for(platform)
+            if not hasattr(conn, "refresh"):
+                continue
+            with self.store.session() as s:
+                cred = s.scalar(select(CredentialRow).where(CredentialRow.account_id == account_id))
+                assert cred is not None
+                from tactful.publish.vault import open_sealed
+
+                secret = open_sealed(cred.secret)
+                creds = Credentials(
+                    cred.base_url,
+                    str(secret.get("token", "")),
+                    cred.remote_user,
+                    secret,
+                    cred.expires_at,
+                )
+            if isinstance(self._refresh(conn, account_id, creds), Credentials):
+                renewed += 1
+        return renewed
 
     def _reconcile(
         self,
@@ -257,7 +467,7 @@ class Worker:
                     row.last_error = found.detail
         return found
 
-    def _mark_publishing(self, delivery_id: int) -> bool:
+    def _mark_publishing(self, delivery_id: int, part: int) -> bool:
         with self.store.session() as s:
             row = self._held(s, delivery_id)
             if row is None:
@@ -266,7 +476,11 @@ class Worker:
             row.attempts += 1
             s.add(
                 AttemptRow(
-                    delivery_id=row.id, worker=self.name, action="publish", started_at=self.clock()
+                    delivery_id=row.id,
+                    worker=self.name,
+                    action="publish",
+                    part=part,
+                    started_at=self.clock(),
                 )
             )
             return True
@@ -277,7 +491,9 @@ class Worker:
         base = min(3600.0, BACKOFF_BASE * 2 ** max(0, attempts - 1))
         return timedelta(seconds=base * self.rng.uniform(0.8, 1.2))
 
-    def _record(self, delivery_id: int, result: Result, action: str) -> None:
+    def _record(self, delivery_id: int, result: Result, action: str, step: _Step) -> bool:
+        """Record what came back for one part. True when that part is out and the thread
+        has more to publish (the claim is kept for them)."""
         now = self.clock()
         with self.store.session() as s:
             row: DeliveryRow | None = s.get(DeliveryRow, delivery_id, with_for_update=True)
@@ -288,9 +504,13 @@ class Worker:
                 .order_by(AttemptRow.id.desc())
                 .limit(1)
             )
-            if action == "reconcile" or attempt is None:
+            if action != "publish" or attempt is None:
                 attempt = AttemptRow(
-                    delivery_id=row.id, worker=self.name, action=action, started_at=now
+                    delivery_id=row.id,
+                    worker=self.name,
+                    action=action,
+                    part=step.part,
+                    started_at=now,
                 )
                 s.add(attempt)
             attempt.outcome = result.kind
@@ -299,10 +519,20 @@ class Worker:
             attempt.finished_at = now
             self.tally.by_outcome[result.kind] = self.tally.by_outcome.get(result.kind, 0) + 1
             if row.state == "published":
-                return  # another worker recorded it (its answer and ours are the same post)
+                return False  # another worker recorded it (its answer and ours: one post)
+            posted = list(row.posted or [])
+            if result.kind == "published" and len(posted) != step.part:
+                return False  # another worker recorded this part already
             if result.kind == "published":
-                row.state, row.remote_id, row.remote_url = "published", result.remote_id, result.url
+                posted.append(_as_dict(result.posted()))
+                row.posted = posted
                 row.last_error = None
+                if not step.last:  # more parts to come: keep the claim and go on
+                    row.state = "claimed"
+                    row.lease_until = now + self.lease
+                    return True
+                head = _posted(posted[0])
+                row.state, row.remote_id, row.remote_url = "published", head.remote_id, head.url
                 self.tally.published += 1
             elif result.kind == "retry" and row.attempts < MAX_ATTEMPTS:
                 row.state = "scheduled"
@@ -320,6 +550,7 @@ class Worker:
                 row.last_error = _attention_text(result)
                 self.tally.attention += 1
             row.claimed_by = None if row.state != "publishing" else row.claimed_by
+            return False
 
     def _attention(self, delivery_id: int, why: str) -> None:
         with self.store.session() as s:
@@ -341,6 +572,47 @@ class Worker:
                 )
             )
         self.tally.attention += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """The next part of a delivery to publish, and what publishing it needs."""
+
+    part: int
+    last: bool
+    platform: str
+    account_id: int
+    creds: Credentials
+    outgoing: Outgoing
+    first_try: datetime | None
+    in_flight: bool
+
+
+def _posted(raw: dict[str, Any]) -> Posted:
+    return Posted(str(raw["remote_id"]), raw.get("url"), dict(raw.get("ref") or {}))
+
+
+def _as_dict(posted: Posted) -> dict[str, Any]:
+    return {"remote_id": posted.remote_id, "url": posted.url, "ref": dict(posted.ref)}
+
+
+def _account_name(s: Any, account_id: int) -> str:
+    return str(s.scalar(select(AccountRow.name).where(AccountRow.id == account_id)))
+
+
+def notify_once(s: Any, account_id: int | None, kind: str, message: str) -> bool:
+    """Add a notice unless one of this kind is open for the account. True if added."""
+    open_ = s.scalar(
+        select(NoticeRow.id).where(
+            NoticeRow.account_id == account_id,
+            NoticeRow.kind == kind,
+            NoticeRow.dismissed_at.is_(None),
+        )
+    )
+    if open_ is not None:
+        return False
+    s.add(NoticeRow(account_id=account_id, kind=kind, message=message))
+    return True
 
 
 def _attention_text(result: Result) -> str:

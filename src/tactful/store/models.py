@@ -261,6 +261,9 @@ class CredentialRow(Base):
     secret: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted JSON: tokens and client
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refresh_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the account's own server accepts (a Mastodon instance's characters and media),
+    # read when it was connected; None: the network's defaults (publish/networks.yml).
+    limits: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -308,6 +311,10 @@ class DeliveryRow(Base):
     remote_id: Mapped[str | None] = mapped_column(Text)
     remote_url: Mapped[str | None] = mapped_column(Text)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A thread: the texts of its parts (None: the post's text, one part) and the parts
+    # already out, as Posted dicts {remote_id, url, ref}, in order.
+    parts: Mapped[list[str] | None] = mapped_column(JSON)
+    posted: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     post: Mapped[OutboxPostRow] = relationship(back_populates="deliveries")
@@ -324,12 +331,27 @@ class AttemptRow(Base):
         ForeignKey("outbox_deliveries.id", ondelete="RESTRICT"), index=True
     )
     worker: Mapped[str] = mapped_column(String(120))
-    action: Mapped[str] = mapped_column(String(20))  # publish | reconcile | check
+    action: Mapped[str] = mapped_column(String(20))  # publish | reconcile | check | refresh
+    part: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # in a thread
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outcome: Mapped[str | None] = mapped_column(String(20))  # None while in flight
     http_status: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NoticeRow(Base):
+    """Something the user must act on that no single post shows: a token that could not be
+    refreshed before a scheduled post. One open notice per account and kind."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 APPEND_ONLY: tuple[type[Base], ...] = (

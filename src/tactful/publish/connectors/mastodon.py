@@ -85,6 +85,23 @@ class MastodonConnector:
             raise InputError(f"{creds.base_url} refused the token: {classify(answer).detail}")
         return str(answer.json()["id"])
 
+    def limits(self, http: httpx.Client, creds: Credentials) -> dict[str, object] | None:
+        """What this instance accepts (``GET /api/v2/instance``): its character limit,
+        images per post, image types and largest image; None when it does not say."""
+        answer = send(http, http.build_request("GET", self._url(creds, "/api/v2/instance")))
+        if isinstance(answer, Result) or answer.status_code != 200:
+            return None
+        config = answer.json().get("configuration") or {}
+        statuses = config.get("statuses") or {}
+        media = config.get("media_attachments") or {}
+        found = {
+            "max_characters": statuses.get("max_characters"),
+            "max_images": statuses.get("max_media_attachments"),
+            "types": [t for t in media.get("supported_mime_types") or () if t.startswith("image/")],
+            "max_bytes": media.get("image_size_limit"),
+        }
+        return {k: v for k, v in found.items() if v} or None
+
     def publish(self, http: httpx.Client, creds: Credentials, post: Outgoing) -> Result:
         media_ids: list[str] = []
         for media in post.media:
@@ -92,7 +109,13 @@ class MastodonConnector:
             if isinstance(uploaded, Result):
                 return uploaded
             media_ids.append(uploaded)
-        body = {"status": post.text, "visibility": "public", "media_ids": media_ids}
+        body: dict[str, object] = {
+            "status": post.text,
+            "visibility": "public",
+            "media_ids": media_ids,
+        }
+        if post.reply_to is not None:  # the next part of a thread
+            body["in_reply_to_id"] = post.reply_to.remote_id
         request = http.build_request(
             "POST",
             self._url(creds, "/api/v1/statuses"),
