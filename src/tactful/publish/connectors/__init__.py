@@ -7,7 +7,11 @@ from tactful.plugins import load, registered
 from tactful.publish.connectors.base import Connector
 
 GROUP = "tactful.connectors"
-BUILTIN = {"mastodon": "tactful.publish.connectors.mastodon:MastodonConnector"}
+BUILTIN = {
+    "mastodon": "tactful.publish.connectors.mastodon:MastodonConnector",
+    "bluesky": "tactful.publish.connectors.bluesky:BlueskyConnector",
+    "x": "tactful.publish.connectors.x:XConnector",
+}
 
 
 def available() -> dict[str, str]:
