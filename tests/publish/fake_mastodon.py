@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
 import httpx
 from fake_http import asgi, client
@@ -29,6 +30,8 @@ class FakeMastodon:
     media: dict[str, int] = field(default_factory=dict)  # id -> polls left before ready
     requests: list[httpx.Request] = field(default_factory=list)
     limit: int = LIMIT  # the instance's max_characters
+    apps: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (secret, redirect)
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def _error(self, status: int, message: str, **headers: str) -> httpx.Response:
         return httpx.Response(status, json={"error": message}, headers=headers)
@@ -37,6 +40,8 @@ class FakeMastodon:
         self.requests.append(request)
         if request.method == "GET" and request.url.path == "/api/v2/instance":
             return httpx.Response(200, json=self.instance())  # public: no token needed
+        if request.url.path in ("/api/v1/apps", "/oauth/authorize", "/oauth/token"):
+            return self._oauth(request)
         auth = request.headers.get("authorization", "")
         account = self.tokens.get(auth.removeprefix("Bearer "))
         if account is None:
@@ -67,6 +72,44 @@ class FakeMastodon:
         if path == "/api/v1/accounts/verify_credentials":
             return httpx.Response(200, json={"id": account, "username": "jo", "acct": "jo"})
         return self._error(404, "Not found")
+
+    def _oauth(self, request: httpx.Request) -> httpx.Response:
+        """App registration and the authorisation-code grant (Doorkeeper's answers)."""
+        path = request.url.path
+        if path == "/api/v1/apps":
+            form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+            if not form.get("client_name") or not form.get("redirect_uris"):
+                return self._error(422, "Validation failed: Application name can't be blank")
+            app_id = f"app-{len(self.apps) + 1}"
+            self.apps[app_id] = (f"secret-{app_id}", form["redirect_uris"])
+            return httpx.Response(
+                200,
+                json={"id": app_id, "name": form["client_name"], "client_id": app_id,
+                      "client_secret": self.apps[app_id][0],
+                      "redirect_uri": form["redirect_uris"]},
+            )  # fmt: skip
+        if path == "/oauth/authorize":
+            q = request.url.params
+            app = self.apps.get(q.get("client_id", ""))
+            if app is None or q.get("redirect_uri") != app[1]:
+                return self._error(400, "invalid_client")
+            code = f"code-{len(self.codes) + 1}"
+            self.codes[code] = (q["client_id"], q.get("code_challenge", ""))
+            target = httpx.URL(app[1], params={"code": code, "state": q.get("state", "")})
+            return httpx.Response(302, headers={"location": str(target)})
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        granted = self.codes.pop(form.get("code", ""), None)
+        app = self.apps.get(form.get("client_id", ""))
+        if granted is None or app is None or form.get("client_secret") != app[0]:
+            return httpx.Response(400, json={"error": "invalid_grant",
+                                             "error_description": "The provided authorization grant is invalid"})  # fmt: skip
+        token = f"oauth-token-{len(self.tokens)}"
+        self.tokens[token] = "109"
+        return httpx.Response(
+            200, json={"access_token": token, "token_type": "Bearer",
+                       "scope": "read:accounts write:statuses write:media",
+                       "created_at": 1700000000},
+        )  # fmt: skip
 
     def instance(self) -> dict:
         return {

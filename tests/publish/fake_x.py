@@ -49,6 +49,7 @@ uses the invalid-request shape with words of its own; tests must not depend on t
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import re
@@ -142,6 +143,8 @@ class FakeX:
     media: dict[str, dict] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
     issued: int = 0
+    # one-time authorisation codes -> (user id, client id, redirect uri, PKCE challenge)
+    codes: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -197,6 +200,8 @@ class FakeX:
         path, method = request.url.path, request.method
         if method == "POST" and path == "/2/oauth2/token":
             return self._token(request)
+        if method == "GET" and path == "/i/oauth2/authorize":
+            return self._authorize(request)
         auth = request.headers.get("authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else ""
         user = self.tokens.get(token)
@@ -489,14 +494,25 @@ class FakeX:
             return self._oauth_error(
                 401, "unauthorized_client", "Missing valid authorization header"
             )
-        if form.get("grant_type") != "refresh_token":
+        if form.get("grant_type") == "authorization_code":
+            granted = self.codes.pop(form.get("code", ""), None)
+            if granted is None or granted[1] != client_id or granted[2] != form.get("redirect_uri"):
+                return self._oauth_error(400, "invalid_request", BAD_TOKEN)
+            verifier = form.get("code_verifier", "")
+            challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            if challenge.decode().rstrip("=") != granted[3]:
+                return self._oauth_error(400, "invalid_request", BAD_TOKEN)
+            held = (granted[0], client_id)
+        elif form.get("grant_type") == "refresh_token":
+            held_ = self.refresh_tokens.get(form.get("refresh_token", ""))
+            if held_ is None or held_[1] != client_id:
+                return self._oauth_error(400, "invalid_request", BAD_TOKEN)
+            held = held_
+            del self.refresh_tokens[form["refresh_token"]]  # rotated: the old one is spent
+        else:
             return self._oauth_error(
                 400, "invalid_request", "Missing required parameter [grant_type]."
             )
-        held = self.refresh_tokens.get(form.get("refresh_token", ""))
-        if held is None or held[1] != client_id:
-            return self._oauth_error(400, "invalid_request", BAD_TOKEN)
-        del self.refresh_tokens[form["refresh_token"]]  # rotated: the old one is spent
         self.issued += 1
         access, refresh = f"access-{self.issued}", f"refresh-{self.issued + 1}"
         self.tokens[access] = held[0]
@@ -513,6 +529,24 @@ class FakeX:
                 "refresh_token": refresh,
             },
         )
+
+    def _authorize(self, request: httpx.Request) -> httpx.Response:
+        """The consent page, as if the user clicked "Authorize app": a redirect back to the
+        registered callback with a one-time code bound to the PKCE challenge."""
+        q = request.url.params
+        if q.get("response_type") != "code" or q.get("client_id") not in self.clients:
+            return self._oauth_error(400, "invalid_request", "Something went wrong")
+        if q.get("code_challenge_method") != "S256" or not q.get("code_challenge"):
+            return self._oauth_error(400, "invalid_request", "PKCE is required")
+        wanted = set(q.get("scope", "").split())
+        if not wanted <= ALL_SCOPES:
+            return self._oauth_error(400, "invalid_scope", "unknown scope")
+        self.issued += 1
+        code = f"code-{self.issued}"
+        redirect = q["redirect_uri"]
+        self.codes[code] = (USER_ID, q["client_id"], redirect, q["code_challenge"])
+        target = httpx.URL(redirect, params={"code": code, "state": q.get("state", "")})
+        return httpx.Response(302, headers={"location": str(target)})
 
     def revoke_app(self, user: str = USER_ID) -> None:
         """The user revoked the app's access in their X settings."""

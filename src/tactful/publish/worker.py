@@ -50,7 +50,9 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30.0  # seconds; doubled per attempt, capped at an hour
 UNKNOWN_RECHECK = timedelta(minutes=1)
 REFRESH_MARGIN = timedelta(minutes=5)  # a token this close to expiring is refreshed first
-REFRESH_AHEAD = timedelta(hours=2)  # how far ahead of a post its account's token is renewed
+# How far ahead of a post its account's token is renewed: well inside the shortest token
+# life (X's two hours), so a token just renewed is never renewed again at once.
+REFRESH_AHEAD = timedelta(minutes=30)
 
 
 class Killed(BaseException):
@@ -347,7 +349,13 @@ class Worker:
         return self._refresh(conn, step.account_id, creds)
 
     def _refresh(
-        self, conn: Any, account_id: int, creds: Credentials, *, force: bool = False
+        self,
+        conn: Any,
+        account_id: int,
+        creds: Credentials,
+        *,
+        force: bool = False,
+        until: datetime | None = None,
     ) -> Credentials | Result:
         """Refresh an account's token, one worker at a time: the credentials row is locked
         and read again first, so a token another worker has just refreshed (networks that
@@ -366,8 +374,9 @@ class Worker:
             current = Credentials(
                 row.base_url, str(secret.get("token", "")), row.remote_user, secret, row.expires_at
             )
+            # Fresh enough: it lasts past ``until`` (the post it is renewed for; now).
             fresh_enough = row.expires_at is not None and (
-                row.expires_at - self.clock() > REFRESH_MARGIN
+                row.expires_at - (until or self.clock()) > REFRESH_MARGIN
             )
             if current.token != creds.token or (fresh_enough and not force):
                 return current  # refreshed by someone else meanwhile
@@ -437,7 +446,8 @@ class Worker:
                     secret,
                     cred.expires_at,
                 )
-            if isinstance(self._refresh(conn, account_id, creds), Credentials):
+            renewed_ = self._refresh(conn, account_id, creds, until=now + within)
+            if isinstance(renewed_, Credentials):
                 renewed += 1
         return renewed
 

@@ -11,6 +11,9 @@ BUILTIN = {
     "mastodon": "tactful.publish.connectors.mastodon:MastodonConnector",
     "bluesky": "tactful.publish.connectors.bluesky:BlueskyConnector",
     "x": "tactful.publish.connectors.x:XConnector",
+    "linkedin": "tactful.publish.connectors.linkedin:LinkedInConnector",
+    "facebook": "tactful.publish.connectors.facebook:FacebookConnector",
+    "instagram": "tactful.publish.connectors.instagram:InstagramConnector",
 }
 
 
