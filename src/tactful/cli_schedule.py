@@ -277,13 +277,21 @@ def cancel(post_id: str, db_url: str | None) -> None:
 
 @schedule.command("retry")
 @click.argument("post_id")
+@click.option(
+    "--not-there",
+    is_flag=True,
+    help="You looked: the post is not on the account, so send it again without looking.",
+)
+@by_option
 @db_option
-def retry(post_id: str, db_url: str | None) -> None:
+def retry(post_id: str, not_there: bool, actor: str | None, db_url: str | None) -> None:
     """Try again what needs attention (after reconnecting an account, say)."""
     from tactful.publish.outbox import requeue
 
     with open_db(db_url).session() as s:
-        n = requeue(s, f"#{post_id.lstrip('#')}")
+        n = requeue(
+            s, f"#{post_id.lstrip('#')}", not_there=not_there, actor=actor_or_default(actor)
+        )
     if not n:
         raise InputError(f"nothing of #{post_id} needs attention")
     click.echo(f"#{post_id.lstrip('#')} queued again for {n} account(s)")
@@ -384,53 +392,139 @@ def now(
 @click.option(
     "--instance", metavar="URL", help="Mastodon: the server, e.g. https://mastodon.social"
 )
+@click.option("--oauth", is_flag=True, help="Mastodon: sign in through the browser instead.")
+@click.option("--handle", "login", metavar="HANDLE", help="Bluesky: the handle (default: stored).")
+@click.option("--pds", metavar="URL", help="Bluesky: your PDS if not bsky.social.")
+@click.option("--client-id", metavar="ID", help="X, LinkedIn, Facebook, Instagram: your app's id.")
+@click.option("--organization", metavar="ID", help="LinkedIn: post as this company page.")
+@click.option("--page", metavar="ID_OR_NAME", help="Facebook, Instagram: which Page.")
 @click.option(
-    "--token-stdin", is_flag=True, help="Read the access token from standard input (scripts)."
+    "--secret-stdin",
+    is_flag=True,
+    help="Read the token, app password or client secret from standard input (scripts).",
 )
+@click.option(
+    "--port",
+    type=click.IntRange(1024, 65535),
+    default=8765,
+    show_default=True,
+    help="Port of the sign-in callback: register http://127.0.0.1:PORT/callback.",
+)
+@click.option("--no-browser", is_flag=True, help="Print the sign-in link instead of opening it.")
 @db_option
-def connect(name: str, instance: str | None, token_stdin: bool, db_url: str | None) -> None:
-    """Connect a stored account to its network so tactful can publish to it. The token is
+def connect(
+    name: str,
+    instance: str | None,
+    oauth: bool,
+    login: str | None,
+    pds: str | None,
+    client_id: str | None,
+    organization: str | None,
+    page: str | None,
+    secret_stdin: bool,
+    port: int,
+    no_browser: bool,
+    db_url: str | None,
+) -> None:
+    """Connect a stored account to its network so tactful can publish to it. Access is
     checked with the network, then stored encrypted (never shown again).
 
     \b
-    Mastodon: Preferences > Development > New application (scope write:statuses,
-    write:media, read:accounts), then copy "Your access token".
+    Mastodon   a token (Preferences > Development > New application, scopes
+               write:statuses write:media read:accounts), or --oauth to sign in.
+    Bluesky    the handle and an app password (Settings > App passwords).
+    X          your X app's client id (--client-id; a confidential app also asks
+               for its secret); sign in through the browser.
+    LinkedIn   your app's client id and secret; --organization ID for a company page.
+    Facebook   your Meta app's id and secret; --page picks the Page.
+    Instagram  as Facebook: the professional account linked to the Page.
+    The browser returns to http://127.0.0.1:PORT/callback: register it with the app.
     \b
     Examples:
       tactful accounts connect jo-masto --instance https://mastodon.social
+      tactful accounts connect jo-masto --instance https://mastodon.social --oauth
+      tactful accounts connect jo-bsky --handle jo.bsky.social
+      tactful accounts connect jo-x --client-id Y2xpZW50LWlk
+      tactful accounts connect acme-li --client-id 86abc --organization 2414183
       pass show masto | tactful accounts connect jo-masto \
-          --instance https://mastodon.social --token-stdin
+          --instance https://mastodon.social --secret-stdin
     """
     import httpx
 
-    from tactful.publish.connectors import connector
-    from tactful.publish.connectors.base import Credentials
-    from tactful.publish.credentials import save_credentials
+    from tactful.publish import connect as ways
     from tactful.store.accounts import get_account
 
     store = open_db(db_url)
     with store.session() as s:
         account = get_account(s, name)
-    if account.platform.value != "mastodon":
-        raise InputError(
-            f"connecting {account.platform.value} accounts comes next; Mastodon works today"
+    platform = account.platform.value
+
+    def secret(prompt: str) -> str:
+        value = (
+            sys.stdin.readline().strip()
+            if secret_stdin
+            else click.prompt(prompt, hide_input=True, err=True).strip()
         )
-    loopback = (instance or "").startswith(("http://127.0.0.1", "http://localhost"))
-    if not instance or not (instance.startswith("https://") or loopback):
-        raise InputError("give the server as --instance https://your.server")
-    token = (
-        sys.stdin.readline().strip()
-        if token_stdin
-        else click.prompt("Access token", hide_input=True).strip()
-    )
-    if not token:
-        raise InputError("the token is empty")
-    conn = connector("mastodon")
-    creds = Credentials(instance, token)
+        if not value:
+            raise InputError(f"the {prompt.lower()} is empty")
+        return value
+
+    def need_client() -> str:
+        if not client_id:
+            raise InputError(
+                f"give your {platform} app's id as --client-id "
+                "(see tactful accounts connect --help)"
+            )
+        return client_id
+
+    say = lambda m: click.echo(m, err=True)  # noqa: E731
+    opener = (lambda _u: None) if no_browser else None
     with httpx.Client(timeout=20) as http:
-        remote = conn.verify(http, creds)  # type: ignore[attr-defined]
+        if platform == "mastodon":
+            if not instance:
+                raise InputError("give the server as --instance https://your.server")
+            if oauth:
+                made = ways.mastodon_oauth(http, instance, port=port, open_url=opener, say=say)
+            else:
+                made = ways.mastodon_token(http, instance, secret("Access token"))
+        elif platform == "bluesky":
+            handle = (login or account.handle or "").lstrip("@")
+            if not handle:
+                raise InputError("give the Bluesky handle as --handle you.bsky.social")
+            made = ways.bluesky(http, pds, handle, secret("App password"))
+        elif platform == "x":
+            cid = need_client()
+            made = ways.x_oauth(http, cid, None, port=port, open_url=opener, say=say)
+        elif platform == "linkedin":
+            from tactful.publish.connect_linkedin import linkedin_oauth
+
+            cid = need_client()
+            made = linkedin_oauth(
+                http,
+                cid,
+                secret("Client secret"),
+                organization=organization,
+                port=port,
+                open_url=opener,
+                say=say,
+            )
+        elif platform in ("facebook", "instagram"):
+            from tactful.publish.connect_meta import meta_oauth
+
+            cid = need_client()
+            made = meta_oauth(
+                http,
+                cid,
+                secret("App secret"),
+                platform,
+                page=page,
+                port=port,
+                open_url=opener,
+                say=say,
+            )
+        else:  # pragma: no cover - every platform has a way in
+            raise InputError(f"tactful cannot connect {platform} accounts")
     with store.session() as s:
-        save_credentials(s, name, token=token, base_url=instance, remote_user=remote)
-    click.echo(
-        f"connected {name} to {instance} (account id {remote}); the token is stored encrypted"
-    )
+        ways.save(s, name, made)
+    who = f" as {made.who}" if made.who else ""
+    click.echo(f"connected {name}{who} (account id {made.remote_user}); access is stored encrypted")

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,9 +20,16 @@ from tactful.cli import main
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, FakeMastodon]]:
+    fake = FakeMastodon()
+    with serve(fake) as url:
+        yield url, fake
+
+
+@contextmanager
+def serve(fake: object) -> Iterator[str]:
+    """The fake on a real local socket."""
     import uvicorn
 
-    fake = FakeMastodon()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -30,7 +38,7 @@ def server() -> Iterator[tuple[str, FakeMastodon]]:
     thread.start()
     while not srv.started:
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", fake
+    yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(5)
 
@@ -65,7 +73,7 @@ def test_connect_schedule_refuse_and_publish_now(
         "jo-masto",
         "--instance",
         url,
-        "--token-stdin",
+        "--secret-stdin",
         "--db",
         db,
         stdin="good-token\n",
@@ -77,7 +85,7 @@ def test_connect_schedule_refuse_and_publish_now(
         "jo-masto",
         "--instance",
         url,
-        "--token-stdin",
+        "--secret-stdin",
         "--db",
         db,
         stdin="wrong\n",
@@ -213,3 +221,21 @@ def test_a_long_post_goes_as_a_thread_when_asked(tmp_path: Path) -> None:
     assert code == 0 and "scheduled #1 as a thread of 2 posts" in out
     code, out = run("schedule", "show", "1", "--db", db)
     assert '"parts"' in out and " 1/2" in out and " 2/2" in out
+
+
+def test_bluesky_connects_with_an_app_password_from_stdin(tmp_path: Path) -> None:
+    from fake_bluesky import APP_PASSWORD, DID, HANDLE, FakeBluesky
+
+    db = str(tmp_path / "t.db")
+    run("accounts", "add", "jo-bsky", "--platform", "bluesky", "--kind", "personal",
+        "--handle", f"@{HANDLE}", "--db", db)  # fmt: skip
+    with serve(FakeBluesky()) as url:
+        code, out = run("accounts", "connect", "jo-bsky", "--pds", url, "--secret-stdin",
+                        "--db", db, stdin=f"{APP_PASSWORD}\n")  # fmt: skip
+        assert code == 0 and DID in out and APP_PASSWORD not in out
+        code, out = run("accounts", "connect", "jo-bsky", "--pds", url, "--secret-stdin",
+                        "--db", db, stdin="wrong-password\n")  # fmt: skip
+        assert code == 2 and "wrong handle or app password" in out
+    code, out = run("accounts", "add", "jo-x", "--platform", "x", "--kind", "personal", "--db", db)
+    code, out = run("accounts", "connect", "jo-x", "--db", db)
+    assert code == 2 and "--client-id" in out and len(out.strip().splitlines()) == 1

@@ -198,3 +198,40 @@ def test_an_attached_image_is_kept_and_uploaded_with_the_post(
     worker(connected, mastodon, clock).run_once()
     assert mastodon.statuses[0]["media_attachments"] == [{"id": "1"}]
     assert mastodon.requests[0].url.path == "/api/v2/media"
+
+
+def test_an_account_that_cannot_be_read_ends_with_the_user_not_a_guess(
+    connected: Store, mastodon: FakeMastodon, clock
+) -> None:
+    """The answer was lost and the account cannot be read (a LinkedIn member without read
+    access): after a bounded number of looks the user is asked, and only their word that the
+    post is not there sends it again."""
+    from tactful.publish.outbox import requeue
+
+    conn = MastodonConnector(poll_wait=0)
+    conn.resend_safe_for = None  # no idempotency key to lean on: only looking can tell
+    with connected.session() as s:
+        done = schedule(s, checker(connected), "Doors open at nine.", ["jo-masto"], at(clock, 1),
+                        actor="jo")  # fmt: skip
+    lost = True
+
+    def fault(req):  # type: ignore[no-untyped-def]
+        if req.method == "POST" and lost:
+            return "drop"
+        return "500-before" if req.method == "GET" else None
+
+    w = Worker(connected, name="w", clock=clock, http=client(mastodon, fault),
+               connector_for=lambda _p: conn)  # fmt: skip
+    for _ in range(40):
+        clock.advance(minutes=30)
+        w.run_once()
+    with connected.session() as s:
+        d = get_post(s, f"#{done.post_id}").deliveries[0]
+    assert d.state == "needs_attention" and "--not-there" in (d.last_error or "")
+    assert mastodon.published() == {"Doors open at nine.": 1}  # it did go out, once
+    # The user looks, finds it, and cancels; had they not found it, --not-there resends.
+    lost = False
+    with connected.session() as s:
+        assert requeue(s, f"#{done.post_id}", not_there=True) == 1
+    w.run_once()
+    assert mastodon.published() == {"Doors open at nine.": 2}  # their word is taken

@@ -331,15 +331,37 @@ def cancel(session: Session, ref: str) -> int:
     return n
 
 
-def requeue(session: Session, ref: str, *, now: datetime | None = None) -> int:
+def requeue(
+    session: Session,
+    ref: str,
+    *,
+    now: datetime | None = None,
+    not_there: bool = False,
+    actor: str | None = None,
+) -> int:
     """Try again what needs attention (after reconnecting an account, say): those
-    deliveries are scheduled for now, with a fresh count of attempts (the log keeps all)."""
+    deliveries are scheduled for now, with a fresh count of attempts (the log keeps all).
+
+    ``not_there``: the user looked at the account and the post is not on it, so requests
+    whose answer never came are marked absent and it is sent again without looking."""
+    from tactful.store.models import AttemptRow
+
     row = _find_post(session, ref)
     n = 0
     for d in row.deliveries:
         if d.state in ("needs_attention", "failed"):
             d.state, d.due_at, d.attempts, d.claimed_by = "scheduled", now or utcnow(), 0, None
             n += 1
+            if not_there:
+                for a in session.scalars(
+                    select(AttemptRow).where(
+                        AttemptRow.delivery_id == d.id,
+                        AttemptRow.action == "publish",
+                        (AttemptRow.outcome.is_(None)) | (AttemptRow.outcome == "unknown"),
+                    )
+                ):
+                    a.outcome = "absent"
+                    a.detail = f"{actor or 'the user'} looked: not on the account"
     return n
 
 

@@ -49,6 +49,11 @@ LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = 30.0  # seconds; doubled per attempt, capped at an hour
 UNKNOWN_RECHECK = timedelta(minutes=1)
+UNCONFIRMED = (
+    "an answer never came back and tactful could not read the account to see whether the "
+    "post went out ({detail}); look there: if it is there, cancel this; if not, "
+    "'tactful schedule retry ID --not-there'"
+)
 REFRESH_MARGIN = timedelta(minutes=5)  # a token this close to expiring is refreshed first
 # How far ahead of a post its account's token is renewed: well inside the shortest token
 # life (X's two hours), so a token just renewed is never renewed again at once.
@@ -473,8 +478,13 @@ class Worker:
             with self.store.session() as s:
                 row = self._held(s, delivery_id)
                 if row is not None:
+                    row.attempts += 1
                     row.lease_until = self.clock() + UNKNOWN_RECHECK
                     row.last_error = found.detail
+                    if row.attempts >= MAX_ATTEMPTS:  # never read: the user has to look
+                        row.state, row.claimed_by = "needs_attention", None
+                        row.last_error = UNCONFIRMED.format(detail=found.detail)
+                        self.tally.attention += 1
         return found
 
     def _mark_publishing(self, delivery_id: int, part: int) -> bool:
