@@ -8,6 +8,7 @@ TACTFUL_FAULT_ATTEMPTS sets how many publish attempts to reach (10,000 by defaul
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import threading
@@ -190,3 +191,169 @@ def test_two_workers_racing_never_publish_the_same_post(
     # Every status went out with its delivery's key exactly once (no key sent twice).
     keys = Counter(r.headers["idempotency-key"] for r in mastodon.requests if r.method == "POST")
     assert max(keys.values()) == 1
+
+
+X_TARGET = int(os.environ.get("TACTFUL_FAULT_ATTEMPTS_X", "1500"))
+
+
+def test_x_without_idempotency_keys_with_expiring_tokens_and_threads(store: Store, clock) -> None:
+    """The same storm against X, which has no idempotency key: every resend is decided by
+    looking for the post on the account. Access tokens live two hours and expire mid-publish
+    at random; refresh tokens rotate, so a refresh whose answer is lost leaves the account
+    needing the user (who reconnects). One post in four is a thread. Every part of every
+    post ends on X exactly once, each reply under the part before."""
+    from fake_x import BASE as X_BASE
+    from fake_x import CLIENT_ID, USER_ID, FakeX
+
+    from tactful.publish.connectors.x import XConnector
+    from tactful.publish.credentials import save_credentials
+    from tactful.publish.outbox import open_notices
+    from tactful.store.accounts import add_account
+
+    rng = random.Random(20261123)
+    fake = FakeX(clock=clock)
+    target = X_TARGET if store.engine.dialect.name == "sqlite" else X_TARGET // 5
+    minted = 0
+
+    def connect_again() -> None:
+        nonlocal minted
+        minted += 1
+        token, refresh = f"reconnected-{minted}", f"reconnected-refresh-{minted}"
+        fake.tokens[token] = USER_ID
+        fake.scopes[token] = frozenset(
+            {"tweet.read", "tweet.write", "users.read", "media.write", "offline.access"}
+        )
+        fake.expiry[token] = clock.now + timedelta(hours=2)
+        fake.refresh_tokens[refresh] = (USER_ID, CLIENT_ID)
+        with store.session() as s:
+            save_credentials(
+                s, "jo-x", token=token, base_url=X_BASE, remote_user=USER_ID,
+                expires_at=clock.now + timedelta(hours=2),
+                extra={"refresh_token": refresh, "client_id": CLIENT_ID},
+            )  # fmt: skip
+
+    with store.session() as s:
+        add_account(s, "jo-x", platform="x", kind="professional", handle="@tactful_jo")
+    connect_again()
+    with store.session() as s:
+        checker = Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+    texts: list[str] = []
+    kills: Counter[str] = Counter()
+    faults: Counter[str] = Counter()
+    expired = reconnects = 0
+
+    def add_posts(n: int) -> None:
+        when = resolve(
+            parse_local((clock.now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")), "UTC"
+        )
+        with store.session() as s:
+            for _ in range(n):
+                text = f"Update {len(texts) + 1}: notes from the team, item {rng.randrange(10**6)}."
+                long = rng.random() < 0.25
+                if long:
+                    text += (
+                        " We met the new volunteers, planned the spring fair and agreed the rota"
+                        " for the library desk. Thanks to everyone who came along on Tuesday."
+                        " The next meeting is in the community room, as before, at seven."
+                        " Bring a friend if you can: there is tea, and plenty of biscuits."
+                        f" (Notes {len(texts) + 1}.)"  # X refuses a part it has seen before
+                    )
+                done = schedule(s, checker, text, ["jo-x"], when, actor="test", thread=long)
+                assert done.state == "scheduled", done.problems
+                assert done.parts == (2 if long else 1)
+                texts.append(text)
+
+    def network(request: httpx.Request) -> str | None:
+        nonlocal expired
+        if request.method != "POST":
+            return None if rng.random() < 0.9 else "refuse"
+        if request.url.path == "/2/tweets" and rng.random() < 0.02:
+            token = request.headers.get("authorization", "").removeprefix("Bearer ")
+            fake.expiry[token] = clock.now  # the token lapses as the request goes out
+            expired += 1
+        kind = rng.choice(NETWORK)
+        faults[kind] += 1
+        return None if kind == "ok" else kind
+
+    def make_worker(name: str) -> Worker:
+        def fault(step: str) -> None:
+            if rng.random() < 0.04:
+                kills[step] += 1
+                raise Killed(step)
+
+        return Worker(
+            store,
+            name=name,
+            clock=clock,
+            http=client(fake, network),
+            connector_for=lambda _p: XConnector(clock=clock),
+            fault=fault,
+            rng=rng,
+        )
+
+    workers = [make_worker(f"w{i}") for i in range(2)]
+    rounds = 0
+    while True:
+        rounds += 1
+        attempts = _attempts(store)
+        states = _states(store)
+        open_ = sum(n for state, n in states.items() if state != "published")
+        if attempts < target and open_ < 20:
+            add_posts(20)
+        elif attempts >= target and open_ == 0:
+            break
+        assert rounds < 100_000, f"no progress: {states}"
+        w = rng.choice(workers)
+        try:
+            w.run_once(limit=rng.randint(1, 4))
+        except Killed:
+            workers[workers.index(w)] = make_worker(w.name + "'")
+        if states.get("needs_attention") and rng.random() < 0.2:
+            with store.session() as s:
+                stuck = {
+                    d.post_id: d.last_error or ""
+                    for d in s.scalars(
+                        select(DeliveryRow).where(DeliveryRow.state == "needs_attention")
+                    )
+                }
+                told = bool(open_notices(s))
+            if told or any("access was refused" in why for why in stuck.values()):
+                connect_again()  # the user reads the notice and connects the account again
+                reconnects += 1
+            with store.session() as s:
+                for post_id in stuck:
+                    requeue(s, f"#{post_id}", now=clock.now)
+        clock.advance(seconds=rng.choice((0, 5, 30, 90, 400)))
+        if rounds % 300 == 0:
+            clock.advance(hours=2)  # past every backoff; access tokens lapse
+
+    published = fake.published()
+    with store.session() as s:
+        expected = [
+            part
+            for d in s.scalars(select(DeliveryRow).order_by(DeliveryRow.id))
+            for part in (d.parts or [d.post.text])
+        ]
+    duplicates = sum(n - 1 for n in published.values() if n > 1)
+    lost = sum(1 for t in expected if published[t] == 0)
+    by_text = {t["sent"]: t for t in fake.tweets}
+    with store.session() as s:
+        threads = [list(d.parts) for d in s.scalars(select(DeliveryRow)) if d.parts]
+    broken = sum(
+        1
+        for parts in threads
+        for before, after in itertools.pairwise(parts)
+        if by_text[after]["in_reply_to_tweet_id"] != by_text[before]["id"]
+    )
+    print(
+        f"\nfault injection (X): {len(texts):,} posts ({len(expected):,} parts), "
+        f"{_attempts(store):,} publish attempts in {rounds:,} worker rounds; network faults "
+        f"{dict(faults)}; tokens expired mid-publish {expired}; reconnected {reconnects}; "
+        f"workers killed at {dict(kills)}\n"
+        f"result: {len(published):,} posts on X, {duplicates} duplicates, {lost} lost, "
+        f"{broken} replies under the wrong post"
+    )
+    assert _attempts(store) >= target
+    assert duplicates == 0 and lost == 0 and broken == 0
+    assert set(published) == set(expected)
+    assert expired > 0 and sum(kills.values()) > 0
