@@ -459,6 +459,10 @@ class FakeX:
                 item["created_at"] = t["created"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
             if "conversation_id" in fields:
                 item["conversation_id"] = t["conversation_id"]
+            if "referenced_tweets" in fields and t["in_reply_to_tweet_id"]:
+                item["referenced_tweets"] = [
+                    {"type": "replied_to", "id": t["in_reply_to_tweet_id"]}
+                ]
             data.append(item)
         meta: dict[str, object] = {
             "result_count": len(page),

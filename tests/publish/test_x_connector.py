@@ -394,3 +394,26 @@ def test_a_gif_goes_up_without_a_media_type_the_one_shot_upload_does_not_name(
         )
     assert r.kind == "published"
     assert b'name="media_type"' not in x.requests[0].content
+
+
+def test_find_tells_a_threads_part_from_the_same_words_under_another_thread(
+    x: FakeX, clock: Clock
+) -> None:
+    from tactful.publish.connectors.base import Posted
+
+    c = conn(clock)
+    with client(x) as http:
+        first = c.publish(http, CREDS, Outgoing("Thread A opens. 1/2", "a1"))
+        other = c.publish(http, CREDS, Outgoing("Thread B opens. 1/2", "b1"))
+        assert first.remote_id and other.remote_id
+        under_a = c.publish(
+            http, CREDS, Outgoing("See you there. 2/2", "a2", reply_to=first.posted())
+        )
+        assert under_a.kind == "published"
+        mine = Outgoing("See you there. 2/2", "b2", reply_to=Posted(other.remote_id))
+        assert c.find(http, CREDS, mine, None) is None  # same words, another thread
+        again = Outgoing("See you there. 2/2", "a2", reply_to=first.posted())
+        found = c.find(http, CREDS, again, None)
+        assert found is not None and found.remote_id == under_a.remote_id
+        lone = c.find(http, CREDS, Outgoing("See you there. 2/2", "c"), None)
+        assert lone is None  # not a reply: a post of its own with those words is not there

@@ -297,14 +297,15 @@ class XConnector:
         self, http: httpx.Client, creds: Credentials, post: Outgoing, since: datetime | None
     ) -> Result | None:
         """Page back through the account's own posts (newest first; from ``since`` minus five
-        minutes when given), matching the text as X gives it back (see ``_comparable``)."""
+        minutes when given), matching the text as X gives it back (see ``_comparable``) and,
+        for a part of a thread, the post it replies to."""
         if not creds.remote_user:
             return Result("unknown", detail="the account's X user id is not known")
         wanted = _comparable(post.text)
         url = _root(creds.base_url) + f"/2/users/{creds.remote_user}/tweets"
         params: dict[str, str | int] = {
             "max_results": PAGE_SIZE,
-            "tweet.fields": "created_at,text,note_tweet",
+            "tweet.fields": "created_at,text,note_tweet,referenced_tweets",
             "exclude": "retweets",
         }
         if since is not None:
@@ -329,7 +330,7 @@ class XConnector:
             if not isinstance(page, dict) or ("data" not in page and "meta" not in page):
                 return Result("unknown", detail="X answered the timeline without posts or meta")
             for tweet in _tweets(page.get("data")):
-                if _comparable(_full_text(tweet)) == wanted:
+                if _comparable(_full_text(tweet)) == wanted and _replies_as(tweet, post):
                     tweet_id = str(tweet["id"])
                     return Result("published", tweet_id, status_url(tweet_id), status=200)
             token = (page.get("meta") or {}).get("next_token")
@@ -406,6 +407,19 @@ def _as_retry(result: Result) -> Result:
     if result.kind == "unknown":
         return Result("retry", status=result.status, detail=result.detail)
     return result
+
+
+def _replies_as(tweet: dict[str, Any], post: Outgoing) -> bool:
+    """A thread's part is only this post if it replies to the part before (the same words
+    under another thread are another post)."""
+    parents = {
+        str(ref.get("id"))
+        for ref in tweet.get("referenced_tweets") or ()
+        if isinstance(ref, dict) and ref.get("type") == "replied_to"
+    }
+    if post.reply_to is None:
+        return not parents
+    return post.reply_to.remote_id in parents
 
 
 def _tweets(data: object) -> Iterable[dict[str, Any]]:
