@@ -57,6 +57,19 @@ def _free_port(host: str, port: int, tries: int) -> int:
     show_default=True,
     help="The largest export the audits page accepts.",
 )
+@click.option(
+    "--worker-interval",
+    type=click.FloatRange(1, 3600),
+    default=15.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often the built-in worker publishes what is due.",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not publish scheduled posts from this server (run tactful worker instead).",
+)
 @policy_option
 @db_option
 def serve(
@@ -64,11 +77,15 @@ def serve(
     port: int,
     demo: bool,
     max_upload_mb: int,
+    worker_interval: float,
+    no_worker: bool,
     policy_files: tuple[str, ...],
     db_url: str | None,
 ) -> None:
-    """Run the web app (compose and check posts, accounts, contacts and tag consent, media,
-    audits, rules) and its HTTP API, with OpenAPI docs at /docs. Listens on this machine only.
+    """Run the web app (compose and check posts, schedule them, accounts, contacts and tag
+    consent, media, audits, rules) and its HTTP API, with OpenAPI docs at /docs. Listens on
+    this machine only. A worker inside it publishes scheduled posts when they are due
+    (--no-worker: leave that to tactful worker).
 
     On first start an access token is made and shown once; only its hash is kept. The
     browser asks for it once; API clients send it as "Authorization: Bearer TOKEN".
@@ -78,6 +95,7 @@ def serve(
       tactful serve --demo                 # try it on made-up data
       tactful serve                        # your store (tactful db info says where)
       tactful serve --port 9000 --db ./team.db
+      tactful serve --no-worker            # publish with tactful worker elsewhere
     """
     import uvicorn
 
@@ -101,7 +119,7 @@ def serve(
         if db_url:
             raise InputError("--demo makes its own database; leave out --db (or TACTFUL_DB)")
         folder = Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "demo"
-        click.echo("Seeding the demo database (accounts, contacts, a sample audit)...", err=True)
+        click.echo("Seeding the demo database (accounts, contacts, a sample audit, scheduled posts)...", err=True)
         store = seed(folder)
         token = secrets.token_urlsafe(24)
         token_digest = digest(token)
@@ -120,10 +138,17 @@ def serve(
         token_digest,
         policy_files=policy_files,
         max_archive=max_upload_mb * 1024 * 1024,
+        worker_interval=None if no_worker else worker_interval,
     )
     if demo:
         click.echo(f"tactful demo is running at {url}/#token={token}")
         click.echo(f"  (that link signs you in; API docs at {url}/docs; Ctrl-C to stop)")
     else:
         click.echo(f"tactful is running at {url}  (API docs: {url}/docs; Ctrl-C to stop)")
+    if no_worker:
+        click.echo("  not publishing scheduled posts here (--no-worker): run tactful worker")
+    elif demo:
+        click.echo("  (the demo accounts are not connected: nothing is ever published)")
+    else:
+        click.echo(f"  publishing scheduled posts when due (checked every {worker_interval:g} s)")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -34,6 +34,26 @@ Modelled from the documentation:
   (https://developers.facebook.com/docs/graph-api/overview/rate-limiting); answers also
   carry the usage header when not throttled.
 
+Facebook Login (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow,
+.../guides/access-tokens/get-long-lived, https://developers.facebook.com/docs/graph-api/reference/user/accounts):
+
+* the dialog ``GET https://www.facebook.com/v25.0/dialog/oauth`` (``client_id``,
+  ``redirect_uri``, ``state``, ``scope`` comma- or space-separated, ``response_type=code``)
+  sends the browser back with ``code`` and ``state``, or, when the person cancels, with
+  ``error_reason=user_denied&error=access_denied&error_description=Permissions+error.``;
+* ``/oauth/access_token`` (GET as documented, or POST) with ``client_id``,
+  ``redirect_uri`` (identical to the dialog's), ``client_secret`` and ``code`` (used once,
+  10 minutes) -> ``{"access_token", "token_type": "bearer", "expires_in"}``: a short-lived
+  user token; with ``grant_type=fb_exchange_token`` and ``fb_exchange_token`` -> a
+  long-lived one (``expires_in`` about 60 days); refusals in the Graph error body
+  (101 a bad app id, 1 a bad secret, 100 a bad code or redirect_uri, 190 a bad token);
+* ``GET /me`` and ``GET /me/accounts`` with a user token: the Pages granted, each with
+  ``id``, ``name``, ``access_token`` (a Page token; made from a short-lived user token it
+  lapses within hours, from a long-lived one never), ``category``, ``tasks`` and
+  ``instagram_business_account`` when one is linked; the Page token holds the permissions
+  the person granted;
+* ``GET /{ig-user}?fields=username``.
+
 Not documented word for word, so approximated: the wording of the 100 errors for a
 message too long (a Page post takes 63,206 characters) or a bad ``attached_media``. Not
 modelled: Facebook's 506 for a post identical to the one before (it would hide the
@@ -60,6 +80,16 @@ CDN = "https://scontent.fake.test"
 PAGE_ID = "104857600000001"
 IG_ID = "17841400000000001"
 TOKEN = "page-token"
+APP_ID, APP_SECRET = "1234567890123456", "meta-app-secret"
+USER_ID = "10160000000000001"
+DIALOG = "https://www.facebook.test/v25.0/dialog/oauth"
+SECOND_PAGE_ID = "104857600000002"
+SECOND_TOKEN = "second-page-token"
+BAKERY = {"id": PAGE_ID, "name": "Jo's Bakery", "access_token": TOKEN, "category": "Bakery"}
+CAFE = {"id": SECOND_PAGE_ID, "name": "Jo's Café", "access_token": SECOND_TOKEN, "category": "Cafe"}
+CODE_LIFE = timedelta(minutes=10)
+SHORT_LIFE = 5400  # seconds: a short-lived user token (one to two hours)
+LONG_LIFE = 5183944  # seconds: a long-lived user token (about 60 days)
 POST_LIMIT = 63206  # characters in a Page post
 CAPTION_LIMIT = 2200
 HASHTAG_LIMIT = 30
@@ -102,6 +132,18 @@ class FakeGraph:
     media: list[dict[str, Any]] = field(default_factory=list)
     requests: list[httpx.Request] = field(default_factory=list)
     _seq: int = 0
+    # Facebook Login: the Pages the person manages (and grants), what they do in the dialog
+    # ("allow" or "cancel"), codes and user tokens issued, when Page tokens lapse.
+    pages: list[dict[str, Any]] = field(default_factory=lambda: [dict(BAKERY)])
+    user_answer: str = "allow"
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    page_token_expiry: dict[str, datetime] = field(default_factory=dict)
+    ig_usernames: dict[str, str] = field(default_factory=lambda: {IG_ID: "josbakery"})
+
+    def __post_init__(self) -> None:
+        for p in self.pages:
+            self.tokens.setdefault(p["access_token"], p["id"])
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -197,9 +239,22 @@ class FakeGraph:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         fields, files = self._form(request)
+        path = re.sub(r"^/v\d+\.\d+", "", request.url.path).strip("/")
+        if path == "dialog/oauth" and request.method == "GET":
+            return self._dialog(fields)
+        if path == "oauth/access_token" and request.method in ("GET", "POST"):
+            return self._access_token(fields)
         token = self._token(request, fields)
         if not token:
             return self._error(400, 104, "An access token is required to request this resource.")
+        lapses = self.user_tokens[token]["expires_at"] if token in self.user_tokens else None
+        lapses = self.page_token_expiry.get(token, lapses)
+        if lapses is not None and lapses <= self.clock():
+            return self._error(
+                400, 190, "Error validating access token: Session has expired", subcode=463
+            )
+        if token in self.user_tokens:
+            return self._as_user(path, request.method, token, fields)
         if token in self.expired:
             return self._error(
                 400,
@@ -269,6 +324,9 @@ class FakeGraph:
             item = next((m for m in self.media if m["id"] == node and m["ig"] == ig), None)
             if item and method == "GET":
                 return httpx.Response(200, json=_pick(item, wanted))
+            if node == ig and method == "GET":
+                user = {"id": ig, "username": self.ig_usernames.get(ig, "")}
+                return httpx.Response(200, json=_pick(user, wanted))
             return self._missing(method, node)
         return self._missing(method, path)
 
@@ -548,6 +606,133 @@ class FakeGraph:
         )
         return httpx.Response(200, json={"id": media_id})
 
+    # -- Facebook Login -------------------------------------------------------------------------
+
+    def _dialog(self, fields: dict[str, str]) -> httpx.Response:
+        """The Login dialog, as a person who allows (or cancels) and is sent back."""
+        if fields.get("client_id") != APP_ID:
+            return httpx.Response(400, text="<html>Invalid App ID</html>")
+        redirect = fields.get("redirect_uri", "")
+        loopback = redirect.startswith(("http://localhost", "http://127.0.0.1"))
+        if not (redirect.startswith("https://") or loopback):
+            return httpx.Response(
+                400, text="<html>URL blocked: the redirect URI is not allowed</html>"
+            )
+        scopes = frozenset(re.split(r"[,\s]+", fields.get("scope", "").strip())) - {""}
+        unknown = sorted(scopes - ALL_PERMISSIONS - {"business_management", "public_profile"})
+        if unknown:
+            return httpx.Response(400, text=f"<html>Invalid Scopes: {', '.join(unknown)}</html>")
+        query = {"state": fields["state"]} if "state" in fields else {}
+        if self.user_answer == "cancel":
+            query = {
+                "error_reason": "user_denied",
+                "error": "access_denied",
+                "error_description": "Permissions error.",
+                **query,
+            }
+        elif fields.get("response_type", "code") == "code":
+            code = self._id("AQD-code-")
+            self.codes[code] = {
+                "redirect_uri": redirect,
+                "scopes": scopes,
+                "issued_at": self.clock(),
+                "used": False,
+            }
+            query = {"code": code, **query}
+        else:
+            return httpx.Response(400, text="<html>The fake serves response_type=code</html>")
+        sep = "&" if "?" in redirect else "?"
+        return httpx.Response(302, headers={"location": redirect + sep + urlencode(query)})
+
+    def _access_token(self, fields: dict[str, str]) -> httpx.Response:
+        """The code for a short-lived user token, or a short-lived one for a long-lived one."""
+        if fields.get("client_id") != APP_ID:
+            return self._error(400, 101, "Error validating application. Invalid application ID.")
+        if fields.get("client_secret") != APP_SECRET:
+            return self._error(400, 1, "Error validating client secret.")
+        now = self.clock()
+        if fields.get("grant_type") == "fb_exchange_token":
+            short = self.user_tokens.get(fields.get("fb_exchange_token", ""))
+            if short is None or short["expires_at"] <= now:
+                return self._error(
+                    400, 190, "Invalid OAuth access token - Cannot parse access token"
+                )
+            token = self._id("EAAlong")
+            self.user_tokens[token] = {
+                "long": True,
+                "scopes": short["scopes"],
+                "expires_at": now + timedelta(seconds=LONG_LIFE),
+            }
+            return httpx.Response(
+                200, json={"access_token": token, "token_type": "bearer", "expires_in": LONG_LIFE}
+            )
+        code = self.codes.get(fields.get("code", ""))
+        if code is None:
+            return self._error(400, 100, "Invalid verification code format.")
+        if code["used"]:
+            return self._error(400, 100, "This authorization code has been used.", subcode=36009)
+        if now - code["issued_at"] > CODE_LIFE:
+            return self._error(400, 100, "This authorization code has expired.", subcode=36007)
+        if fields.get("redirect_uri") != code["redirect_uri"]:
+            return self._error(
+                400,
+                100,
+                "Error validating verification code. Please make sure your redirect_uri is "
+                "identical to the one you used in the OAuth dialog request",
+            )
+        code["used"] = True
+        token = self._id("EAAshort")
+        self.user_tokens[token] = {
+            "long": False,
+            "scopes": code["scopes"],
+            "expires_at": now + timedelta(seconds=SHORT_LIFE),
+        }
+        return httpx.Response(
+            200, json={"access_token": token, "token_type": "bearer", "expires_in": SHORT_LIFE}
+        )
+
+    def _as_user(
+        self, path: str, method: str, token: str, fields: dict[str, str]
+    ) -> httpx.Response:
+        user = self.user_tokens[token]
+        wanted = [f for f in fields.get("fields", "").split(",") if f]
+        if path == "me" and method == "GET":
+            return httpx.Response(200, json=_pick({"id": USER_ID, "name": "Jo Example"}, wanted))
+        if path != "me/accounts" or method != "GET":
+            return self._missing(method, path)
+        if "pages_show_list" not in user["scopes"]:
+            return self._error(
+                403, 200, "(#200) Requires pages_show_list permission to manage the object"
+            )
+        data = []
+        for page in self.pages:
+            page_token = page["access_token"]
+            if not user["long"]:  # a Page token made from a short-lived user token lapses
+                page_token = f"{page_token}-short-{self._seq}"
+                self.tokens[page_token] = page["id"]
+                self.page_token_expiry[page_token] = user["expires_at"]
+            self.granted[page_token] = frozenset(user["scopes"]) & ALL_PERMISSIONS
+            node = {
+                **page,
+                "access_token": page_token,
+                "category_list": [{"id": "2200", "name": page.get("category", "")}],
+                "tasks": [
+                    "ADVERTISE",
+                    "ANALYZE",
+                    "CREATE_CONTENT",
+                    "MESSAGING",
+                    "MODERATE",
+                    "MANAGE",
+                ],
+            }
+            if page["id"] in self.linked:
+                node["instagram_business_account"] = {"id": self.linked[page["id"]]}
+            data.append(_pick(node, wanted))
+        cursor = base64.b64encode(b"offset:0").decode()
+        return httpx.Response(
+            200, json={"data": data, "paging": {"cursors": {"before": cursor, "after": cursor}}}
+        )
+
     # -- for tests ----------------------------------------------------------------------------
 
     def rate_limited(self) -> httpx.Response:
@@ -595,4 +780,19 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
-__all__ = ["BASE", "CDN", "IG_ID", "PAGE_ID", "TOKEN", "FakeGraph", "client"]
+__all__ = [
+    "APP_ID",
+    "APP_SECRET",
+    "BAKERY",
+    "BASE",
+    "CAFE",
+    "CDN",
+    "DIALOG",
+    "IG_ID",
+    "PAGE_ID",
+    "SECOND_PAGE_ID",
+    "SECOND_TOKEN",
+    "TOKEN",
+    "FakeGraph",
+    "client",
+]

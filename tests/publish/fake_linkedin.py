@@ -45,12 +45,25 @@ Modelled (docs under https://learn.microsoft.com/en-us/linkedin/):
   ``invalid_client``.
 - 429 (shared/api-guide/concepts/rate-limits): limits are per day, reset at midnight UTC, and
   the answer carries no rate-limit headers; ``retry_after_header`` adds a ``Retry-After``.
+- The Authorization Code Flow (shared/authentication/authorization-code-flow):
+  ``GET /oauth/v2/authorization`` (``response_type=code``, ``client_id``, ``redirect_uri``,
+  ``state``, space-separated ``scope``) sends the browser back with ``code`` and ``state``;
+  a member who cancels comes back with ``error=user_cancelled_login`` or
+  ``user_cancelled_authorize`` (and ``error_description``, ``state``); a scope the app's
+  products do not grant, ``error=unauthorized_scope_error``. ``POST /oauth/v2/accessToken``
+  with ``grant_type=authorization_code`` (form: ``code``, ``redirect_uri``, ``client_id``,
+  ``client_secret``; the code lives 30 minutes and works once, with the same redirect_uri)
+  answers ``access_token``, ``expires_in`` (5184000, 60 days), ``scope`` (comma-separated),
+  ``token_type``, ``id_token`` (with ``openid``) and, for apps approved for programmatic
+  refresh (``programmatic_refresh``), ``refresh_token`` and ``refresh_token_expires_in``
+  (a year) (shared/authentication/programmatic-refresh-tokens).
 
 Not modelled: videos, documents, articles, polls, editing and deleting posts over HTTP,
-mention name matching, the authorization-code flow."""
+mention name matching, PKCE (LinkedIn's native-client flow), the login page itself."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections import Counter
@@ -58,7 +71,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 import httpx
 from fake_http import asgi, client
@@ -70,6 +83,17 @@ MEMBER = "urn:li:person:abc123"
 ORG_ID = "2414183"
 ORG = f"urn:li:organization:{ORG_ID}"
 CLIENT_ID, CLIENT_SECRET = "tactful-app", "app-secret"
+CODE_LIFE = timedelta(minutes=30)  # an authorization code's life (authorization-code-flow)
+ACCESS_LIFE = 5184000  # seconds: 60 days
+REFRESH_LIFE = 31536000  # seconds: a year
+CANCELLED = {
+    "cancel_login": ("user_cancelled_login", "The user cancelled LinkedIn login"),
+    "cancel_authorize": ("user_cancelled_authorize", "The user cancelled the authorization"),
+}
+CODE_REFUSED = (
+    "Unable to retrieve access token: appid/redirect uri/code verifier does not match "
+    "authorization code. Or authorization code expired. Or external member binding exists"
+)
 
 EVERYTHING = frozenset(
     {
@@ -154,6 +178,28 @@ def _escape(text: str) -> str:
     return "".join("\\" + c if c in RESERVED else c for c in text)
 
 
+def _form(request: httpx.Request) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+
+
+def _id_token(sub: str, now: datetime) -> str:
+    """An OpenID Connect ID token's shape (a JWT: header, claims, signature; unsigned)."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    issued = int(now.timestamp())
+    claims = {
+        "iss": "https://www.linkedin.com/oauth",
+        "aud": CLIENT_ID,
+        "sub": sub,
+        "iat": issued,
+        "exp": issued + 3600,
+        "name": "Jo Example",
+    }
+    return f"{part({'alg': 'RS256', 'kid': 'fake'})}.{part(claims)}.fake-signature"
+
+
 def _ms(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
@@ -173,6 +219,15 @@ class FakeLinkedIn:
     recent: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
     issued: int = 0
+    # The browser sign-in: who signs in, the pages that member administers, the scopes the
+    # app's products grant, whether LinkedIn approved the app for refresh tokens, and what
+    # the member does on the consent page ("allow", "cancel_login", "cancel_authorize").
+    signs_in: str = "abc123"
+    signs_in_admin_of: frozenset[str] = frozenset({ORG_ID})
+    app_scopes: frozenset[str] = EVERYTHING
+    programmatic_refresh: bool = False
+    user_answer: str = "allow"
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ answers
 
@@ -206,6 +261,14 @@ class FakeLinkedIn:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         path, method = request.url.path, request.method
+        if path == "/oauth/v2/authorization" and method == "GET":
+            return self._authorization(request)
+        if (
+            path == "/oauth/v2/accessToken"
+            and method == "POST"
+            and _form(request).get("grant_type") == "authorization_code"
+        ):
+            return self._code_grant(request)
         if path == "/oauth/v2/accessToken" and method == "POST":
             return self._token(request)
         grant = self._grant(request)
@@ -618,6 +681,91 @@ class FakeLinkedIn:
                 "scope": ",".join(sorted(model.scopes if model else EVERYTHING)),
             },
         )
+
+    def _authorization(self, request: httpx.Request) -> httpx.Response:
+        """LinkedIn's consent page, as a member who allows (or cancels) and is sent back."""
+        params = request.url.params
+        redirect = params.get("redirect_uri", "")
+        if params.get("client_id") != CLIENT_ID:
+            return httpx.Response(400, text="<html>Invalid client_id</html>")
+        if not redirect.startswith(("https://", "http://")) or "#" in redirect:
+            return httpx.Response(400, text="<html>Invalid redirect_uri</html>")
+        state = params.get("state")
+
+        def back(**query: str) -> httpx.Response:
+            if state is not None:
+                query["state"] = state
+            sep = "&" if "?" in redirect else "?"
+            return httpx.Response(302, headers={"location": redirect + sep + urlencode(query)})
+
+        if params.get("response_type") != "code":
+            return back(error="invalid_request", error_description="response_type must be code")
+        scopes = frozenset(params.get("scope", "").split())
+        refused = sorted(scopes - self.app_scopes)
+        if refused:
+            return back(
+                error="unauthorized_scope_error",
+                error_description=f'Scope "{refused[0]}" is not authorized for your application',
+            )
+        if self.user_answer in CANCELLED:
+            error, description = CANCELLED[self.user_answer]
+            return back(error=error, error_description=description)
+        self.issued += 1
+        code = f"AQT-code-{self.issued}"
+        self.codes[code] = {
+            "redirect_uri": redirect,
+            "client_id": CLIENT_ID,
+            "scopes": scopes,
+            "sub": self.signs_in,
+            "admin_of": self.signs_in_admin_of,
+            "issued_at": self.clock(),
+            "used": False,
+        }
+        return back(code=code)
+
+    def _code_grant(self, request: httpx.Request) -> httpx.Response:
+        if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+            return self._oauth_error(400, "invalid_request", "Unsupported content type")
+        form = _form(request)
+        for name in ("code", "redirect_uri", "client_id", "client_secret"):
+            if not form.get(name):
+                return self._oauth_error(
+                    400, "invalid_request", f'A required parameter "{name}" is missing'
+                )
+        if form["client_id"] != CLIENT_ID or form["client_secret"] != CLIENT_SECRET:
+            return self._oauth_error(401, "invalid_client", "Client authentication failed")
+        now = self.clock()
+        code = self.codes.get(form["code"])
+        if (
+            code is None
+            or code["used"]
+            or now - code["issued_at"] > CODE_LIFE
+            or code["redirect_uri"] != form["redirect_uri"]
+            or code["client_id"] != form["client_id"]
+        ):
+            return self._oauth_error(400, "invalid_request", CODE_REFUSED)
+        code["used"] = True
+        self.issued += 1
+        token = f"member-token-{self.issued}"
+        scopes: frozenset[str] = code["scopes"]
+        self.tokens[token] = Grant(
+            code["sub"], scopes, code["admin_of"], expires_at=now + timedelta(seconds=ACCESS_LIFE)
+        )
+        body: dict[str, Any] = {
+            "access_token": token,
+            "expires_in": ACCESS_LIFE,
+            "scope": ",".join(sorted(scopes)),
+            "token_type": "Bearer",
+        }
+        if "openid" in scopes:
+            body["id_token"] = _id_token(code["sub"], now)
+        if self.programmatic_refresh:
+            refresh = f"member-refresh-{self.issued}"
+            self.refresh_tokens[refresh] = code["sub"]
+            self.refresh_expires[refresh] = now + timedelta(seconds=REFRESH_LIFE)
+            body["refresh_token"] = refresh
+            body["refresh_token_expires_in"] = REFRESH_LIFE
+        return httpx.Response(200, json=body)
 
     # ------------------------------------------------------------------ for tests
 

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI, HTTPException, Response
 from fastapi.responses import FileResponse, JSONResponse
@@ -19,6 +20,9 @@ from tactful.web.limits import BodyLimit
 from tactful.web.schemas import SignIn
 from tactful.web.state import MAX_ARCHIVE, AppState
 
+if TYPE_CHECKING:
+    from tactful.publish.worker import Worker
+
 STATIC = Path(__file__).with_name("static")
 PAGES = {
     "/": "composer.html",
@@ -27,6 +31,7 @@ PAGES = {
     "/media": "media.html",
     "/audits": "audits.html",
     "/rules": "rules.html",
+    "/schedule": "schedule.html",
 }
 # Pages may only talk to this server; user images are served from here too.
 PAGE_CSP = (
@@ -43,14 +48,36 @@ def create_app(
     files_dir: Path | None = None,
     policy_files: tuple[str, ...] = (),
     max_archive: int = MAX_ARCHIVE,
+    worker_interval: float | None = None,
+    make_worker: Callable[[Store], Worker] | None = None,
 ) -> FastAPI:
+    """``worker_interval``: publish due posts from a background thread this often (seconds;
+    None: no worker). ``make_worker`` builds its Worker (by default, one that checks with
+    this app's rules and policy files)."""
     files_dir = files_dir or files_dir_for(store)
     state = AppState(store, files_dir, policy_files=policy_files, max_archive=max_archive)
+    if worker_interval is not None:
+        from tactful.web.background import BackgroundWorker, ServeWorker
+
+        def build() -> Worker:
+            if make_worker is not None:
+                return make_worker(store)
+            return ServeWorker(store, state.base_checker)
+
+        state.worker = BackgroundWorker(build, worker_interval)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        state.jobs.stop_all()
+        if state.worker is not None:
+            state.worker.start()
+        try:
+            yield
+        finally:
+            if state.worker is not None:
+                from starlette.concurrency import run_in_threadpool
+
+                await run_in_threadpool(state.worker.stop)
+            state.jobs.stop_all()
 
     app = FastAPI(
         title="tactful",
@@ -86,9 +113,9 @@ def create_app(
     def health() -> JSONResponse:
         return JSONResponse({"ok": True})
 
-    from tactful.web import api, audit_api, media_api, policy_api
+    from tactful.web import api, audit_api, media_api, policy_api, schedule_api
 
-    for module in (api, policy_api, media_api, audit_api):
+    for module in (api, policy_api, media_api, audit_api, schedule_api):
         app.include_router(module.router, dependencies=[Depends(guard)])
     return app
 

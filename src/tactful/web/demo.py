@@ -1,17 +1,22 @@
 """The demo ``tactful serve --demo`` starts on: a fresh SQLite store seeded from ``demo.yml``
 with two accounts, contacts with and without tag consent, a photo carrying GPS metadata in
-the media library, and a finished sample audit. Every run starts from a clean copy."""
+the media library, a finished sample audit, and posts in the outbox over the next days (the
+accounts are not connected, so nothing is ever published). Every run starts from a clean
+copy."""
 
 from __future__ import annotations
 
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from tactful.store import Store
+
+if TYPE_CHECKING:
+    from tactful.checker import Checker
 
 ACTOR = "demo"
 
@@ -42,9 +47,11 @@ def demo_photo(path: Path, sky: tuple[int, int, int] = (120, 170, 220)) -> Path:
 
 def seed(folder: Path) -> Store:
     """Create ``folder`` anew with a seeded ``demo.db``; returns the open store."""
+    from tactful.checker import Checker
     from tactful.store.accounts import add_account
     from tactful.store.consent import record_consent, set_do_not_tag
     from tactful.store.contacts import add_contact
+    from tactful.store.snapshot import store_extras
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -63,8 +70,33 @@ def seed(folder: Path) -> Store:
                     s, f"#{contact.id}", active=True, reason=person["do_not_tag"], actor=ACTOR
                 )
     _seed_media(store, folder)
-    _seed_audit(store, folder, data["audit"])
+    checker = Checker(extras=store_extras(store))
+    _seed_audit(store, folder, data["audit"], checker)
+    _seed_schedule(store, data.get("schedule") or (), checker)
     return store
+
+
+def _seed_schedule(store: Store, posts: Any, checker: Checker) -> None:
+    """Queue the demo's posts ``in_days`` from today at their wall-clock time and zone."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tactful.publish.outbox import schedule
+    from tactful.publish.times import schedule_time
+
+    for spec in posts:
+        day = datetime.now(ZoneInfo(spec["zone"])).date() + timedelta(days=spec["in_days"])
+        when = schedule_time(f"{day} {spec['at']}", spec["zone"])
+        with store.session() as s:
+            schedule(
+                s,
+                checker,
+                spec["text"],
+                spec["accounts"],
+                when,
+                actor=ACTOR,
+                thread=bool(spec.get("thread")),
+            )
 
 
 def _seed_media(store: Store, folder: Path) -> None:
@@ -82,23 +114,20 @@ def _seed_media(store: Store, folder: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def _seed_audit(store: Store, folder: Path, spec: dict[str, Any]) -> None:
+def _seed_audit(store: Store, folder: Path, spec: dict[str, Any], checker: Checker) -> None:
     from tactful.archives import ArchiveSource, create
     from tactful.archives.synthetic import write
     from tactful.audit.runner import run_audit
     from tactful.audit.settings import AuditSettings
-    from tactful.checker import Checker
-    from tactful.store.snapshot import EXTRAS_KEY, store_extras
+    from tactful.store.snapshot import EXTRAS_KEY
 
     work = folder / "sample-export"
     work.mkdir()
     path = write(spec["format"], work, spec["posts"])
-    extras = store_extras(store)
-    account = next(a for a in extras[EXTRAS_KEY].accounts if a.name == spec["account"])
+    account = next(a for a in checker.extras[EXTRAS_KEY].accounts if a.name == spec["account"])
     settings = AuditSettings(**account.context())
     source = ArchiveSource(path)
     try:
-        checker = Checker(extras=extras)
         run_audit(store, source, create(spec["format"]), checker, settings, workers=1)
     finally:
         source.close()

@@ -15,6 +15,7 @@ from tactful.store.accounts import AccountRecord
 
 if TYPE_CHECKING:
     from tactful.web.audit_jobs import AuditJobs
+    from tactful.web.background import BackgroundWorker
 
 MAX_ARCHIVE = 2 * 1024 * 1024 * 1024  # the default upload limit for an export
 
@@ -36,18 +37,28 @@ class AppState:
         self.max_archive = max_archive
         self.actor = current_actor()
         self.jobs: AuditJobs = AuditJobs(store.url)
+        self.worker: BackgroundWorker | None = None  # publishes due posts (None: turned off)
         self._base: Checker | None = None  # rules, policies and models: loaded once
         self._checker: Checker | None = None  # the base over the store's current data
         self._lock = threading.Lock()
+
+    def _loaded(self) -> Checker:
+        if self._base is None:
+            self._base = Checker(policy_files=self.policy_files)
+        return self._base
+
+    def base_checker(self) -> Checker:
+        """The rules, policy files and models, without the store's data (the worker puts
+        the store as it is at publish time over them)."""
+        with self._lock:
+            return self._loaded()
 
     def checker(self) -> Checker:
         with self._lock:
             if self._checker is None:
                 from tactful.store.snapshot import store_extras
 
-                if self._base is None:
-                    self._base = Checker(policy_files=self.policy_files)
-                self._checker = self._base.with_extras(store_extras(self.store))
+                self._checker = self._loaded().with_extras(store_extras(self.store))
             return self._checker
 
     def changed(self) -> None:

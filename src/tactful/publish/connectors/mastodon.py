@@ -134,7 +134,8 @@ class MastodonConnector:
         self, http: httpx.Client, creds: Credentials, post: Outgoing, since: datetime | None
     ) -> Result | None:
         """Page back through the account's statuses (newest first) to the first attempt,
-        matching the text (Mastodon returns it as HTML, so the markup is stripped)."""
+        matching the text (Mastodon returns it as HTML, so the markup is stripped) and the
+        status it replies to (a thread's part under another thread is another post)."""
         if not creds.remote_user:
             return Result("unknown", detail="the account's Mastodon id is not known")
         wanted = " ".join(post.text.split())
@@ -151,8 +152,11 @@ class MastodonConnector:
             if isinstance(answer, Result) or answer.status_code != 200:
                 return Result("unknown", detail="could not read the account's posts")
             page = answer.json()
+            parent = post.reply_to.remote_id if post.reply_to else None
             for status in page:
-                if _plain(status.get("content", "")) == wanted:
+                replies_to = status.get("in_reply_to_id")
+                same_place = (str(replies_to) if replies_to else None) == parent
+                if same_place and _plain(status.get("content", "")) == wanted:
                     return Result("published", str(status["id"]), status.get("url"), status=200)
             if not page:
                 return None

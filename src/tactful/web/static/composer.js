@@ -4,27 +4,14 @@
 "use strict";
 (() => {
   const {api, el, flash, start} = window.tactful;
+  const view = window.tactful.check;
   const $ = (id) => document.getElementById(id);
   let timer = null, seq = 0, last = null;
   const attached = [];  // media library records
   const accounts = new Map();
 
-  function escapeHtml(s) {
-    return s.replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-  }
-
   function paint(text, findings, cut) {
-    const marks = [];
-    for (const f of findings) for (const [s, e] of f.spans) marks.push([s, e, f.severity]);
-    if (cut !== null && cut !== undefined) marks.push([cut, text.length, "over"]);
-    marks.sort((a, b) => a[0] - b[0]);
-    let html = "", pos = 0;
-    for (const [s, e, cls] of marks) {
-      if (s < pos || e <= s) continue;
-      html += escapeHtml(text.slice(pos, s)) + `<mark class="${cls}">` + escapeHtml(text.slice(s, e)) + "</mark>";
-      pos = e;
-    }
-    $("backdrop").innerHTML = html + escapeHtml(text.slice(pos)) + "\n";
+    view.highlight($("backdrop"), text, view.marksOf(findings, cut, text.length));
   }
 
   function consentBox(finding, message) {
@@ -52,45 +39,23 @@
   }
 
   function list(report) {
-    const ol = $("findings");
-    ol.textContent = "";
-    report.findings.forEach((f, i) => {
-      const words = f.spans.map(([s, e]) => report.text.slice(s, e)).join(" … ");
-      const li = el("li", {class: f.severity, tabindex: 0, id: `finding-${i}`},
-        el("strong", {}, f.severity.toUpperCase()), " ", el("code", {}, f.rule_id), " ", f.message,
-        words ? ` — “${words}”` : "",
-        el("div", {class: "why"}, f.explanation));
-      for (const s of f.suggestions) {
-        if (s.action === "message" && s.replacement) { li.append(consentBox(f, s)); continue; }
-        if (s.replacement === null || s.replacement === undefined) {
-          li.append(el("div", {class: "why"}, "Fix: " + s.description));
-          continue;
-        }
-        li.append(el("button", {type: "button", class: "fix", onclick: () => apply(f, s, report)}, "Apply: " + s.description));
-      }
-      ol.append(li);
+    view.listFindings($("findings"), report, {
+      id: (i) => `finding-${i}`,
+      onApply: apply,
+      suggestion: (f, s) => (s.action === "message" && s.replacement ? consentBox(f, s) : null),
     });
-    const badge = $("verdict");
-    badge.textContent = {ok: "OK to publish", review: "review before publishing", blocked: "do not publish"}[report.verdict];
-    badge.className = "badge " + report.verdict;
+    view.setVerdict($("verdict"), report.verdict);
   }
 
   function counter(length) {
     const c = $("counter");
-    const unit = length.unit;
-    c.textContent = length.limit ? `${length.count.toLocaleString()} / ${length.limit.toLocaleString()} ${unit}` : `${length.count.toLocaleString()} ${unit}`;
-    c.classList.toggle("over", !!length.limit && length.count > length.limit);
+    c.textContent = view.lengthText(length);
+    c.classList.toggle("over", view.over(length));
   }
 
   function apply(finding, suggestion, report) {
     const draft = $("draft");
-    // A whole-post replacement (the untagged version), or the words of the first span.
-    if (!finding.spans.length || suggestion.replacement.length > report.text.length / 2) {
-      draft.value = suggestion.replacement;
-    } else {
-      const [s, e] = finding.spans[0];
-      draft.value = report.text.slice(0, s) + suggestion.replacement + report.text.slice(e);
-    }
+    draft.value = view.applied(report.text, finding, suggestion);
     draft.focus();
     check();
   }
