@@ -45,7 +45,8 @@ def _report(done: Any, when: Any) -> None:
         click.echo(f"  {p.account}: {p.rule_id}: {p.message}")
     if any(not p.rule_id.startswith("publish.") for p in done.problems):
         click.echo(
-            "  (to publish it anyway, schedule it again with --override 'why', which is recorded)"
+            f"  (to publish it anyway: tactful schedule edit {done.post_id} --override 'why',"
+            " which is recorded)"
         )
     sys.exit(1)
 
@@ -406,7 +407,7 @@ def now(
 @click.option(
     "--port",
     type=click.IntRange(1024, 65535),
-    default=8765,
+    default=8767,
     show_default=True,
     help="Port of the sign-in callback: register http://127.0.0.1:PORT/callback.",
 )

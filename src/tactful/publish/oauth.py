@@ -33,7 +33,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from tactful.errors import InputError
 
 CALLBACK_PATH = "/callback"
-DEFAULT_PORT = 8765  # register http://127.0.0.1:8765/callback with the network's app
+DEFAULT_PORT = 8767  # register http://127.0.0.1:8767/callback with the network's app
 
 
 @dataclass(frozen=True, slots=True)
