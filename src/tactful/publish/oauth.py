@@ -216,9 +216,21 @@ def _exchange(
     except (httpx.HTTPError, ValueError) as exc:
         raise InputError(f"the network did not issue a token: {_short(exc)}") from None
     if answer.status_code != 200 or not isinstance(raw, dict) or "access_token" not in raw:
-        why = raw.get("error_description") or raw.get("error") if isinstance(raw, dict) else None
-        raise InputError(f"the network refused to issue a token: {why or answer.status_code}")
+        raise InputError(f"the network refused to issue a token: {_why(raw, answer.status_code)}")
     return _tokens(raw, now)
+
+
+def _why(raw: object, status: int) -> str:
+    """The refusal in words: OAuth's ``error_description``/``error``, or the Graph API's
+    ``{"error": {"message": ...}}``."""
+    if isinstance(raw, dict):
+        error = raw.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])[:200]
+        for key in ("error_description", "error"):
+            if isinstance(raw.get(key), str):
+                return str(raw[key])[:200]
+    return str(status)
 
 
 def _short(exc: Exception) -> str:
