@@ -222,16 +222,7 @@ class Worker:
                 return stop
             if cred is None:
                 return f"{account.name} is not connected: tactful accounts connect {account.name}"
-            from tactful.publish.vault import open_sealed
-
-            secret = open_sealed(cred.secret)
-            creds = Credentials(
-                cred.base_url,
-                str(secret.get("token", "")),
-                cred.remote_user,
-                secret,
-                cred.expires_at,
-            )
+            creds = unsealed(cred)
             key = row.idempotency_key if part == 0 else f"{row.idempotency_key}-{part + 1}"
             outgoing = Outgoing(
                 parts[part],
@@ -365,7 +356,7 @@ class Worker:
         """Refresh an account's token, one worker at a time: the credentials row is locked
         and read again first, so a token another worker has just refreshed (networks that
         rotate refresh tokens refuse the old one) is used as it is."""
-        from tactful.publish.vault import open_sealed, seal
+        from tactful.publish.vault import seal
 
         with self.store.session() as s:
             row = s.scalar(
@@ -375,10 +366,7 @@ class Worker:
             )
             if row is None:
                 return Result("auth", detail="the account is no longer connected")
-            secret = open_sealed(row.secret)
-            current = Credentials(
-                row.base_url, str(secret.get("token", "")), row.remote_user, secret, row.expires_at
-            )
+            current = unsealed(row)
             # Fresh enough: it lasts past ``until`` (the post it is renewed for; now).
             fresh_enough = row.expires_at is not None and (
                 row.expires_at - (until or self.clock()) > REFRESH_MARGIN
@@ -441,16 +429,7 @@ class Worker:
             with self.store.session() as s:
                 cred = s.scalar(select(CredentialRow).where(CredentialRow.account_id == account_id))
                 assert cred is not None
-                from tactful.publish.vault import open_sealed
-
-                secret = open_sealed(cred.secret)
-                creds = Credentials(
-                    cred.base_url,
-                    str(secret.get("token", "")),
-                    cred.remote_user,
-                    secret,
-                    cred.expires_at,
-                )
+                creds = unsealed(cred)
             renewed_ = self._refresh(conn, account_id, creds, until=now + within)
             if isinstance(renewed_, Credentials):
                 renewed += 1
@@ -606,6 +585,16 @@ class _Step:
     outgoing: Outgoing
     first_try: datetime | None
     in_flight: bool
+
+
+def unsealed(row: CredentialRow) -> Credentials:
+    """A credentials row as the connector gets it (the secret opened)."""
+    from tactful.publish.vault import open_sealed
+
+    secret = open_sealed(row.secret)
+    return Credentials(
+        row.base_url, str(secret.get("token", "")), row.remote_user, secret, row.expires_at
+    )
 
 
 def _posted(raw: dict[str, Any]) -> Posted:
