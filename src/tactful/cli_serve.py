@@ -119,7 +119,10 @@ def serve(
         if db_url:
             raise InputError("--demo makes its own database; leave out --db (or TACTFUL_DB)")
         folder = Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "demo"
-        click.echo("Seeding the demo database (accounts, contacts, a sample audit, scheduled posts)...", err=True)
+        click.echo(
+            "Seeding the demo database (accounts, contacts, a sample audit, scheduled posts)...",
+            err=True,
+        )
         store = seed(folder)
         token = secrets.token_urlsafe(24)
         token_digest = digest(token)

@@ -33,3 +33,17 @@ def test_no_request_makes_the_server_fail(case: object) -> None:
     assert response.status_code < 500, f"{case}: {response.status_code} {response.text[:500]}"
     if case.path != "/session":  # type: ignore[attr-defined]  (made-up tokens fail there)
         assert response.status_code not in (401, 403), "the fuzzing must get past sign-in"
+
+
+def test_the_fuzzing_covers_the_schedule() -> None:
+    operations = {(m.upper(), path) for path, ops in app.openapi()["paths"].items() for m in ops}
+    assert {
+        ("GET", "/api/schedule"),
+        ("POST", "/api/schedule"),
+        ("GET", "/api/schedule/{post_id}"),
+        ("PATCH", "/api/schedule/{post_id}"),
+        ("POST", "/api/schedule/{post_id}/cancel"),
+        ("POST", "/api/schedule/{post_id}/retry"),
+        ("GET", "/api/schedule/notices"),
+        ("GET", "/api/schedule/worker"),
+    } <= operations

@@ -43,7 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     store = seed(tmp_path_factory.mktemp("demo"))
-    app = create_app(store, digest(TOKEN))
+    app = create_app(store, digest(TOKEN), worker_interval=0.5)  # demo accounts: never sent
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -253,19 +253,136 @@ def test_accounts_media_and_rules_pages(page: Any) -> None:
     shot(page, "rules.png")
 
 
+def test_schedule_a_post_with_the_live_check_override_edit_and_cancel(page: Any) -> None:
+    import re
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    page.goto("/schedule")
+    page.wait_for_selector("#accounts input")
+    page.wait_for_selector("#queue article.post")  # the demo's queue
+    assert "Wednesday" in page.text_content("#queue") or page.locator("#queue h3").count() >= 2
+    here = page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone")
+    assert page.input_value("#zone") == here  # the browser's zone by default
+    # The composer's live check, once for each chosen account, as the text is typed.
+    page.check("#account-jo-x")
+    page.check("#account-jo-linkedin")
+    page.locator("#draft").press_sequentially("My idiot boss moved the deadline again lol")
+    page.wait_for_selector("#checks section[data-account='jo-x'] .findings li.block")
+    page.wait_for_selector("#checks section[data-account='jo-linkedin'] .findings li.block")
+    page.wait_for_selector("#backdrop mark.block")
+    assert "work.venting" in page.text_content("#checks section[data-account='jo-x']")
+    assert page.text_content("#checks section[data-account='jo-x'] .badge") == "do not publish"
+    london = datetime.now(ZoneInfo("Europe/London")).date()
+    day, moved = london + timedelta(days=4), london + timedelta(days=5)
+    page.fill("#when", f"{day}T10:00")
+    page.select_option("#zone", "Europe/London")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    # The gate keeps it as a draft and says why, with the override.
+    page.wait_for_selector("#gate:not([hidden])")
+    assert "work.venting" in page.text_content("#problems")
+    status = page.text_content("#form-status")
+    found = re.search(r"kept as draft #(\d+)", status)
+    assert found, status
+    post_id = found.group(1)
+    page.wait_for_selector(f"#post-{post_id} .badge.draft")
+    assert page.text_content("#form-title") == f"Edit post #{post_id}"
+    shot(page, "schedule.png")
+    page.get_by_role("button", name="Schedule anyway").click()
+    page.wait_for_selector("#form-status.error")
+    assert "Say why" in page.text_content("#form-status")
+    page.fill("#override", "agreed with my manager: it is a quote from the play")
+    page.get_by_role("button", name="Schedule anyway").click()
+    page.wait_for_function(
+        "() => document.getElementById('form-status').textContent.startsWith('scheduled #')"
+    )
+    assert f"{day} 10:00 Europe/London" in page.text_content("#form-status")
+    page.wait_for_selector(f"#post-{post_id} .badge.scheduled")
+    assert page.locator(f"#post-{post_id} .badge.scheduled").count() == 2
+    assert "Let by" in page.text_content(f"#post-{post_id}")
+    assert page.text_content("#form-title") == "Schedule a post"
+    # Edit its time: the post moves to that day in the agenda.
+    page.get_by_role("button", name=f"Edit #{post_id}").click()
+    assert page.input_value("#when") == f"{day}T10:00"
+    assert page.locator("#account-jo-x").is_disabled()
+    page.fill("#when", f"{moved}T11:15")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_function(
+        "() => document.getElementById('form-status').textContent.includes('11:15')"
+    )
+    page.wait_for_function(
+        f"() => (document.querySelector('#post-{post_id} .time') || {{}}).textContent === '11:15'"
+    )
+    saved = api(page, "GET", f"/api/schedule/{post_id}", None)
+    assert saved["local_time"] == f"{moved}T11:15" and saved["zone"] == "Europe/London"
+    page.locator(f"#post-{post_id} summary").click()
+    page.wait_for_function(
+        f"() => document.querySelector('#post-{post_id} details').textContent"
+        ".includes('No attempts yet')"
+    )
+    page.select_option("#group", "account")
+    page.wait_for_selector("#queue section[aria-label='jo-x'] h4")
+    page.select_option("#group", "day")
+    # Cancel it (asked once more, in the page).
+    page.get_by_role("button", name=f"Cancel #{post_id}").click()
+    page.get_by_role("button", name=f"Yes, cancel #{post_id}").click()
+    page.wait_for_function(
+        "() => document.getElementById('queue-status').textContent.startsWith('Cancelled')"
+    )
+    page.wait_for_function(f"() => !document.getElementById('post-{post_id}')")
+    page.check("#show-all")
+    page.wait_for_selector(f"#post-{post_id} .badge.cancelled")
+    states = {d["state"] for d in api(page, "GET", f"/api/schedule/{post_id}", None)["deliveries"]}
+    assert states == {"cancelled"}
+
+
+def test_the_schedule_shows_each_attempt_and_retries(page: Any) -> None:
+    from datetime import UTC, datetime
+
+    page.goto("/schedule")
+    page.wait_for_selector("#queue article.post")
+    assert page.text_content("#worker").startswith("Publishing is on")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")  # due at once
+    body = {"text": "Lunch and learn at noon.", "accounts": ["jo-x"], "local_time": now}
+    post_id = api(page, "POST", "/api/schedule", {**body, "zone": "UTC"})["id"]
+    page.click("#refresh")
+    # The worker takes it; the demo account is not connected, so it needs attention.
+    page.wait_for_function(
+        f"() => {{ document.getElementById('refresh').click(); "
+        f"return !!document.querySelector('#post-{post_id} .badge.needs_attention'); }}",
+        polling=300,
+    )
+    card = page.locator(f"#post-{post_id}")
+    assert "jo-x is not connected: tactful accounts connect jo-x" in card.text_content()
+    card.locator("summary").click()
+    row = card.locator("details tbody tr").first
+    row.wait_for()
+    cells = row.locator("td").all_text_contents()
+    assert cells[1:5] == ["jo-x", "check", "1", "needs attention"]
+    assert cells[6] == "jo-x is not connected: tactful accounts connect jo-x"
+    headers = card.locator("details th").all_text_contents()
+    assert headers == ["Time", "Account", "Action", "Part", "Outcome", "HTTP", "Detail"]
+    shot(page, "schedule-attempts.png")
+    card.get_by_role("button", name=f"Try #{post_id} again").click()
+    page.wait_for_function(
+        "() => document.getElementById('queue-status').textContent.includes('queued again')"
+    )
+    api(page, "POST", f"/api/schedule/{post_id}/cancel", None)
+
+
 def test_every_control_has_a_label_and_a_phone_width_window_fits(page: Any) -> None:
     unlabeled_js = (
         "() => [...document.querySelectorAll('main input, main select, main textarea,"
         " main button')].filter(e => !e.closest('[hidden]') && !(e.labels && e.labels.length)"
         " && !e.getAttribute('aria-label') && !e.textContent.trim()).map(e => e.id || e.outerHTML)"
     )
-    for path in ("/", "/accounts", "/contacts", "/media", "/audits", "/rules"):
+    for path in ("/", "/schedule", "/accounts", "/contacts", "/media", "/audits", "/rules"):
         page.goto(path)
         page.wait_for_selector("main:not([hidden])")
         page.wait_for_load_state("networkidle")
         assert page.evaluate(unlabeled_js) == [], path
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/", "/contacts", "/audits"):
+    for path in ("/", "/schedule", "/contacts", "/audits"):
         page.goto(path)
         page.wait_for_selector("main:not([hidden])")
         page.wait_for_load_state("networkidle")
