@@ -99,3 +99,15 @@ def test_known_instants() -> None:
 def test_bad_times_are_refused_with_what_to_do(text: str, zone: str, needle: str) -> None:
     with pytest.raises(InputError, match=needle):
         schedule_time(text, zone, now=datetime(2026, 11, 22, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("zone_name", ["America", "Europe/", "x" * 300, "../etc/passwd"])
+def test_a_zone_that_is_a_folder_or_nonsense_is_one_clear_error(zone_name: str) -> None:
+    with pytest.raises(InputError, match="unknown time zone"):
+        schedule_time("2030-01-01 09:00", zone_name)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31 23:30", "0001-01-01 00:10"])
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_a_crash(text: str) -> None:
+    with pytest.raises(InputError, match="out of range"):
+        schedule_time(text, "Pacific/Kiritimati")

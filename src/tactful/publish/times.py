@@ -25,7 +25,7 @@ class WallTime:
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("America")
         raise InputError(
             f"unknown time zone {name!r}; use an IANA name such as Europe/London or "
             "America/New_York"
@@ -88,6 +88,8 @@ def schedule_time(
     """A user's ``--at`` and ``--tz`` as a :class:`WallTime`. A time in the past is refused,
     and so is one that happens twice unless ``occurrence`` says ``first`` or ``second``."""
     local = parse_local(text)
+    if not 1970 <= local.year <= 9998:
+        raise InputError(f"{local:%Y-%m-%d} is out of range; choose a date from now on")
     if ambiguous(local, zone_name) and occurrence not in ("first", "second"):
         raise InputError(
             f"{local:%Y-%m-%d %H:%M} happens twice in {zone_name} (the clocks go back); "
