@@ -57,9 +57,9 @@ def schedule() -> None:
 
     \b
     Examples:
-      tactful schedule add "Our report is out" --account acme-masto \
+      tactful schedule add "Our report is out" --account acme-masto \\
           --at "2026-12-01 09:30" --tz Europe/London
-      tactful schedule add "$(cat long-post.txt)" --account acme-masto \
+      tactful schedule add "$(cat long-post.txt)" --account acme-masto \\
           --at "2026-12-01 09:30" --thread
       tactful schedule list
       tactful schedule edit 3 --at "2026-12-02 10:00"
@@ -434,8 +434,8 @@ def connect(
     Mastodon   a token (Preferences > Development > New application, scopes
                write:statuses write:media read:accounts), or --oauth to sign in.
     Bluesky    the handle and an app password (Settings > App passwords).
-    X          your X app's client id (--client-id; a confidential app also asks
-               for its secret); sign in through the browser.
+    X          your X app's client id (--client-id; a public "native app" client,
+               which signs in with PKCE); sign in through the browser.
     LinkedIn   your app's client id and secret; --organization ID for a company page.
     Facebook   your Meta app's id and secret; --page picks the Page.
     Instagram  as Facebook: the professional account linked to the Page.
@@ -447,8 +447,8 @@ def connect(
       tactful accounts connect jo-bsky --handle jo.bsky.social
       tactful accounts connect jo-x --client-id Y2xpZW50LWlk
       tactful accounts connect acme-li --client-id 86abc --organization 2414183
-      pass show masto | tactful accounts connect jo-masto \
-          --instance https://mastodon.social --secret-stdin
+      pass show masto | tactful accounts connect jo-masto --secret-stdin \\
+          --instance https://mastodon.social
     """
     import httpx
 
