@@ -192,21 +192,7 @@ def edit(
             override=override,
             thread=thread,
         )
-        view = _when_of(s, done.post_id)
-    _report(done, view)
-
-
-def _when_of(s: Any, post_id: int) -> Any:
-    """The post's time as a WallTime (None for a draft), to report it."""
-    from datetime import datetime
-
-    from tactful.publish.outbox import get_post
-    from tactful.publish.times import WallTime
-
-    view = get_post(s, f"#{post_id}")
-    if not (view.local_time and view.zone and view.scheduled_at):
-        return None
-    return WallTime(datetime.fromisoformat(view.local_time), view.zone, view.scheduled_at)
+    _report(done, done.when)
 
 
 def _attach(store: Any, paths: tuple[str, ...]) -> list[str]:

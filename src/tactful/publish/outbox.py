@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tactful.checker import Checker
@@ -24,9 +24,18 @@ from tactful.post import Media, Post
 from tactful.publish.times import WallTime
 from tactful.store.accounts import AccountRecord, get_account
 from tactful.store.fields import row_id, text
-from tactful.store.models import AccountRow, DeliveryRow, OutboxPostRow, utcnow
+from tactful.store.models import AccountRow, AttemptRow, DeliveryRow, OutboxPostRow, utcnow
 
 OPEN_STATES = ("draft", "scheduled", "claimed", "publishing", "needs_attention", "failed")
+
+
+def maybe_sent() -> ColumnElement[bool]:
+    """Publish attempts whose request may have reached the network: no answer recorded
+    (in flight, or the worker died) or an answer that did not say."""
+    return and_(
+        AttemptRow.action == "publish",
+        or_(AttemptRow.outcome.is_(None), AttemptRow.outcome == "unknown"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +139,7 @@ class Scheduled:
     problems: tuple[Problem, ...]
     note: str | None
     parts: int = 1  # the most parts any account's thread has
+    when: WallTime | None = None  # its time (None: a draft without one)
 
 
 def _find_post(session: Session, ref: str) -> OutboxPostRow:
@@ -232,7 +242,10 @@ def _apply(
     row.scheduled_at = when.utc if when else None
     row.verdict = "blocked" if blocking else "ok"
     state = "scheduled" if when is not None and not stopping else "draft"
-    names = {a.id: a.name for a in session.scalars(select(AccountRow))}
+    wanted = select(AccountRow.id, AccountRow.name).where(
+        AccountRow.id.in_([d.account_id for d in row.deliveries])
+    )
+    names = {account_id: name for account_id, name in session.execute(wanted)}
     for d in row.deliveries:
         if d.state not in EDITABLE:
             continue
@@ -244,7 +257,7 @@ def _apply(
         d.last_error = "; ".join(p.message for p in stopping if p.account == name) or None
     session.flush()
     most = max((len(p) for p in parts.values()), default=1)
-    return Scheduled(row.id, state, tuple(stopping), when.note if when else None, most)
+    return Scheduled(row.id, state, tuple(stopping), when.note if when else None, most, when)
 
 
 # What an edit may change: nothing of it has gone out, or might have.
@@ -266,20 +279,11 @@ def edit(
 ) -> Scheduled:
     """Change a post that has not gone out (its text, time, images or thread splitting) and
     check it again; it keeps its time unless given a new one (``unschedule``: a draft)."""
-    from tactful.publish.times import WallTime as Wall
-    from tactful.store.models import AttemptRow
-
     row = _find_post(session, ref)
     ids = [d.id for d in row.deliveries]
     busy = [d for d in row.deliveries if d.state in ("claimed", "publishing")]
     maybe_out = session.scalar(
-        select(AttemptRow.id)
-        .where(
-            AttemptRow.delivery_id.in_(ids),
-            AttemptRow.action == "publish",
-            (AttemptRow.outcome.is_(None)) | (AttemptRow.outcome == "unknown"),
-        )
-        .limit(1)
+        select(AttemptRow.id).where(AttemptRow.delivery_id.in_(ids), maybe_sent()).limit(1)
     )
     if busy or maybe_out is not None:
         raise InputError(
@@ -293,9 +297,7 @@ def edit(
     if media is not None:
         row.media = list(media)
     if when is None and not unschedule and row.scheduled_at and row.zone and row.local_time:
-        from datetime import datetime as dt
-
-        when = Wall(dt.fromisoformat(row.local_time), row.zone, row.scheduled_at)
+        when = WallTime(datetime.fromisoformat(row.local_time), row.zone, row.scheduled_at)
     if unschedule:
         when = None
     names = {d.account_id for d in row.deliveries if d.state in EDITABLE}
@@ -344,8 +346,6 @@ def requeue(
 
     ``not_there``: the user looked at the account and the post is not on it, so requests
     whose answer never came are marked absent and it is sent again without looking."""
-    from tactful.store.models import AttemptRow
-
     row = _find_post(session, ref)
     n = 0
     for d in row.deliveries:
@@ -354,11 +354,7 @@ def requeue(
             n += 1
             if not_there:
                 for a in session.scalars(
-                    select(AttemptRow).where(
-                        AttemptRow.delivery_id == d.id,
-                        AttemptRow.action == "publish",
-                        (AttemptRow.outcome.is_(None)) | (AttemptRow.outcome == "unknown"),
-                    )
+                    select(AttemptRow).where(AttemptRow.delivery_id == d.id, maybe_sent())
                 ):
                     a.outcome = "absent"
                     a.detail = f"{actor or 'the user'} looked: not on the account"

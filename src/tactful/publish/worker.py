@@ -35,6 +35,7 @@ from tactful.publish.connectors.base import (
     Posted,
     Result,
 )
+from tactful.publish.outbox import maybe_sent
 from tactful.store import Store
 from tactful.store.models import (
     AccountRow,
@@ -194,22 +195,17 @@ class Worker:
                 self.tally.published += 1
                 return ""
             cred = s.scalar(select(CredentialRow).where(CredentialRow.account_id == account.id))
-            for_part = and_(
-                AttemptRow.delivery_id == row.id,
-                AttemptRow.action == "publish",
-                AttemptRow.part == part,
-            )
+            for_part = and_(AttemptRow.delivery_id == row.id, AttemptRow.part == part)
             first_try = s.scalar(
-                select(AttemptRow.started_at).where(for_part).order_by(AttemptRow.id).limit(1)
+                select(AttemptRow.started_at)
+                .where(for_part, AttemptRow.action == "publish")
+                .order_by(AttemptRow.id)
+                .limit(1)
             )
             # Reconcile first whenever an earlier request for this part may have been
             # accepted: one in flight when a worker died, or one whose answer never came
             # (even if the delivery was given up on and requeued since).
-            maybe_sent = s.scalar(
-                select(AttemptRow.id)
-                .where(for_part, or_(AttemptRow.outcome.is_(None), AttemptRow.outcome == "unknown"))
-                .limit(1)
-            )
+            sent_maybe = s.scalar(select(AttemptRow.id).where(for_part, maybe_sent()).limit(1))
             media: tuple[MediaFile, ...] = ()
             stop: str | None = None
             if part == 0:
@@ -240,7 +236,7 @@ class Worker:
                 creds=creds,
                 outgoing=outgoing,
                 first_try=first_try,
-                in_flight=row.state == "publishing" or maybe_sent is not None,
+                in_flight=row.state == "publishing" or sent_maybe is not None,
             )
 
     def _publish_part(self, delivery_id: int, step: _Step) -> bool:
@@ -266,13 +262,13 @@ class Worker:
         if result.kind == "auth" and hasattr(conn, "refresh"):
             # Refused, so nothing went out: the token may have expired mid-run. Refresh it
             # once and come straight back; a refresh the network refuses needs the user.
-            renewed = self._refresh(conn, step.account_id, creds, force=True)
+            renewed = self._refresh(conn, step.account_id, creds.token, force=True)
             if not isinstance(renewed, Result):
                 result = Result(
                     "retry",
                     retry_after=0.0,
                     status=result.status,
-                    detail=("the access token had expired; it was refreshed"),
+                    detail="the access token had expired; it was refreshed",
                 )
         more = self._record(delivery_id, result, "publish", step)
         self.fault("recorded")
@@ -342,20 +338,21 @@ class Worker:
             return creds
         if expires - self.clock() > REFRESH_MARGIN:
             return creds
-        return self._refresh(conn, step.account_id, creds)
+        return self._refresh(conn, step.account_id, creds.token)
 
     def _refresh(
         self,
         conn: Any,
         account_id: int,
-        creds: Credentials,
+        seen: str | None,
         *,
         force: bool = False,
         until: datetime | None = None,
     ) -> Credentials | Result:
         """Refresh an account's token, one worker at a time: the credentials row is locked
         and read again first, so a token another worker has just refreshed (networks that
-        rotate refresh tokens refuse the old one) is used as it is."""
+        rotate refresh tokens refuse the old one) is used as it is. ``seen`` is the token
+        the caller holds: a different one stored means someone refreshed meanwhile."""
         from tactful.publish.vault import seal
 
         with self.store.session() as s:
@@ -371,7 +368,8 @@ class Worker:
             fresh_enough = row.expires_at is not None and (
                 row.expires_at - (until or self.clock()) > REFRESH_MARGIN
             )
-            if current.token != creds.token or (fresh_enough and not force):
+            changed = seen is not None and current.token != seen
+            if changed or (fresh_enough and not force):
                 return current  # refreshed by someone else meanwhile
             result: Credentials | Result = conn.refresh(self.http, current)
             if isinstance(result, Credentials):
@@ -401,38 +399,26 @@ class Worker:
         refresh the network refuses notifies the user once. Returns how many it renewed."""
         within = within or REFRESH_AHEAD
         now = self.clock()
+        due_soon = select(DeliveryRow.account_id).where(
+            DeliveryRow.state == "scheduled", DeliveryRow.due_at < now + within
+        )
         with self.store.session() as s:
             rows = s.execute(
-                select(CredentialRow.account_id, CredentialRow.expires_at, AccountRow.platform)
+                select(CredentialRow.account_id, AccountRow.platform)
                 .join(AccountRow, AccountRow.id == CredentialRow.account_id)
                 .where(
                     CredentialRow.expires_at.is_not(None),
                     CredentialRow.refresh_failed_at.is_(None),
                     CredentialRow.expires_at < now + within + REFRESH_MARGIN,
+                    CredentialRow.account_id.in_(due_soon),
                 )
             ).all()
-            due = {
-                account_id
-                for (account_id,) in s.execute(
-                    select(DeliveryRow.account_id).where(
-                        DeliveryRow.state == "scheduled", DeliveryRow.due_at < now + within
-                    )
-                )
-            }
         renewed = 0
-        for account_id, _expires, platform in rows:
-            if account_id not in due:
-                continue
+        for account_id, platform in rows:
             conn = self.connector_for(platform)
-            if not hasattr(conn, "refresh"):
-                continue
-            with self.store.session() as s:
-                cred = s.scalar(select(CredentialRow).where(CredentialRow.account_id == account_id))
-                assert cred is not None
-                creds = unsealed(cred)
-            renewed_ = self._refresh(conn, account_id, creds, until=now + within)
-            if isinstance(renewed_, Credentials):
-                renewed += 1
+            if hasattr(conn, "refresh"):
+                done = self._refresh(conn, account_id, None, until=now + within)
+                renewed += isinstance(done, Credentials)
         return renewed
 
     def _reconcile(
