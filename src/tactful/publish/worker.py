@@ -93,7 +93,10 @@ class Worker:
         lease: timedelta = LEASE,
         fault: Callable[[str], None] | None = None,
         rng: random.Random | None = None,
+        base: Callable[[], Checker] = Checker,
     ):
+        """``base`` makes the checker's rules, policies and models (loaded once, on the
+        first post): ``tactful serve`` passes its own, shared with the composer."""
         self.store = store
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
@@ -104,6 +107,7 @@ class Worker:
         self.rng = rng or random.Random()
         self.tally = Tally()
         self._checker: Checker | None = None
+        self._base_of = base
         self._base: Checker | None = None  # rules and models, loaded once
 
     # ------------------------------------------------------------------ claiming
@@ -143,7 +147,7 @@ class Worker:
         from tactful.store.snapshot import store_extras
 
         if self._base is None:
-            self._base = Checker()
+            self._base = self._base_of()
         self._checker = self._base.with_extras(store_extras(self.store))
         return self._checker
 

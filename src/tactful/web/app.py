@@ -57,12 +57,13 @@ def create_app(
     files_dir = files_dir or files_dir_for(store)
     state = AppState(store, files_dir, policy_files=policy_files, max_archive=max_archive)
     if worker_interval is not None:
-        from tactful.web.background import BackgroundWorker, ServeWorker
+        from tactful.publish.worker import Worker as PublishWorker
+        from tactful.web.background import BackgroundWorker
 
         def build() -> Worker:
             if make_worker is not None:
                 return make_worker(store)
-            return ServeWorker(store, state.base_checker)
+            return PublishWorker(store, base=state.base_checker)
 
         state.worker = BackgroundWorker(build, worker_interval)
 

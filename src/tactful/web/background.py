@@ -12,26 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from tactful.checker import Checker
 from tactful.publish.worker import Tally, Worker
-from tactful.store import Store
 
 log = logging.getLogger("tactful.serve")
 BATCH = 10  # deliveries claimed per run; a full batch is followed at once by the next
-
-
-class ServeWorker(Worker):
-    """A worker that checks with the app's own rules and policy files (loaded once, shared
-    with the composer) over the store as it is at publish time."""
-
-    def __init__(self, store: Store, base: Callable[[], Checker], **kwargs: Any):
-        super().__init__(store, **kwargs)
-        self._base_of = base
-
-    def fresh_checker(self) -> Checker:
-        if self._base is None:
-            self._base = self._base_of()
-        return super().fresh_checker()
 
 
 def _one_line(exc: BaseException) -> str:
