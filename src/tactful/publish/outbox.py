@@ -142,7 +142,7 @@ class Scheduled:
     when: WallTime | None = None  # its time (None: a draft without one)
 
 
-def _find_post(session: Session, ref: str) -> OutboxPostRow:
+def find_post(session: Session, ref: str) -> OutboxPostRow:
     rid = row_id(ref)
     row = session.get(OutboxPostRow, rid) if rid is not None else None
     if row is None:
@@ -279,7 +279,7 @@ def edit(
 ) -> Scheduled:
     """Change a post that has not gone out (its text, time, images or thread splitting) and
     check it again; it keeps its time unless given a new one (``unschedule``: a draft)."""
-    row = _find_post(session, ref)
+    row = find_post(session, ref)
     ids = [d.id for d in row.deliveries]
     busy = [d for d in row.deliveries if d.state in ("claimed", "publishing")]
     maybe_out = session.scalar(
@@ -320,7 +320,7 @@ def edit(
 
 def cancel(session: Session, ref: str) -> int:
     """Cancel what has not gone out; returns how many deliveries were cancelled."""
-    row = _find_post(session, ref)
+    row = find_post(session, ref)
     n = 0
     for d in row.deliveries:
         if d.state in ("draft", "scheduled", "needs_attention", "failed", "claimed"):
@@ -346,7 +346,7 @@ def requeue(
 
     ``not_there``: the user looked at the account and the post is not on it, so requests
     whose answer never came are marked absent and it is sent again without looking."""
-    row = _find_post(session, ref)
+    row = find_post(session, ref)
     n = 0
     for d in row.deliveries:
         if d.state in ("needs_attention", "failed"):
@@ -417,6 +417,7 @@ class OutboxView:
     override_by: str | None
     override_reason: str | None
     deliveries: tuple[DeliveryView, ...]
+    media: tuple[str, ...] = ()  # sha256 of the library images attached
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -443,13 +444,22 @@ def _log(session: Session, delivery_id: int) -> tuple[AttemptView, ...]:
     )
 
 
-def _view(session: Session, row: OutboxPostRow, *, log: bool = False) -> OutboxView:
-    names = {
-        a.id: (a.name, a.platform)
-        for a in session.scalars(
-            select(AccountRow).where(AccountRow.id.in_([d.account_id for d in row.deliveries]))
-        )
-    }
+def _accounts(session: Session, rows: Sequence[OutboxPostRow]) -> dict[int, tuple[str, str]]:
+    """Account id -> (name, platform) for the deliveries of ``rows``, in one query."""
+    ids = {d.account_id for row in rows for d in row.deliveries}
+    found = session.execute(
+        select(AccountRow.id, AccountRow.name, AccountRow.platform).where(AccountRow.id.in_(ids))
+    )
+    return {account_id: (name, platform) for account_id, name, platform in found}
+
+
+def _view(
+    session: Session,
+    row: OutboxPostRow,
+    names: dict[int, tuple[str, str]],
+    *,
+    log: bool = False,
+) -> OutboxView:
     return OutboxView(
         row.id,
         row.text,
@@ -471,12 +481,14 @@ def _view(session: Session, row: OutboxPostRow, *, log: bool = False) -> OutboxV
             )
             for d in row.deliveries
         ),
+        tuple(row.media or ()),
     )
 
 
 def get_post(session: Session, ref: str) -> OutboxView:
     """One post with its deliveries and every attempt."""
-    return _view(session, _find_post(session, ref), log=True)
+    row = find_post(session, ref)
+    return _view(session, row, _accounts(session, [row]), log=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,7 +530,9 @@ def list_posts(session: Session, *, include_done: bool = False) -> list[OutboxVi
             OutboxPostRow.scheduled_at.is_(None), OutboxPostRow.scheduled_at, OutboxPostRow.id
         )
     )
-    views = [_view(session, r) for r in rows]
+    listed = list(rows)
+    names = _accounts(session, listed)
+    views = [_view(session, r, names) for r in listed]
     if include_done:
         return views
     return [v for v in views if any(d.state in OPEN_STATES for d in v.deliveries)]

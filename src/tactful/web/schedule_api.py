@@ -260,25 +260,14 @@ def _media(state: AppState, hashes: list[str]) -> list[str]:
     return wanted
 
 
-def _media_of(s: Session, ids: list[int]) -> dict[int, list[str]]:
-    from sqlalchemy import select
-
-    from tactful.store.models import OutboxPostRow
-
-    if not ids:
-        return {}
-    rows = s.execute(select(OutboxPostRow.id, OutboxPostRow.media).where(OutboxPostRow.id.in_(ids)))
-    return {pid: list(media or ()) for pid, media in rows}
-
-
-def _post_out(view: OutboxView, media: list[str]) -> PostOut:
+def _post_out(view: OutboxView) -> PostOut:
     return PostOut(
         id=view.id,
         text=view.text,
         local_time=view.local_time,
         zone=view.zone,
         scheduled_at=view.scheduled_at,
-        media=media,
+        media=list(view.media),
         thread=any(d.parts for d in view.deliveries),
         override_by=view.override_by,
         override_reason=view.override_reason,
@@ -302,7 +291,7 @@ def _post_out(view: OutboxView, media: list[str]) -> PostOut:
 def _one(s: Session, post_id: int) -> PostOut:
     from tactful.publish.outbox import get_post
 
-    return _post_out(get_post(s, _ref(post_id)), _media_of(s, [post_id]).get(post_id, []))
+    return _post_out(get_post(s, _ref(post_id)))
 
 
 def _message(done: Scheduled, post: PostOut) -> str:
@@ -384,9 +373,7 @@ def queue(
 
     with app_state(request).store.session() as s:
         views = list_posts(s, include_done=show_all)
-        shown = views[offset : offset + limit]
-        media = _media_of(s, [v.id for v in shown])
-        items = [_post_out(v, media.get(v.id, [])) for v in shown]
+        items = [_post_out(v) for v in views[offset : offset + limit]]
     return PostPage(items=items, total=len(views), offset=offset, limit=limit)
 
 
@@ -434,7 +421,7 @@ def edit(post_id: RowId, body: SchedulePatch, request: Request) -> ScheduledOut:
     override reason. ``draft`` takes it off the schedule. A post that has gone out, or may
     have (an answer never came back), cannot be edited: cancel or retry it."""
     from tactful.publish.outbox import edit as do_edit
-    from tactful.publish.outbox import get_post
+    from tactful.publish.outbox import find_post
 
     state = app_state(request)
     if body.draft and body.local_time:
@@ -444,7 +431,7 @@ def edit(post_id: RowId, body: SchedulePatch, request: Request) -> ScheduledOut:
     when = None
     if body.local_time:
         with state.store.session() as s:
-            current = get_post(s, _ref(post_id)).zone
+            current = find_post(s, _ref(post_id)).zone
         when = _when(body.local_time, _zone(body.zone, current), body.occurrence)
     hashes = _media(state, body.media) if body.media is not None else None
     with state.store.session() as s:
