@@ -61,7 +61,7 @@ def linkedin_oauth(
 ) -> Connection:
     """Sign in to LinkedIn through the browser with the user's LinkedIn app; post as the
     member, or as the page ``organization`` (its number or URN) when given."""
-    from tactful.publish.connectors.linkedin import OAUTH, whoami
+    from tactful.publish.connectors.linkedin import OAUTH, userinfo
 
     author = organization_urn(organization) if organization is not None else None
     oauth = (oauth_url or OAUTH).rstrip("/")
@@ -83,7 +83,9 @@ def linkedin_oauth(
         now=now,
     )
     moment = now() if now else datetime.now(UTC)
-    member = whoami(http, api_url, tokens.access_token)
+    info = userinfo(http, api_url, tokens.access_token)
+    member = f"urn:li:person:{info['sub']}"
+    name = info.get("name")
     extra: dict[str, Any] = {"client_id": client_id, "client_secret": client_secret}
     if tokens.refresh_token:
         extra["refresh_token"] = tokens.refresh_token
@@ -97,30 +99,7 @@ def linkedin_oauth(
         )
     if oauth_url and oauth != OAUTH:
         extra["oauth_url"] = oauth
-    who = author or _name(http, api_url, tokens.access_token) or member
+    who = author or (name if isinstance(name, str) and name.strip() else None) or member
     return Connection(
         tokens.access_token, author or member, api_url, tokens.expires_at, extra, who=who
     )
-
-
-def _name(http: httpx.Client, api_url: str | None, token: str) -> str | None:
-    """The member's name from ``/v2/userinfo``, for the confirmation; None if not had
-    (:func:`whoami` has already checked the token)."""
-    from tactful.publish.connectors.base import send
-    from tactful.publish.connectors.linkedin import API
-
-    answer = send(
-        http,
-        http.build_request(
-            "GET",
-            (api_url or API).rstrip("/") + "/v2/userinfo",
-            headers={"Authorization": f"Bearer {token}"},
-        ),
-    )
-    if not isinstance(answer, httpx.Response) or answer.status_code != 200:
-        return None
-    try:
-        name = answer.json().get("name")
-    except (ValueError, AttributeError):
-        return None
-    return name if isinstance(name, str) and name.strip() else None

@@ -58,7 +58,6 @@ class Tokens:
     access_token: str
     refresh_token: str | None
     expires_at: datetime | None
-    scope: str | None
     raw: Mapping[str, Any]
 
 
@@ -120,7 +119,6 @@ def _tokens(raw: Mapping[str, Any], now: datetime) -> Tokens:
         access_token=str(raw["access_token"]),
         refresh_token=raw.get("refresh_token"),
         expires_at=now + timedelta(seconds=int(expires_in)) if expires_in else None,
-        scope=raw.get("scope"),
         raw=dict(raw),
     )
 

@@ -145,6 +145,28 @@ def error_text(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object, or ``{}`` when the body is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def plain(text: str | None) -> str:
+    """Text compared whitespace-normalised, as ``find`` matches a post."""
+    return " ".join((text or "").split())
+
+
+def unknown_as_retry(result: Result) -> Result:
+    """For a step whose leftovers are never shown (an image uploaded but not attached, an
+    unpublished photo, an Instagram container): an answer lost on the way is safe to redo."""
+    if result.kind != "unknown":
+        return result
+    return Result("retry", status=result.status, detail=result.detail)
+
+
 def classify(response: httpx.Response) -> Result:
     """A non-2xx answer as a Result."""
     status = response.status_code

@@ -41,8 +41,11 @@ from tactful.publish.connectors.base import (
     Posted,
     Result,
     classify,
+    json_object,
+    plain,
     retry_after,
     send,
+    unknown_as_retry,
 )
 
 PUBLIC_PDS = "https://bsky.social"
@@ -202,10 +205,6 @@ def _taken(response: httpx.Response) -> bool:
     return response.status_code in (400, 409) and ("exist" in said or "already" in said)
 
 
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
-
-
 def _login(
     http: httpx.Client, base_url: str | None, identifier: str, app_password: str
 ) -> httpx.Response | Result:
@@ -238,14 +237,6 @@ def _session_or_retry(
         return _session_credentials(base_url, answer.json(), extra)
     except (ValueError, KeyError, TypeError):
         return Result("retry", status=answer.status_code, detail="the PDS's session was unreadable")
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def create_session(
@@ -366,7 +357,7 @@ class BlueskyConnector:
         if isinstance(answer, Result):
             return answer  # the worker resends (same rkey) or looks it up with find
         if answer.status_code == 200:
-            created = _json_object(answer)
+            created = json_object(answer)
             uri, cid = created.get("uri"), created.get("cid")
             if isinstance(uri, str) and isinstance(cid, str):
                 return Result("published", uri, post_url(uri), status=200, ref={"cid": cid})
@@ -416,12 +407,9 @@ class BlueskyConnector:
         answer = send(http, request)
         if isinstance(answer, Result):
             # An orphan blob is never shown (the PDS drops unreferenced blobs): retry is safe.
-            return Result("retry", detail=answer.detail) if answer.kind == "unknown" else answer
-        if answer.status_code != 200:
-            result = _classify(answer)
-            if result.kind == "unknown":  # a 5xx: the same, an orphan blob at worst
-                return Result("retry", status=result.status, detail=result.detail)
-            return result
+            return unknown_as_retry(answer)
+        if answer.status_code != 200:  # a 5xx is the same: an orphan blob at worst
+            return unknown_as_retry(_classify(answer))
         blob = answer.json().get("blob")
         if not isinstance(blob, dict):
             return Result("retry", status=200, detail="the PDS answered the upload without a blob")
@@ -443,11 +431,11 @@ class BlueskyConnector:
         if isinstance(answer, Result):
             return Result("unknown", detail=f"could not read the post back: {answer.detail}")
         if answer.status_code == 200:
-            found = _json_object(answer)
+            found = json_object(answer)
             value = found.get("value")
             value = value if isinstance(value, dict) else {}
             uri, cid = str(found.get("uri", "")), str(found.get("cid", ""))
-            if _same_text(str(value.get("text", "")), post.text):
+            if plain(str(value.get("text", ""))) == plain(post.text):
                 return Result("published", uri, post_url(uri), status=200, ref={"cid": cid})
             return Result(
                 "rejected",

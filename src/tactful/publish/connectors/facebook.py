@@ -29,14 +29,20 @@ from pathlib import Path
 
 import httpx
 
-from tactful.publish.connectors.base import Credentials, MediaFile, Outgoing, Result, send
+from tactful.publish.connectors.base import (
+    Credentials,
+    MediaFile,
+    Outgoing,
+    Result,
+    plain,
+    send,
+    unknown_as_retry,
+)
 from tactful.publish.connectors.graph import (
     api_url,
     auth,
     graph_result,
     graph_time,
-    plain,
-    unknown_as_retry,
     walk,
     whoami,
 )

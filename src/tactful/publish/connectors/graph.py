@@ -46,6 +46,7 @@ from tactful.publish.connectors.base import (
     classify,
     retry_after,
     send,
+    unknown_as_retry,
 )
 
 GRAPH_VERSION = "v25.0"
@@ -84,7 +85,6 @@ class GraphError:
     message: str
     user_message: str
     transient: bool
-    trace: str | None
 
 
 def api_url(creds: Credentials, path: str) -> str:
@@ -120,7 +120,6 @@ def graph_error(response: httpx.Response) -> GraphError | None:
         message=str(error.get("message") or "")[:300],
         user_message=str(error.get("error_user_msg") or "")[:300],
         transient=error.get("is_transient") is True,
-        trace=str(error["fbtrace_id"]) if error.get("fbtrace_id") else None,
     )
 
 
@@ -245,14 +244,6 @@ def graph_result(
     return Result("rejected", status=status, detail=f"{network} refused it: {said}; {raw}")
 
 
-def unknown_as_retry(result: Result) -> Result:
-    """For a step whose leftovers are never shown (an unpublished photo, an Instagram
-    container): an answer lost on the way is safe to redo."""
-    if result.kind != "unknown":
-        return result
-    return Result("retry", status=result.status, detail=result.detail)
-
-
 def get_json(
     http: httpx.Client, creds: Credentials, path: str, params: Mapping[str, str] | None = None
 ) -> dict[str, Any] | Result:
@@ -263,7 +254,7 @@ def get_json(
     )
     answer = send(http, request)
     if isinstance(answer, Result):
-        return Result("retry", detail=answer.detail) if answer.kind == "unknown" else answer
+        return unknown_as_retry(answer)
     if answer.status_code != 200:
         return graph_result(answer, creating=False)
     try:
@@ -319,11 +310,6 @@ def walk(
         # The next page's URL as Meta wrote it, less any token in it (ours goes in a header).
         url, query = httpx.URL(str(following)).copy_remove_param("access_token"), None
     yield Result("unknown", detail=f"not in the newest {max_pages} pages of posts")
-
-
-def plain(text: str | None) -> str:
-    """Text compared whitespace-normalised, as ``find`` matches it."""
-    return " ".join((text or "").split())
 
 
 def graph_time(value: object) -> datetime | None:

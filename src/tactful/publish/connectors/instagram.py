@@ -52,7 +52,9 @@ from tactful.publish.connectors.base import (
     MediaFile,
     Outgoing,
     Result,
+    plain,
     send,
+    unknown_as_retry,
 )
 from tactful.publish.connectors.graph import (
     api_url,
@@ -63,8 +65,6 @@ from tactful.publish.connectors.graph import (
     graph_time,
     linked_instagram,
     not_ready,
-    plain,
-    unknown_as_retry,
     walk,
 )
 

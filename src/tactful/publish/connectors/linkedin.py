@@ -51,8 +51,11 @@ from tactful.publish.connectors.base import (
     MediaFile,
     Outgoing,
     Result,
+    json_object,
+    plain,
     retry_after,
     send,
+    unknown_as_retry,
 )
 
 API = "https://api.linkedin.com"
@@ -135,25 +138,13 @@ def plain_little(text: str) -> str:
     return "".join(out)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
 # ---------------------------------------------------------------------------- error bodies
-
-
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _message(response: httpx.Response) -> tuple[str, str]:
     """LinkedIn's ``code`` and ``message`` (the OAuth host's ``error`` and
     ``error_description``), the message without the Java exception names it starts with."""
-    body = _body(response)
+    body = json_object(response)
     code = str(body.get("code") or body.get("error") or "")
     message = body.get("message") or body.get("error_description")
     if not isinstance(message, str) or not message:
@@ -303,10 +294,10 @@ class LinkedInConnector:
             ),
         )
         if isinstance(init, Result):
-            return Result("retry", detail=init.detail) if init.kind == "unknown" else init
+            return unknown_as_retry(init)
         if init.status_code != 200:
             return self._classify(init, author)
-        value = _body(init).get("value") or {}
+        value = json_object(init).get("value") or {}
         upload_url, image = value.get("uploadUrl"), value.get("image")
         if not isinstance(upload_url, str) or not isinstance(image, str):
             return Result(
@@ -322,7 +313,7 @@ class LinkedInConnector:
             ),
         )
         if isinstance(put, Result):
-            return Result("retry", detail=put.detail) if put.kind == "unknown" else put
+            return unknown_as_retry(put)
         if put.status_code not in (200, 201):
             return self._classify(put, author)
         return image
@@ -434,7 +425,7 @@ class LinkedInConnector:
         author = self._author(creds)
         if author is None:
             return Result("unknown", detail="the LinkedIn account has no author URN")
-        wanted = _norm(post.text)
+        wanted = plain(post.text)
         cutoff = (since - timedelta(minutes=5)).timestamp() * 1000 if since else None
         start = 0
         for _ in range(self.max_pages):
@@ -453,11 +444,11 @@ class LinkedInConnector:
                 return replace(
                     why, kind="unknown", detail=f"could not read the posts: {why.detail}"
                 )
-            page = _body(answer)
+            page = json_object(answer)
             elements = [e for e in page.get("elements") or [] if isinstance(e, Mapping)]
             for element in elements:
                 commentary = element.get("commentary")
-                if isinstance(commentary, str) and _norm(plain_little(commentary)) == wanted:
+                if isinstance(commentary, str) and plain(plain_little(commentary)) == wanted:
                     urn = str(element.get("id") or "")
                     if urn:
                         return _posted(urn)
@@ -509,7 +500,7 @@ class LinkedInConnector:
             return answer
         now = self.clock()
         if answer.status_code == 200:
-            body = _body(answer)
+            body = json_object(answer)
             token = body.get("access_token")
             if not isinstance(token, str) or not token:
                 return Result(
@@ -562,10 +553,10 @@ def _millis(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def whoami(http: httpx.Client, base_url: str | None, token: str) -> str:
-    """The member's URN (``urn:li:person:<sub>``) from OpenID Connect's userinfo (the
-    ``openid`` and ``profile`` permissions); a one-line InputError when LinkedIn refuses the
-    token or cannot be reached."""
+def userinfo(http: httpx.Client, base_url: str | None, token: str) -> dict[str, Any]:
+    """OpenID Connect's userinfo for the token (the ``openid`` and ``profile``
+    permissions), naming the member (``sub``, ``name``); a one-line InputError when
+    LinkedIn refuses the token or cannot be reached."""
     from tactful.errors import InputError
 
     request = http.build_request(
@@ -588,7 +579,12 @@ def whoami(http: httpx.Client, base_url: str | None, token: str) -> str:
                 f"the LinkedIn token lacks the openid and profile permissions ({said})"
             )
         raise InputError(f"LinkedIn refused the token ({said})")
-    sub = _body(answer).get("sub")
-    if not isinstance(sub, str) or not sub:
+    info = json_object(answer)
+    if not isinstance(info.get("sub"), str) or not info["sub"]:
         raise InputError("LinkedIn's userinfo named no member")
-    return f"urn:li:person:{sub}"
+    return info
+
+
+def whoami(http: httpx.Client, base_url: str | None, token: str) -> str:
+    """The member's URN (``urn:li:person:<sub>``), from :func:`userinfo`."""
+    return f"urn:li:person:{userinfo(http, base_url, token)['sub']}"

@@ -14,10 +14,13 @@ import httpx
 
 from tactful.publish.connectors.base import (
     Credentials,
+    MediaFile,
     Outgoing,
     Result,
     classify,
+    plain,
     send,
+    unknown_as_retry,
 )
 
 MEDIA_POLLS = 20
@@ -39,10 +42,10 @@ class MastodonConnector:
             raise ValueError("a Mastodon account needs its instance URL")
         return creds.base_url.rstrip("/") + path
 
-    def _upload(self, http: httpx.Client, creds: Credentials, media: object) -> str | Result:
-        path = Path(media.path)  # type: ignore[attr-defined]
-        files = {"file": (path.name, path.read_bytes(), media.mime)}  # type: ignore[attr-defined]
-        data = {"description": media.alt_text} if media.alt_text else {}  # type: ignore[attr-defined]
+    def _upload(self, http: httpx.Client, creds: Credentials, media: MediaFile) -> str | Result:
+        path = Path(media.path)
+        files = {"file": (path.name, path.read_bytes(), media.mime)}
+        data = {"description": media.alt_text} if media.alt_text else {}
         request = http.build_request(
             "POST",
             self._url(creds, "/api/v2/media"),
@@ -53,7 +56,7 @@ class MastodonConnector:
         answer = send(http, request)
         if isinstance(answer, Result):
             # An orphan upload is harmless (never attached); the status is what counts.
-            return Result("retry", detail=answer.detail) if answer.kind == "unknown" else answer
+            return unknown_as_retry(answer)
         if answer.status_code not in (200, 202):
             return classify(answer)
         media_id = str(answer.json()["id"])
@@ -138,7 +141,8 @@ class MastodonConnector:
         status it replies to (a thread's part under another thread is another post)."""
         if not creds.remote_user:
             return Result("unknown", detail="the account's Mastodon id is not known")
-        wanted = " ".join(post.text.split())
+        wanted = plain(post.text)
+        parent = post.reply_to.remote_id if post.reply_to else None
         cutoff = since - timedelta(minutes=5) if since else None
         max_id: str | None = None
         for _ in range(FIND_PAGES):
@@ -152,7 +156,6 @@ class MastodonConnector:
             if isinstance(answer, Result) or answer.status_code != 200:
                 return Result("unknown", detail="could not read the account's posts")
             page = answer.json()
-            parent = post.reply_to.remote_id if post.reply_to else None
             for status in page:
                 replies_to = status.get("in_reply_to_id")
                 same_place = (str(replies_to) if replies_to else None) == parent
@@ -170,4 +173,4 @@ class MastodonConnector:
 
 def _plain(content: str) -> str:
     text = re.sub(r"<br\s*/?>|</p><p>", "\n", content)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+    return plain(html.unescape(re.sub(r"<[^>]+>", "", text)))

@@ -39,6 +39,7 @@ from tactful.publish.connectors.base import (
     classify,
     retry_after,
     send,
+    unknown_as_retry,
 )
 
 API_ROOT = "https://api.x.com"
@@ -210,9 +211,9 @@ class XConnector:
         answer = send(http, request)
         if isinstance(answer, Result):
             # An orphan upload is never shown (X drops it after a day): safe to send again.
-            return Result("retry", detail=answer.detail) if answer.kind == "unknown" else answer
+            return unknown_as_retry(answer)
         if answer.status_code not in (200, 201, 202):
-            return _as_retry(_problem(answer, "X (image upload)"))
+            return unknown_as_retry(_problem(answer, "X (image upload)"))
         data = (_json(answer) or {}).get("data") or {}
         if not data.get("id"):
             return Result("retry", status=answer.status_code, detail="X gave no media id")
@@ -235,9 +236,9 @@ class XConnector:
         )
         answer = send(http, request)
         if isinstance(answer, Result):
-            return Result("retry", detail=answer.detail) if answer.kind == "unknown" else answer
+            return unknown_as_retry(answer)
         if answer.status_code not in (200, 201):
-            return _as_retry(_problem(answer, "X (alt text)"))
+            return unknown_as_retry(_problem(answer, "X (alt text)"))
         return None
 
     def publish(self, http: httpx.Client, creds: Credentials, post: Outgoing) -> Result:
@@ -400,13 +401,6 @@ class XConnector:
             extra,
             self.clock() + timedelta(seconds=float(lifetime)),
         )
-
-
-def _as_retry(result: Result) -> Result:
-    """Before the post itself, nothing can be on the account: unknown is safe to retry."""
-    if result.kind == "unknown":
-        return Result("retry", status=result.status, detail=result.detail)
-    return result
 
 
 def _replies_as(tweet: dict[str, Any], post: Outgoing) -> bool:
