@@ -111,18 +111,8 @@ def add_account(body: AccountIn, request: Request) -> dict[str, Any]:
     from tactful.store.accounts import add_account as add
 
     state = app_state(request)
-    with state.store.session() as s:
-        rec = add(
-            s,
-            body.name,
-            platform=body.platform,
-            kind=body.kind,
-            audience=body.audience,
-            clients_in_audience=body.clients_in_audience,
-            handle=body.handle,
-            policy=body.policy,
-        )
-    state.changed()
+    with state.write() as s:
+        rec = add(s, **body.model_dump())
     return rec.to_dict()
 
 
@@ -137,9 +127,8 @@ def edit_account(name: str, body: AccountPatch, request: Request) -> dict[str, A
 
     state = app_state(request)
     changes = body.model_dump(exclude_none=True, exclude={"reason"})
-    with state.store.session() as s:
+    with state.write() as s:
         rec = edit(s, name, actor=state.actor, reason=body.reason, **changes)
-    state.changed()
     return rec.to_dict()
 
 
@@ -164,17 +153,8 @@ def add_contact(body: ContactIn, request: Request) -> dict[str, Any]:
     from tactful.store.contacts import add_contact as add
 
     state = app_state(request)
-    with state.store.session() as s:
-        rec = add(
-            s,
-            body.name,
-            kind=body.kind,
-            relation=body.relation,
-            handles=body.handles,
-            organisation=body.organisation,
-            email=body.email,
-        )
-    state.changed()
+    with state.write() as s:
+        rec = add(s, **body.model_dump())
     return rec.to_dict()
 
 
@@ -200,7 +180,7 @@ def record_consent(contact_id: RowId, body: ConsentIn, request: Request) -> dict
     from tactful.store.consent import record_consent as record
 
     state = app_state(request)
-    with state.store.session() as s:
+    with state.write() as s:
         event = record(
             s,
             f"#{contact_id}",
@@ -211,7 +191,6 @@ def record_consent(contact_id: RowId, body: ConsentIn, request: Request) -> dict
             evidence=body.evidence,
             reason=body.reason,
         )
-    state.changed()
     return event.to_dict()
 
 
@@ -223,7 +202,7 @@ def ask_consent(contact_id: RowId, body: AskIn, request: Request) -> dict[str, A
     from tactful.store.consent import ask
 
     state = app_state(request)
-    with state.store.session() as s:
+    with state.write() as s:
         contact, draft, event = ask(
             s,
             f"#{contact_id}",
@@ -233,5 +212,4 @@ def ask_consent(contact_id: RowId, body: AskIn, request: Request) -> dict[str, A
             sender=body.sign,
             again=body.again,
         )
-    state.changed()
     return {"contact": contact.to_dict(), "draft": draft, "event": event.to_dict()}

@@ -80,8 +80,9 @@ def list_media(
 
     state = app_state(request)
     with state.store.session() as s:
-        items = [_with_file(state, m.to_dict()) for m in list_all(s)]
-    return page(items, offset, limit)
+        shown = page(list_all(s), offset, limit)  # the files of this page only are looked at
+    shown["items"] = [_with_file(state, m.to_dict()) for m in shown["items"]]
+    return shown
 
 
 def _with_file(state: AppState, data: dict[str, Any]) -> dict[str, Any]:
@@ -128,9 +129,8 @@ def set_rights(media_id: RowId, body: RightsIn, request: Request) -> dict[str, A
     from tactful.store.media import set_rights as record
 
     state = app_state(request)
-    with state.store.session() as s:
+    with state.write() as s:
         rec = record(s, f"#{media_id}", body.basis, actor=state.actor, **body.details())
-    state.changed()
     return _with_file(state, rec.to_dict())
 
 
@@ -141,7 +141,7 @@ def add_release(media_id: RowId, body: ReleaseIn, request: Request) -> dict[str,
     from tactful.store.media import add_release as record
 
     state = app_state(request)
-    with state.store.session() as s:
+    with state.write() as s:
         rec = record(
             s,
             f"#{media_id}",
@@ -150,7 +150,6 @@ def add_release(media_id: RowId, body: ReleaseIn, request: Request) -> dict[str,
             evidence=body.evidence,
             contact_ref=f"#{body.contact_id}" if body.contact_id else None,
         )
-    state.changed()
     return _with_file(state, rec.to_dict())
 
 

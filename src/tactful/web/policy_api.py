@@ -88,7 +88,6 @@ def set_policy(name: str, body: PolicyIn, request: Request) -> dict[str, Any]:
     current["rules"] = dict(body.rules)
     if not current["rules"]:
         del current["rules"]
-    with state.store.session() as s:
+    with state.write() as s:
         edit_account(s, name, actor=state.actor, policy=current)
-    state.changed()
     return effective(state, PostIn(text="-", account=name))

@@ -4,6 +4,8 @@ the folder for uploaded files, and the audits this server started."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,8 @@ from tactful.store import Store, current_actor
 from tactful.store.accounts import AccountRecord
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from tactful.web.audit_jobs import AuditJobs
     from tactful.web.background import BackgroundWorker
 
@@ -60,6 +64,13 @@ class AppState:
 
                 self._checker = self._loaded().with_extras(store_extras(self.store))
             return self._checker
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for a change the checks must see: committed, then :meth:`changed`."""
+        with self.store.session() as s:
+            yield s
+        self.changed()
 
     def changed(self) -> None:
         """The store changed: the next check sees the new consent, accounts and media."""
