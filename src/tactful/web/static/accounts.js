@@ -2,8 +2,7 @@
 // kept in its history).
 "use strict";
 (() => {
-  const {api, el, flash, start} = window.tactful;
-  const $ = (id) => document.getElementById(id);
+  const {api, el, flash, start, $} = window.tactful;
   const KINDS = [["personal", "personal"], ["professional", "professional"], ["brand", "company page"]];
   const AUDIENCES = [["public", "public"], ["connections", "connections"], ["friends", "friends"]];
 

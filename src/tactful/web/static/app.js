@@ -117,5 +117,7 @@
     await init(params);
   }
 
-  window.tactful = {api, el, flash, when, start, ApiError};
+  const $ = (id) => document.getElementById(id);
+
+  window.tactful = {api, el, flash, when, start, ApiError, $};
 })();

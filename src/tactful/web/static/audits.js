@@ -2,8 +2,7 @@
 // read the report (charts, riskiest posts highlighted) on the page.
 "use strict";
 (() => {
-  const {api, el, flash, when, start} = window.tactful;
-  const $ = (id) => document.getElementById(id);
+  const {api, el, flash, when, start, $} = window.tactful;
 
   function upload(file, query) {
     // XMLHttpRequest, not fetch: it reports upload progress for a large export.

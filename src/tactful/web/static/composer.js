@@ -3,9 +3,8 @@
 // the network does, offers the consent message for a tag, and checks attached images.
 "use strict";
 (() => {
-  const {api, el, flash, start} = window.tactful;
+  const {api, el, flash, start, $} = window.tactful;
   const view = window.tactful.check;
-  const $ = (id) => document.getElementById(id);
   let timer = null, seq = 0, last = null;
   const attached = [];  // media library records
   const accounts = new Map();

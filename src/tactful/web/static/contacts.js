@@ -2,8 +2,7 @@
 // do-not-tag list), write the private message that asks, and record the answer.
 "use strict";
 (() => {
-  const {api, el, flash, when, start} = window.tactful;
-  const $ = (id) => document.getElementById(id);
+  const {api, el, flash, when, start, $} = window.tactful;
   let current = null;
 
   function handles(c) {

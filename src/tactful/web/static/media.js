@@ -2,8 +2,7 @@
 // record rights and releases, and make a copy without the metadata.
 "use strict";
 (() => {
-  const {api, el, flash, when, start} = window.tactful;
-  const $ = (id) => document.getElementById(id);
+  const {api, el, flash, when, start, $} = window.tactful;
 
   function rightsForm(m) {
     const id = (name) => `${name}-${m.id}`;

@@ -2,8 +2,7 @@
 // (off, on, or a severity), saved as its policy's last layer.
 "use strict";
 (() => {
-  const {api, el, flash, start} = window.tactful;
-  const $ = (id) => document.getElementById(id);
+  const {api, el, flash, start, $} = window.tactful;
   const CHOICES = [["", "as the defaults say"], ["off", "off"], ["info", "info"], ["warn", "warn"], ["block", "block"]];
   let titles = new Map();
 

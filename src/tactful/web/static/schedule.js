@@ -4,9 +4,8 @@
 // each post with its deliveries' states, its attempts, and edit, cancel and retry.
 "use strict";
 (() => {
-  const {api, el, flash, when, start} = window.tactful;
+  const {api, el, flash, when, start, $} = window.tactful;
   const view = window.tactful.check;
-  const $ = (id) => document.getElementById(id);
   const accounts = new Map();  // name -> account
   const library = new Map();   // sha256 -> media record
   const opened = new Set();    // post ids whose attempts are shown
