@@ -13,6 +13,7 @@ import os
 import random
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -56,6 +57,54 @@ def _states(store: Store) -> Counter[str]:
         return Counter({state: n for state, n in rows})
 
 
+def _killer(rng: random.Random, kills: Counter[str]) -> Callable[[str], None]:
+    """A worker's fault hook: at any step, now and then, the process dies (kill -9)."""
+
+    def fault(step: str) -> None:
+        if rng.random() < 0.04:
+            kills[step] += 1
+            raise Killed(step)
+
+    return fault
+
+
+def _storm(
+    store: Store,
+    rng: random.Random,
+    make_worker: Callable[[str], Worker],
+    *,
+    workers: int,
+    target: int,
+    batch: int,
+    add_posts: Callable[[int], None],
+    limit: int,
+    max_rounds: int,
+    between: Callable[[int, Counter[str]], None],
+) -> int:
+    """Run workers chosen at random (a killed one is replaced by a new process) until
+    ``target`` publish attempts are reached and nothing is left open; ``batch`` posts are
+    added whenever fewer are open. ``between`` acts after each round (the user, the clock).
+    Returns the number of rounds."""
+    running = [make_worker(f"w{i}") for i in range(workers)]
+    rounds = 0
+    while True:
+        rounds += 1
+        attempts = _attempts(store)
+        states = _states(store)
+        open_ = sum(n for state, n in states.items() if state != "published")
+        if attempts < target and open_ < batch:
+            add_posts(batch)
+        elif attempts >= target and open_ == 0:
+            return rounds
+        assert rounds < max_rounds, f"no progress: {states}"
+        w = rng.choice(running)
+        try:
+            w.run_once(limit=rng.randint(1, limit))
+        except Killed:
+            running[running.index(w)] = make_worker(w.name + "'")  # a new process
+        between(rounds, states)
+
+
 def test_thousands_of_faulty_attempts_end_with_no_duplicate_and_nothing_lost(
     connected: Store, mastodon: FakeMastodon, clock
 ) -> None:
@@ -88,38 +137,18 @@ def test_thousands_of_faulty_attempts_end_with_no_duplicate_and_nothing_lost(
         return None if kind == "ok" else kind
 
     def make_worker(name: str) -> Worker:
-        def fault(step: str) -> None:
-            if rng.random() < 0.04:
-                kills[step] += 1
-                raise Killed(step)
-
         return Worker(
             connected,
             name=name,
             clock=clock,
             http=client(mastodon, network),
             connector_for=lambda _p: MastodonConnector(poll_wait=0),
-            fault=fault,
+            fault=_killer(rng, kills),
             rng=rng,
         )
 
-    workers = [make_worker(f"w{i}") for i in range(3)]
-    rounds = 0
-    while True:
-        rounds += 1
-        attempts = _attempts(connected)
-        states = _states(connected)
-        open_ = sum(n for state, n in states.items() if state != "published")
-        if attempts < target and open_ < 40:
-            add_posts(40)
-        elif attempts >= target and open_ == 0:
-            break
-        assert rounds < 200_000, f"no progress: {states}"
-        w = rng.choice(workers)
-        try:
-            w.run_once(limit=rng.randint(1, 6))
-        except Killed:
-            workers[workers.index(w)] = make_worker(w.name + "'")  # a new process
+    def between(rounds: int, states: Counter[str]) -> None:
+        nonlocal revocations
         if rng.random() < 0.003 and mastodon.tokens:
             mastodon.tokens.clear()  # the user revoked the app mid-run
             revocations += 1
@@ -136,6 +165,10 @@ def test_thousands_of_faulty_attempts_end_with_no_duplicate_and_nothing_lost(
         if rounds % 500 == 0:
             clock.advance(hours=2)  # past every backoff and every idempotency key
 
+    rounds = _storm(
+        connected, rng, make_worker, workers=3, target=target, batch=40, add_posts=add_posts,
+        limit=6, max_rounds=200_000, between=between,
+    )  # fmt: skip
     published = mastodon.published()
     duplicates = sum(n - 1 for n in published.values() if n > 1)
     lost = sum(1 for t in texts if published[t] == 0)
@@ -276,38 +309,18 @@ def test_x_without_idempotency_keys_with_expiring_tokens_and_threads(store: Stor
         return None if kind == "ok" else kind
 
     def make_worker(name: str) -> Worker:
-        def fault(step: str) -> None:
-            if rng.random() < 0.04:
-                kills[step] += 1
-                raise Killed(step)
-
         return Worker(
             store,
             name=name,
             clock=clock,
             http=client(fake, network),
             connector_for=lambda _p: XConnector(clock=clock),
-            fault=fault,
+            fault=_killer(rng, kills),
             rng=rng,
         )
 
-    workers = [make_worker(f"w{i}") for i in range(2)]
-    rounds = 0
-    while True:
-        rounds += 1
-        attempts = _attempts(store)
-        states = _states(store)
-        open_ = sum(n for state, n in states.items() if state != "published")
-        if attempts < target and open_ < 20:
-            add_posts(20)
-        elif attempts >= target and open_ == 0:
-            break
-        assert rounds < 100_000, f"no progress: {states}"
-        w = rng.choice(workers)
-        try:
-            w.run_once(limit=rng.randint(1, 4))
-        except Killed:
-            workers[workers.index(w)] = make_worker(w.name + "'")
+    def between(rounds: int, states: Counter[str]) -> None:
+        nonlocal reconnects
         if states.get("needs_attention") and rng.random() < 0.2:
             with store.session() as s:
                 stuck = {
@@ -327,6 +340,10 @@ def test_x_without_idempotency_keys_with_expiring_tokens_and_threads(store: Stor
         if rounds % 300 == 0:
             clock.advance(hours=2)  # past every backoff; access tokens lapse
 
+    rounds = _storm(
+        store, rng, make_worker, workers=2, target=target, batch=20, add_posts=add_posts,
+        limit=4, max_rounds=100_000, between=between,
+    )  # fmt: skip
     published = fake.published()
     with store.session() as s:
         expected = [
