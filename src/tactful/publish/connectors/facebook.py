@@ -41,9 +41,8 @@ from tactful.publish.connectors.base import (
 from tactful.publish.connectors.graph import (
     api_url,
     auth,
+    first_match,
     graph_result,
-    graph_time,
-    walk,
     whoami,
 )
 
@@ -159,17 +158,14 @@ class FacebookConnector:
         params = {"fields": "id,message,created_time,permalink_url", "limit": str(PAGE_SIZE)}
         if cutoff is not None:
             params["since"] = str(int(cutoff.timestamp()))
-        for batch in walk(http, creds, f"/{page}/posts", params, FIND_PAGES):
-            if isinstance(batch, Result):
-                return batch
-            for item in batch:
-                when = graph_time(item.get("created_time"))
-                if cutoff is not None and when is not None and when < cutoff:
-                    return None  # back past the first attempt: it never went out
-                if plain(item.get("message")) == wanted:
-                    url = item.get("permalink_url")
-                    return _published(str(item["id"]), url=str(url) if url else None)
-        return None
+        item = first_match(
+            http, creds, f"/{page}/posts", params, text_key="message", time_key="created_time",
+            wanted=wanted, cutoff=cutoff, max_pages=FIND_PAGES,
+        )  # fmt: skip
+        if not isinstance(item, dict):
+            return item
+        url = item.get("permalink_url")
+        return _published(str(item["id"]), url=str(url) if url else None)
 
 
 def _published(post_id: str, url: str | None = None, status: int | None = 200) -> Result:

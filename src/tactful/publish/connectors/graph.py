@@ -44,6 +44,7 @@ from tactful.publish.connectors.base import (
     Kind,
     Result,
     classify,
+    plain,
     retry_after,
     send,
     unknown_as_retry,
@@ -310,6 +311,33 @@ def walk(
         # The next page's URL as Meta wrote it, less any token in it (ours goes in a header).
         url, query = httpx.URL(str(following)).copy_remove_param("access_token"), None
     yield Result("unknown", detail=f"not in the newest {max_pages} pages of posts")
+
+
+def first_match(
+    http: httpx.Client,
+    creds: Credentials,
+    path: str,
+    params: Mapping[str, str],
+    *,
+    text_key: str,
+    time_key: str,
+    wanted: str,
+    cutoff: datetime | None,
+    max_pages: int,
+) -> dict[str, Any] | Result | None:
+    """The first item of a Graph edge (newest first) whose ``text_key`` is ``wanted``
+    (whitespace-normalised), back to ``cutoff``: None when it is not there (back past the
+    cutoff, or the end), an ``unknown`` Result when the edge could not be read."""
+    for batch in walk(http, creds, path, params, max_pages):
+        if isinstance(batch, Result):
+            return batch
+        for item in batch:
+            when = graph_time(item.get(time_key))
+            if cutoff is not None and when is not None and when < cutoff:
+                return None  # back past the first attempt: it never went out
+            if plain(item.get(text_key)) == wanted:
+                return item
+    return None
 
 
 def graph_time(value: object) -> datetime | None:

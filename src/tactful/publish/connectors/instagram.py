@@ -59,13 +59,12 @@ from tactful.publish.connectors.base import (
 from tactful.publish.connectors.graph import (
     api_url,
     auth,
+    first_match,
     get_json,
     graph_error,
     graph_result,
-    graph_time,
     linked_instagram,
     not_ready,
-    walk,
 )
 
 CAPTION_LIMIT = 2200
@@ -246,17 +245,14 @@ class InstagramConnector:
         wanted = plain(post.text)
         cutoff = since - timedelta(minutes=5) if since else None
         params = {"fields": "id,caption,timestamp,permalink", "limit": str(PAGE_SIZE)}
-        for batch in walk(http, creds, f"/{ids[0]}/media", params, FIND_PAGES):
-            if isinstance(batch, Result):
-                return batch
-            for item in batch:
-                when = graph_time(item.get("timestamp"))
-                if cutoff is not None and when is not None and when < cutoff:
-                    return None  # back past the first attempt: it never went out
-                if plain(item.get("caption")) == wanted:
-                    url = item.get("permalink")
-                    return Result("published", str(item["id"]), str(url) if url else None)
-        return None
+        item = first_match(
+            http, creds, f"/{ids[0]}/media", params, text_key="caption", time_key="timestamp",
+            wanted=wanted, cutoff=cutoff, max_pages=FIND_PAGES,
+        )  # fmt: skip
+        if not isinstance(item, dict):
+            return item
+        url = item.get("permalink")
+        return Result("published", str(item["id"]), str(url) if url else None)
 
 
 def _refused(post: Outgoing) -> Result | None:
