@@ -390,6 +390,8 @@ def test_every_control_has_a_label_and_a_phone_width_window_fits(page: Any) -> N
             "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
         ), path
     page.goto("/")
+    page.wait_for_selector("main:not([hidden])")  # typing before the page is ready is lost
+    page.wait_for_load_state("networkidle")
     page.fill("#draft", "Still hungover from the bar crawl, shots shots shots")
     page.wait_for_selector("#backdrop mark")
     shot(page, "composer-phone.png")
