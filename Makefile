@@ -41,7 +41,7 @@ unit: $(VENV)/.installed-dev
 
 ## docs: regenerate docs/rules.md from the rule data
 docs: $(VENV)/.installed
-	$(BIN)/python -m tactful.docgen > docs/rules.md
+	$(BIN)/python -m tactful.cli.docgen > docs/rules.md
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_check.py

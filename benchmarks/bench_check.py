@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from postgen import posts
 
 from tactful import Checker
-from tactful.registry import DEFAULT_DETECTORS
-from tactful.ruleset import default_ruleset
+from tactful.core.registry import DEFAULT_DETECTORS
+from tactful.core.ruleset import default_ruleset
 
 RULES_ONLY = tuple(d for d in DEFAULT_DETECTORS if d != "classifier")
 EXE = Path(sys.executable).parent / "tactful"
@@ -72,8 +72,8 @@ def child(code: str) -> dict[str, float]:
 def scan_run(path: Path, n: int, workers: int, detectors: tuple[str, ...]) -> tuple[float, float]:
     """posts/s of a scan in a fresh process (start-up included), and its peak RSS in MB."""
     code = (
-        "from tactful.checker import Checker\n"
-        "from tactful.scan import scan_lines\n"
+        "from tactful.core.checker import Checker\n"
+        "from tactful.core.scan import scan_lines\n"
         f"checker = Checker(detectors={detectors!r})\n"
         f"lines = open({str(path)!r}, 'rb')\n"
         f"n = sum(1 for _ in scan_lines(lines, checker=checker, defaults={{}}, workers={workers}))"

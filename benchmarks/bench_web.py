@@ -21,7 +21,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from postgen import posts
 
-from tactful.post import Post
+from tactful.core.post import Post
 from tactful.web import create_app
 from tactful.web.auth import digest
 from tactful.web.demo import seed

@@ -18,7 +18,7 @@ words, when they only wrap a listed word ("what the fuck": "fuck" is enough, and
 the one to fix), or when they are spellings that the matcher already catches at run time
 (``sh1t``, ``f@g``, ``s.o.b.``: the lexicon undoes leetspeak, masks and dotted letters).
 
-Run it from the dev environment (it uses ``tactful.text`` to know what the matcher undoes)::
+Run it from the dev environment (it uses ``tactful.core.text`` to know what the matcher undoes)::
 
     python scripts/build_profanity_rules.py             # data from ../shared/data
     python scripts/build_profanity_rules.py --data DIR  # another data folder
@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from tactful.text import collapse_doubles, normalize, obfuscation_variants
+from tactful.core.text import collapse_doubles, normalize, obfuscation_variants
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tactful.cli import main
+from tactful.cli.main import main
 
 DONE_WHEN = (
     "Our client Acme told us in a closed-door meeting they are cutting 200 jobs. "

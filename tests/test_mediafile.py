@@ -8,8 +8,8 @@ import pytest
 from drawn_images import faces_image, landscape, save_with_metadata
 from PIL import Image
 
+from tactful.core.mediafile import clean, inspect
 from tactful.errors import InputError
-from tactful.mediafile import clean, inspect
 
 
 def test_faces_are_counted(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_clean_refuses_to_overwrite_the_original(tmp_path: Path) -> None:
 def test_huge_files_and_pictures_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tactful import mediafile
+    from tactful.core import mediafile
 
     path = tmp_path / "big.png"
     landscape().save(path)

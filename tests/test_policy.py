@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tactful import Checker, PolicyError, Severity
-from tactful.policy import load_policy_file
+from tactful.core.policy import load_policy_file
 
 VENT = "My idiot boss again"
 NIGHT = "Still hungover from the bar crawl, shots shots shots"

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from tactful import Checker
-from tactful.docgen import generate
-from tactful.ruleset import default_ruleset
+from tactful.cli.docgen import generate
+from tactful.core.ruleset import default_ruleset
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))

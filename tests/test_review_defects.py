@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 import tactful
 from tactful import Checker, Finding, Post, Severity, Verdict
-from tactful.cli import main
+from tactful.cli.main import main
+from tactful.core.policy import load_policy_file
+from tactful.core.text import normalize
 from tactful.detectors.base import DetectContext
 from tactful.errors import InputError, PolicyError
-from tactful.policy import load_policy_file
-from tactful.text import normalize
 
 EXE = str(Path(sys.executable).parent / "tactful")
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tactful import Checker, InputError
-from tactful.text import normalize
+from tactful.core.text import normalize
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 from postgen import posts

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from tactful.core.post import Post
+from tactful.core.ruleset import Example, RuleEntry, default_ruleset
+from tactful.core.text import normalize
 from tactful.detectors.base import DetectContext
 from tactful.detectors.lexicon import LexiconDetector
-from tactful.post import Post
-from tactful.ruleset import Example, RuleEntry, default_ruleset
-from tactful.text import normalize
 
 RULESET = default_ruleset()
 DETECTOR = LexiconDetector(RULESET)

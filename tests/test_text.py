@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tactful.text import (
+from tactful.core.text import (
     collapse_doubles,
     matches_masked,
     normalize,

@@ -6,10 +6,11 @@
 'blocked'
 """
 
-from tactful.checker import Checker, check
+from tactful.core.checker import Checker, check
+from tactful.core.findings import Finding, Report, Severity, Suggestion, Verdict
+from tactful.core.post import Account, AccountKind, Audience, Media, Mention, Post
 from tactful.errors import InputError, PolicyError, RuleDataError, TactfulError, UnknownRuleError
-from tactful.findings import Finding, Report, Severity, Suggestion, Verdict
-from tactful.post import Account, AccountKind, Audience, Media, Mention, Platform, Post
+from tactful.networks.platforms import Platform
 
 __all__ = [
     "Account",

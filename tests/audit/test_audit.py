@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tactful.archives.synthetic import write
-from tactful.cli import main
+from tactful.cli.main import main
 
 TEXTS = [
     "Great quarter for the team, thank you all.",

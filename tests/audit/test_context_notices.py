@@ -10,7 +10,7 @@ from tactful.archives.synthetic import write
 from tactful.audit import html, results
 from tactful.audit.runner import run_audit
 from tactful.audit.settings import AuditSettings
-from tactful.checker import Checker
+from tactful.core.checker import Checker
 from tactful.store import Store
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tactful.archives.synthetic import write
-from tactful.cli import main
+from tactful.cli.main import main
 
 ray = pytest.importorskip("ray", reason="the dev extra installs Ray; CI always has it")
 
@@ -56,7 +56,7 @@ def test_ray_engine_matches_the_local_engine(local_ray, tmp_path: Path) -> None:
 def test_a_cluster_address_is_used_without_local_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     from tactful.audit.engine import run_ray
     from tactful.audit.settings import AuditSettings
-    from tactful.checker import Checker
+    from tactful.core.checker import Checker
 
     calls: dict = {}
 

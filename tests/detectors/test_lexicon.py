@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from tactful.core.post import Post
+from tactful.core.ruleset import Ruleset, load_ruleset
+from tactful.core.text import normalize
 from tactful.detectors.base import DetectContext
 from tactful.detectors.lexicon import LexiconDetector
 from tactful.errors import RuleDataError
-from tactful.post import Post
-from tactful.ruleset import Ruleset, load_ruleset
-from tactful.text import normalize
 
 CATALOGUE = """
 rules:

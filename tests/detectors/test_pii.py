@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from tactful.core.findings import Finding, Severity
+from tactful.core.post import Post
+from tactful.core.text import normalize
 from tactful.detectors.base import DetectContext, Detector
 from tactful.detectors.pii import PiiDetector
 from tactful.detectors.pii._common import pii_data
-from tactful.findings import Finding, Severity
-from tactful.post import Post
-from tactful.text import normalize
 
 DETECTOR = PiiDetector()
 

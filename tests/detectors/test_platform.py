@@ -6,20 +6,21 @@ from typing import Any
 
 import pytest
 
+from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.post import Post
+from tactful.core.text import normalize
 from tactful.detectors.base import DetectContext, Detector
-from tactful.detectors.platform import (
+from tactful.detectors.platform import PlatformLengthDetector
+from tactful.errors import InputError, PolicyError
+from tactful.networks.length import (
     COUNTERS,
     LengthInfo,
-    PlatformLengthDetector,
     measure,
     platform_specs,
     resolve_limit,
     thread_size,
 )
-from tactful.errors import InputError, PolicyError
-from tactful.findings import Finding, Severity, Suggestion
-from tactful.post import Platform, Post
-from tactful.text import normalize
+from tactful.networks.platforms import Platform
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 7 code points, 1 grapheme
 FLAG = "\U0001f1eb\U0001f1f7"  # France: 2 regional indicators, 1 grapheme

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from fake_mastodon import FakeMastodon, asgi
 
-from tactful.cli import main
+from tactful.cli.main import main
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fake_mastodon import FakeMastodon, client
 from test_times import transitions
 
-from tactful.checker import Checker
+from tactful.core.checker import Checker
 from tactful.publish.connectors.mastodon import MastodonConnector
 from tactful.publish.outbox import schedule
 from tactful.publish.times import schedule_time

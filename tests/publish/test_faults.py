@@ -20,7 +20,7 @@ import httpx
 from fake_mastodon import FakeMastodon, client
 from sqlalchemy import func, select
 
-from tactful.checker import Checker
+from tactful.core.checker import Checker
 from tactful.publish.connectors.mastodon import MastodonConnector
 from tactful.publish.outbox import requeue, schedule
 from tactful.publish.times import parse_local, resolve

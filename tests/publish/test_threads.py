@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_worker import at, checker, worker
 
-from tactful.detectors.platform import measure
+from tactful.networks.length import measure
+from tactful.networks.threads import split_thread
 from tactful.publish.outbox import get_post, schedule
-from tactful.publish.threads import split_thread
 from tactful.publish.worker import Killed
 from tactful.store import Store
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from fake_mastodon import FakeMastodon, client
 
-from tactful.checker import Checker
+from tactful.core.checker import Checker
 from tactful.errors import InputError
 from tactful.publish.connectors.mastodon import MastodonConnector
 from tactful.publish.outbox import cancel, get_post, list_posts, schedule

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from drawn_images import faces_image, landscape, save_with_metadata
 
-from tactful.cli import main
+from tactful.cli.main import main
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

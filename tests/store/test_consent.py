@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tactful.errors import InputError
-from tactful.post import Platform
+from tactful.networks.platforms import Platform
 from tactful.store import Store
 from tactful.store.consent import (
     ask,

@@ -12,7 +12,7 @@ from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from tactful.cli import main
+from tactful.cli.main import main
 from tactful.errors import InputError
 from tactful.store import Store
 from tactful.store.accounts import account_history, add_account, edit_account, get_account

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from drawn_images import faces_image, landscape, save_with_metadata
 
-from tactful.checker import Checker
-from tactful.findings import Report, Severity, Verdict
-from tactful.post import Post
+from tactful.core.checker import Checker
+from tactful.core.findings import Report, Severity, Verdict
+from tactful.core.post import Post
 from tactful.store import Store
 from tactful.store.accounts import add_account
 from tactful.store.consent import record_consent, set_do_not_tag

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from tactful.archives.synthetic import write
-from tactful.cli import main
+from tactful.cli.main import main
 from tactful.store import Store
 from tactful.web import create_app
 from tactful.web.auth import digest
@@ -283,7 +283,7 @@ def test_serve_refuses_demo_with_a_database_and_a_taken_port(tmp_path: Path) -> 
 
 
 def test_a_taken_default_port_moves_to_the_next_free_one() -> None:
-    from tactful.cli_serve import _free_port
+    from tactful.cli.serve import _free_port
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

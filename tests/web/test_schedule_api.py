@@ -428,7 +428,7 @@ def test_serve_runs_the_worker_unless_told_not_to(
 ) -> None:
     import uvicorn
 
-    from tactful.cli import main
+    from tactful.cli.main import main
 
     apps: list[Any] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: apps.append(app))

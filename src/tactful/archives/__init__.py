@@ -7,8 +7,8 @@ from functools import cache
 
 from tactful.archives.base import ArchivedPost, Importer, Item, Skipped, Unreadable
 from tactful.archives.source import ArchiveSource
+from tactful.core.plugins import load, registered
 from tactful.errors import InputError
-from tactful.plugins import load, registered
 
 GROUP = "tactful.importers"
 _BUILTIN = {

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from tactful.archives.source import ArchiveSource
-from tactful.post import Post
+from tactful.core.post import Post
 
 
 @dataclass(frozen=True, slots=True)

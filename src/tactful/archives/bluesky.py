@@ -21,7 +21,7 @@ from tactful.archives.base import (
 )
 from tactful.archives.car import CarError, blocks, read_header
 from tactful.archives.source import ArchiveSource
-from tactful.post import Post
+from tactful.core.post import Post
 
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"

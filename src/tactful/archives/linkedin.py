@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from tactful.archives.base import ArchivedPost, Item, Skipped, Unreadable, guard_file
 from tactful.archives.source import ArchiveSource
-from tactful.post import Post
+from tactful.core.post import Post
 
 csv.field_size_limit(10 * 1024 * 1024)
 

@@ -19,7 +19,7 @@ from tactful.archives.base import (
 from tactful.archives.jsstream import stream_records
 from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import html_to_text
-from tactful.post import Post
+from tactful.core.post import Post
 
 PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
 

@@ -20,7 +20,7 @@ from tactful.archives.base import (
 from tactful.archives.jsstream import stream_records
 from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import fix_mojibake
-from tactful.post import Post
+from tactful.core.post import Post
 
 FB_POSTS = (
     "your_facebook_activity/posts/your_posts*.json",

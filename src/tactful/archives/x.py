@@ -21,7 +21,7 @@ from tactful.archives.base import (
 )
 from tactful.archives.jsstream import AfterAssignment, stream_records
 from tactful.archives.source import ArchiveSource
-from tactful.post import Post
+from tactful.core.post import Post
 
 # Relative patterns match from the right: data/tweets.js in an archive, or tweets.js alone.
 TWEET_FILES = ("tweets.js", "tweet.js", "tweets-part*.js", "tweet-part*.js")

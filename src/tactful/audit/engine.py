@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tactful.audit.settings import AuditSettings
-from tactful.checker import Checker
-from tactful.post import Post
-from tactful.scan import init_worker, worker_checker, worker_init_args
+from tactful.core.checker import Checker
+from tactful.core.post import Post
+from tactful.core.scan import init_worker, worker_checker, worker_init_args
 
 
 @dataclass(frozen=True, slots=True)

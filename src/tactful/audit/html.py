@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tactful.audit.results import RunInfo
-from tactful.post import PLATFORM_NAMES
+from tactful.networks.platforms import PLATFORM_NAMES
 from tactful.store.models import AuditResultRow
 
 CSS = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from tactful.archives import ArchivedPost, ArchiveSource, Importer, Item, Skipped, Unreadable
 from tactful.audit.engine import Checked, run_local, run_ray
 from tactful.audit.settings import AuditSettings
-from tactful.checker import Checker
-from tactful.post import Post
+from tactful.core.checker import Checker
+from tactful.core.post import Post
 from tactful.store import Store
 from tactful.store.models import AuditResultRow, AuditRunRow, utcnow
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tactful.findings import Finding, Severity
+from tactful.core.findings import Finding, Severity
 
 # Notices about the account rather than the post: the report states the account's context
 # once at the top, instead of flagging every post in the history with it.

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.post import AccountKind, Audience, Post
 from tactful.detectors.base import DetectContext
-from tactful.findings import Finding, Severity, Suggestion
-from tactful.post import AccountKind, Audience, Post
 
 MISMATCH_AT = 0.6
 

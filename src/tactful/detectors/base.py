@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from tactful.findings import Finding
-from tactful.post import Post
-from tactful.text import NormalizedText
+from tactful.core.findings import Finding
+from tactful.core.post import Post
+from tactful.core.text import NormalizedText
 
 
 @dataclass(slots=True)

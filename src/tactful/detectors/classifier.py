@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import yaml
 
+from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.post import Post
+from tactful.core.text import normalize, sentences
 from tactful.detectors.base import DetectContext
-from tactful.findings import Finding, Severity, Suggestion
 from tactful.models.cascade import Cascade, default_cascade
 from tactful.models.contexts import context_mask
-from tactful.post import Post
-from tactful.text import normalize, sentences
 
 _WORD_CHARS = str.maketrans("", "", '.,!?;:"“”()[]')
 

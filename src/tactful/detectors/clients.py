@@ -15,10 +15,10 @@ from typing import Any
 import regex
 import yaml
 
+from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.post import Post
+from tactful.core.text import sentences
 from tactful.detectors.base import DetectContext
-from tactful.findings import Finding, Severity, Suggestion
-from tactful.post import Post
-from tactful.text import sentences
 
 DATA = Path(__file__).with_name("clients.yml")
 MODEL_FLOOR = 0.3  # a model score this high plus a client's name is enough

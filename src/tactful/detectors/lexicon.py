@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tactful.core.findings import Finding, Suggestion
+from tactful.core.matching import Match, Matcher
+from tactful.core.post import Post
+from tactful.core.ruleset import Ruleset, default_ruleset
 from tactful.detectors.base import DetectContext
-from tactful.findings import Finding, Suggestion
-from tactful.matching import Match, Matcher
-from tactful.post import Post
-from tactful.ruleset import Ruleset, default_ruleset
 
 _SCOPES_AUTHORED = frozenset({"authored", "any"})
 _SCOPES_REPLY = frozenset({"authored", "reply", "any"})

@@ -7,18 +7,18 @@ import os
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.post import Media, Post
 from tactful.detectors.base import DetectContext
-from tactful.findings import Finding, Severity, Suggestion
-from tactful.post import Media, Post
 
 if TYPE_CHECKING:
-    from tactful.mediafile import MediaInfo
+    from tactful.core.mediafile import MediaInfo
     from tactful.store.media import MediaRecord
 
 
 @lru_cache(maxsize=256)
 def _inspect_cached(path: str, _mtime_ns: int, _size: int) -> MediaInfo:
-    from tactful.mediafile import inspect
+    from tactful.core.mediafile import inspect
 
     return inspect(path)
 
@@ -28,7 +28,7 @@ def inspect_attachment(path: str) -> MediaInfo:
     try:
         st = os.stat(path)
     except OSError:
-        from tactful.mediafile import inspect
+        from tactful.core.mediafile import inspect
 
         return inspect(path)  # says clearly what is wrong with the path
     return _inspect_cached(os.path.abspath(path), st.st_mtime_ns, st.st_size)

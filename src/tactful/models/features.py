@@ -1,7 +1,7 @@
 """Hashed word and character n-grams: the fast tier's features, shared by training and runtime.
 
 The same function featurises training data and posts at run time, so the two can never drift.
-Text should already be normalised (``tactful.text.normalize``): lower case, look-alikes and
+Text should already be normalised (``tactful.core.text.normalize``): lower case, look-alikes and
 invisible characters undone.
 """
 
@@ -47,7 +47,7 @@ def profane_words() -> dict[str, bool]:
     """The lexicon's single-word profanity, word -> strong? The rules decide what is profane
     (whole words, so "Shitake" is not) and report it. The models never see mild words, so
     "damn, what a week" is not an insult; strong ones reach them as one placeholder token."""
-    from tactful.ruleset import default_ruleset
+    from tactful.core.ruleset import default_ruleset
 
     words: dict[str, bool] = {}
     for entry in default_ruleset().entries:

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tactful.checker import Checker
+from tactful.core.checker import Checker
+from tactful.core.post import Media, Post
 from tactful.errors import InputError
-from tactful.post import Media, Post
 from tactful.publish.times import WallTime
 from tactful.store.accounts import AccountRecord, get_account
 from tactful.store.fields import row_id, text
@@ -75,10 +75,10 @@ def gate(
     """What stops this text going out on this account. ``own`` is what the account's server
     said it accepts (a Mastodon instance's limit); ``thread`` splits a text too long for one
     post into a numbered thread where the network has threads."""
-    from tactful.detectors.platform import measure, platform_specs
+    from tactful.networks.length import measure, platform_specs
+    from tactful.networks.media import media_rules, text_settings
+    from tactful.networks.threads import split_thread
     from tactful.publish.connectors import available
-    from tactful.publish.networks import media_rules, text_settings
-    from tactful.publish.threads import split_thread
 
     platform = account.platform.value
     post = post_for(text_, account, media)

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy import and_, or_, select
 
-from tactful.checker import Checker
+from tactful.core.checker import Checker
 from tactful.publish.connectors import connector as default_connector
 from tactful.publish.connectors.base import (
     Connector,
@@ -283,8 +283,8 @@ class Worker:
     ) -> tuple[tuple[MediaFile, ...], str | None]:
         """The attached images' files, kept by the store when the post was scheduled, each
         made to fit the network (converted or scaled down where it would be refused)."""
-        from tactful.publish.media_fit import fit
-        from tactful.publish.networks import media_rules
+        from tactful.networks.media import media_rules
+        from tactful.networks.media_fit import fit
         from tactful.store.files import files_dir_for, stored_file
         from tactful.store.models import MediaRow
 

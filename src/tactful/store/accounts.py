@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tactful.core.post import Account, AccountKind, Audience, parse_enum
 from tactful.errors import InputError
-from tactful.post import Account, AccountKind, Audience, Platform, parse_enum
+from tactful.networks.platforms import Platform
 from tactful.store.fields import text
 from tactful.store.models import AccountEventRow, AccountRow, utcnow
 
@@ -76,8 +77,8 @@ def validate_policy(policy: Any, name: str) -> dict[str, Any] | None:
     rather than at the next check)."""
     if policy is None:
         return None
-    from tactful.policy import parse_layer
-    from tactful.ruleset import default_ruleset
+    from tactful.core.policy import parse_layer
+    from tactful.core.ruleset import default_ruleset
 
     if not isinstance(policy, Mapping):
         raise InputError(f"account {name!r}: policy must be a mapping like {{rules: {{...}}}}")

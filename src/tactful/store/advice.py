@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from tactful.post import PLATFORM_NAMES, AccountKind
+from tactful.core.post import AccountKind
+from tactful.networks.platforms import PLATFORM_NAMES
 from tactful.store.accounts import AccountRecord
 from tactful.store.contacts import ContactRecord
 from tactful.store.kinds import Relation

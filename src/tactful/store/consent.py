@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tactful.core.post import parse_enum
 from tactful.errors import InputError
-from tactful.post import Platform, parse_enum
+from tactful.networks.platforms import Platform
 from tactful.store.contacts import ContactRecord, find_row, record
 from tactful.store.fields import text
 from tactful.store.kinds import ConsentStatus

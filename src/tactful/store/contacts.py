@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tactful.core.post import parse_enum
 from tactful.errors import InputError
-from tactful.post import Platform, parse_enum
+from tactful.networks.platforms import Platform
 from tactful.store.fields import row_id, text
 from tactful.store.kinds import ContactKind, Relation
 from tactful.store.models import ContactRow, HandleRow

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from tactful.post import Platform
+from tactful.networks.platforms import Platform
 from tactful.store.contacts import ContactRecord
 from tactful.store.kinds import ContactKind
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tactful.core.mediafile import MediaInfo, inspect
+from tactful.core.post import parse_enum
 from tactful.errors import InputError
-from tactful.mediafile import MediaInfo, inspect
-from tactful.post import parse_enum
 from tactful.store.contacts import find_row
 from tactful.store.fields import row_id, text
 from tactful.store.kinds import RightsBasis
@@ -150,7 +150,7 @@ def find_media_row(session: Session, ref: str) -> MediaRow:
     if row_id(ref) is not None:
         row = session.get(MediaRow, row_id(ref))
     elif Path(ref).is_file():
-        from tactful.hashing import sha256_file
+        from tactful.core.hashing import sha256_file
 
         row = session.scalar(select(MediaRow).where(MediaRow.sha256 == sha256_file(Path(ref))))
     elif len(ref) >= 8 and all(c in "0123456789abcdef" for c in ref.lower()):

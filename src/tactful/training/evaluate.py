@@ -19,10 +19,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tactful.checker import Checker
-from tactful.findings import Report
-from tactful.post import Post
-from tactful.scan import CHUNK
+from tactful.core.checker import Checker
+from tactful.core.findings import Report
+from tactful.core.post import Post
+from tactful.core.scan import CHUNK
 from tactful.training.corpus import CATEGORIES
 from tactful.training.data import Example, corpus, toxigen, tweeteval_hate, tweeteval_offensive
 

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tactful.core.text import normalize
 from tactful.models.contexts import context_mask
 from tactful.models.features import DIM, featurize, mask_identity, profanity_fingerprint
-from tactful.text import normalize
 from tactful.training.corpus import CATEGORIES
 from tactful.training.data import Example, training_set
 

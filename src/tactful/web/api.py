@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Query, Request
 
+from tactful.core.post import Media, Post
 from tactful.errors import InputError
-from tactful.post import Media, Post
 from tactful.web.schemas import (
     AccountIn,
     AccountPatch,
@@ -60,7 +60,7 @@ def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
 @router.post("/check", summary="Check one post")
 def check(body: PostIn, request: Request) -> dict[str, Any]:
     """The report for one draft: findings with spans into the text, why, and fixes."""
-    from tactful.detectors.platform import measure
+    from tactful.networks.length import measure
 
     state = app_state(request)
     checker = state.checker()

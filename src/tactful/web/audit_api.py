@@ -222,20 +222,9 @@ def results(
     "/{run_id}/report", summary="The run's HTML report (charts, riskiest posts highlighted)"
 )
 def report(run_id: RowId, request: Request) -> HTMLResponse:
-    from dataclasses import replace
-    from pathlib import Path
-
-    from tactful.audit import html, results
-    from tactful.cli_audit import REPORT_LIMIT
+    from tactful.audit.report_files import report_page
 
     with app_state(request).store.session() as s:
-        info = results.run_info(s, run_id)
-        info = replace(info, source=Path(info.source).name)
-        page = html.render(
-            info,
-            results.timeline(s, run_id),
-            results.categories(s, run_id),
-            results.riskiest(s, run_id, REPORT_LIMIT),
-        )
+        page = report_page(s, run_id, source_name_only=True)
     csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
     return HTMLResponse(page, headers={"Content-Security-Policy": csp})

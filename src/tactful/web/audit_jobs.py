@@ -78,9 +78,9 @@ def _run(db_url: str, req: AuditRequest, progress: Any, errors: Any) -> None:
     from tactful.archives import ArchiveSource, create
     from tactful.audit.runner import run_audit
     from tactful.audit.settings import AuditSettings
-    from tactful.checker import Checker
+    from tactful.core.checker import Checker
+    from tactful.core.findings import Severity
     from tactful.errors import TactfulError
-    from tactful.findings import Severity
     from tactful.store import Store
     from tactful.store.snapshot import store_extras
 

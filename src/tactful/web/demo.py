@@ -16,7 +16,7 @@ import yaml
 from tactful.store import Store
 
 if TYPE_CHECKING:
-    from tactful.checker import Checker
+    from tactful.core.checker import Checker
 
 ACTOR = "demo"
 
@@ -47,7 +47,7 @@ def demo_photo(path: Path, sky: tuple[int, int, int] = (120, 170, 220)) -> Path:
 
 def seed(folder: Path) -> Store:
     """Create ``folder`` anew with a seeded ``demo.db``; returns the open store."""
-    from tactful.checker import Checker
+    from tactful.core.checker import Checker
     from tactful.store.accounts import add_account
     from tactful.store.consent import record_consent, set_do_not_tag
     from tactful.store.contacts import add_contact

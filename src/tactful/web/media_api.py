@@ -161,7 +161,7 @@ def add_release(media_id: RowId, body: ReleaseIn, request: Request) -> dict[str,
 def clean_copy(media_id: RowId, request: Request) -> dict[str, Any]:
     """The copy keeps the picture and its orientation; its rights and releases are carried
     over from the original, with a note saying so."""
-    from tactful.mediafile import clean
+    from tactful.core.mediafile import clean
     from tactful.store.media import add_media, add_release, get_media, set_rights
 
     state = app_state(request)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from tactful.checker import Checker
+from tactful.core.checker import Checker
 from tactful.store import Store, current_actor
 from tactful.store.accounts import AccountRecord
 

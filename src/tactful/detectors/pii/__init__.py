@@ -12,6 +12,9 @@ a low score under their own ``business-*`` check; policy decides what to do with
 
 from __future__ import annotations
 
+from tactful.core.findings import Finding
+from tactful.core.post import Post
+from tactful.core.text import NormalizedText, normalize
 from tactful.detectors.base import DetectContext
 from tactful.detectors.pii._common import CONTACT, IDENTITY, CheckInfo, Hit, Recognizer, Scan
 from tactful.detectors.pii.absence import AbsenceRecognizer
@@ -22,9 +25,6 @@ from tactful.detectors.pii.phones import PhoneRecognizer
 from tactful.detectors.pii.schools import SchoolRecognizer
 from tactful.detectors.pii.travel import TravelRecognizer
 from tactful.detectors.pii.whereabouts import WhereaboutsRecognizer
-from tactful.findings import Finding
-from tactful.post import Post
-from tactful.text import NormalizedText, normalize
 
 __all__ = ["PiiDetector"]
 

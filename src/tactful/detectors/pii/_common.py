@@ -18,8 +18,8 @@ from typing import ClassVar
 
 import yaml
 
-from tactful.findings import Severity, Suggestion
-from tactful.text import NormalizedText
+from tactful.core.findings import Severity, Suggestion
+from tactful.core.text import NormalizedText
 
 DATA_FILE = "pii_data.yml"
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from tactful.core.findings import Severity, Suggestion
 from tactful.detectors.pii._common import (
     LOCATION,
     CheckInfo,
@@ -34,7 +35,6 @@ from tactful.detectors.pii._common import (
     phrase_regex,
     words,
 )
-from tactful.findings import Severity, Suggestion
 
 _A = "absence"
 _MONTHS = alternation(words("identity", "months"))

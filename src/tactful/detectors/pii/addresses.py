@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from tactful.core.findings import Severity, Suggestion
+from tactful.core.text import NormalizedText
 from tactful.detectors.pii._common import (
     LOCATION,
     CheckInfo,
@@ -28,8 +30,6 @@ from tactful.detectors.pii._common import (
     word_start,
     words,
 )
-from tactful.findings import Severity, Suggestion
-from tactful.text import NormalizedText
 
 _T_EN = alternation(words("addresses", "street_types_en"))
 _T_DE = alternation(words("addresses", "street_types_de"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from tactful.core.findings import Severity, Suggestion
 from tactful.detectors.pii._common import (
     CONTACT,
     CheckInfo,
@@ -24,7 +25,6 @@ from tactful.detectors.pii._common import (
     phrase_regex,
     words,
 )
-from tactful.findings import Severity, Suggestion
 
 _LOCAL = r"[a-z0-9](?:[a-z0-9._%+-]{0,63}[a-z0-9_+-])?"
 _DOMAIN = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}"

@@ -14,6 +14,7 @@ from typing import ClassVar
 from stdnum import iban, luhn
 from stdnum.us import ssn
 
+from tactful.core.findings import Severity, Suggestion
 from tactful.detectors.pii._common import (
     IDENTITY,
     CheckInfo,
@@ -26,7 +27,6 @@ from tactful.detectors.pii._common import (
     phrase_regex,
     words,
 )
-from tactful.findings import Severity, Suggestion
 
 _I = "identity"
 _MONTH = alternation(words(_I, "months"))

@@ -22,6 +22,7 @@ from typing import ClassVar
 import phonenumbers
 from phonenumbers import Leniency
 
+from tactful.core.findings import Severity, Suggestion
 from tactful.detectors.pii._common import (
     CONTACT,
     CheckInfo,
@@ -34,7 +35,6 @@ from tactful.detectors.pii._common import (
     phrase_regex,
     words,
 )
-from tactful.findings import Severity, Suggestion
 
 _SEP = r"[ \t().\-/]"
 # Seven or more digits with phone separators; the lookbehind keeps "1,500,000" and "$1500000"

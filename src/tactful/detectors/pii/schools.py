@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from tactful.core.findings import Severity, Suggestion
+from tactful.core.text import NormalizedText
 from tactful.detectors.pii._common import (
     LOCATION,
     TIME,
@@ -26,8 +28,6 @@ from tactful.detectors.pii._common import (
     word_before,
     words,
 )
-from tactful.findings import Severity, Suggestion
-from tactful.text import NormalizedText
 
 _W = "whereabouts"
 _CHILD = re.compile(

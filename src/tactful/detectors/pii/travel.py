@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from tactful.core.findings import Severity, Suggestion
 from tactful.detectors.pii._common import (
     IDENTITY,
     CheckInfo,
@@ -24,7 +25,6 @@ from tactful.detectors.pii._common import (
     clause_bounds,
     words,
 )
-from tactful.findings import Severity, Suggestion
 
 _I = "identity"
 _BOOKING = re.compile(

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from tactful.core.findings import Severity, Suggestion
+from tactful.core.text import NormalizedText
 from tactful.detectors.pii._common import (
     LOCATION,
     TIME,
@@ -33,8 +35,6 @@ from tactful.detectors.pii._common import (
     clause_bounds,
     words,
 )
-from tactful.findings import Severity, Suggestion
-from tactful.text import NormalizedText
 
 _W = "whereabouts"
 _NOW = alternation(words(_W, "now_words"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tactful.core.plugins import load, registered
 from tactful.errors import InputError
-from tactful.plugins import load, registered
 from tactful.publish.connectors.base import Connector
 
 GROUP = "tactful.connectors"

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tactful.checker import Checker, validate_text
+from tactful.core.checker import Checker, validate_text
+from tactful.core.findings import Report, Severity
+from tactful.core.post import Post
 from tactful.errors import TactfulError
-from tactful.findings import Report, Severity
-from tactful.post import Post
 
 # Lines checked together: big enough for the models to batch, small enough to stream.
 CHUNK = 64

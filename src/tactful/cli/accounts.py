@@ -7,7 +7,7 @@ from typing import Any
 import click
 import yaml
 
-from tactful.cli_store import (
+from tactful.cli.store import (
     actor_or_default,
     by_option,
     db_option,
@@ -16,8 +16,9 @@ from tactful.cli_store import (
     open_db,
     print_table,
 )
+from tactful.core.post import AccountKind, Audience
 from tactful.errors import InputError
-from tactful.post import AccountKind, Audience, Platform
+from tactful.networks.platforms import Platform
 
 PLATFORMS = click.Choice([p.value for p in Platform if p is not Platform.GENERIC])
 KINDS = click.Choice([k.value for k in AccountKind])

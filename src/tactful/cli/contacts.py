@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from tactful.cli_store import (
+from tactful.cli.store import (
     actor_or_default,
     by_option,
     db_option,
@@ -20,7 +20,7 @@ from tactful.cli_store import (
     print_table,
 )
 from tactful.errors import InputError
-from tactful.post import Platform
+from tactful.networks.platforms import Platform
 from tactful.store.kinds import ContactKind, Relation
 
 KINDS = click.Choice([k.value for k in ContactKind])

@@ -9,11 +9,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from tactful.cli_options import account_options
+from tactful.cli.options import account_options
+from tactful.core.policy import ResolvedPolicy, builtin_layers, load_policy_file
+from tactful.core.post import Post
+from tactful.core.ruleset import Ruleset, default_ruleset, unknown_rule_message
 from tactful.errors import UnknownRuleError
-from tactful.policy import ResolvedPolicy, builtin_layers, load_policy_file
-from tactful.post import Post
-from tactful.ruleset import Ruleset, default_ruleset, unknown_rule_message
 
 
 def _effective(ruleset: Ruleset, kwargs: dict[str, Any]) -> ResolvedPolicy:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from tactful.publish.networks import MediaRules
+from tactful.networks.media import MediaRules
 
 QUALITY = 88
 SHRINK = 0.85  # each step keeps this share of the width and height

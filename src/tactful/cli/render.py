@@ -7,7 +7,7 @@ from rich.console import Console, Group
 from rich.padding import Padding
 from rich.text import Text
 
-from tactful.findings import Report, Severity, Verdict
+from tactful.core.findings import Report, Severity, Verdict
 
 SEVERITY_STYLE = {
     Severity.BLOCK: "bold white on red",

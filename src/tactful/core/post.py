@@ -9,27 +9,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from tactful.errors import InputError
-
-
-class Platform(StrEnum):
-    LINKEDIN = "linkedin"
-    X = "x"
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
-    MASTODON = "mastodon"
-    BLUESKY = "bluesky"
-    GENERIC = "generic"
-
-
-PLATFORM_NAMES = {
-    "linkedin": "LinkedIn",
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "generic": "the web",
-}
+from tactful.networks.platforms import Platform
 
 
 class AccountKind(StrEnum):

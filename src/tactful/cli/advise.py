@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tactful.cli_store import actor_or_default, by_option, db_option, echo_json, open_db
+from tactful.cli.store import actor_or_default, by_option, db_option, echo_json, open_db
 
 CHOICES = ("full", "restricted", "redirect")
 

@@ -1,4 +1,4 @@
-"""What a network accepts as images on a post (``networks.yml``), merged with what the
+"""What a network accepts as images on a post (``media.yml``), merged with what the
 account's own server says (a Mastodon instance's limits, read when it was connected)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import yaml
 
 from tactful.errors import RuleDataError
 
-_DATA_FILE = "networks.yml"
+_DATA_FILE = "media.yml"
 _KEYS = {"min_images", "max_images", "types", "max_bytes"}
 
 
@@ -56,7 +56,7 @@ def _parse(platform: str, raw: Any) -> MediaRules:
 
 @cache
 def _defaults() -> dict[str, MediaRules]:
-    source = resources.files("tactful.publish").joinpath(_DATA_FILE).read_text("utf-8")
+    source = resources.files("tactful.networks").joinpath(_DATA_FILE).read_text("utf-8")
     data = yaml.safe_load(source)
     if not isinstance(data, Mapping) or not isinstance(data.get("networks"), Mapping):
         raise RuleDataError(f"{_DATA_FILE}: expected a top-level 'networks' mapping")
@@ -80,6 +80,6 @@ def media_rules(platform: str, own: Mapping[str, Any] | None = None) -> MediaRul
 
 def text_settings(platform: str, own: Mapping[str, Any] | None) -> dict[str, Any]:
     """Policy settings that carry the server's own text limit (``max_characters``) into
-    :func:`tactful.detectors.platform.measure`; empty when the server said nothing."""
+    :func:`tactful.networks.length.measure`; empty when the server said nothing."""
     limit = (own or {}).get("max_characters")
     return {"platform_limits": {platform: int(limit)}} if limit else {}

@@ -15,23 +15,23 @@ from rich.console import Console
 from rich.text import Text
 
 from tactful import __version__
-from tactful.checker import Checker
-from tactful.cli_accounts import accounts, db
-from tactful.cli_advise import advise
-from tactful.cli_audit import audit, audits
-from tactful.cli_contacts import consent, contacts
-from tactful.cli_media import media
-from tactful.cli_options import context_options, stored_account_option
-from tactful.cli_schedule import connect, publish, schedule, worker
-from tactful.cli_serve import serve
-from tactful.cli_store import db_option, store_context
+from tactful.cli.accounts import accounts, db
+from tactful.cli.advise import advise
+from tactful.cli.audit import audit, audits
+from tactful.cli.contacts import consent, contacts
+from tactful.cli.media import media
+from tactful.cli.options import context_options, stored_account_option
+from tactful.cli.render import print_report
+from tactful.cli.rules import rules_command
+from tactful.cli.sarif import to_sarif
+from tactful.cli.schedule import connect, publish, schedule, worker
+from tactful.cli.serve import serve
+from tactful.cli.store import db_option, store_context
+from tactful.core.checker import Checker
+from tactful.core.findings import Report, Severity
+from tactful.core.post import Post
+from tactful.core.scan import ScanStats, scan_lines
 from tactful.errors import InputError, TactfulError
-from tactful.findings import Report, Severity
-from tactful.post import Post
-from tactful.render import print_report
-from tactful.rules_cli import rules_command
-from tactful.sarif import to_sarif
-from tactful.scan import ScanStats, scan_lines
 
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2

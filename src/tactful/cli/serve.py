@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from tactful.cli_options import policy_option
-from tactful.cli_store import db_option, open_db
+from tactful.cli.options import policy_option
+from tactful.cli.store import db_option, open_db
 from tactful.errors import InputError
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")

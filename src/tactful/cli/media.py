@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tactful.cli_store import (
+from tactful.cli.store import (
     actor_or_default,
     by_option,
     db_option,
@@ -207,7 +207,7 @@ def release(
 def inspect_(path: str, as_json: bool) -> None:
     """What a file gives away (GPS, camera serial, owner) and how many faces it shows,
     without adding it to the library."""
-    from tactful.mediafile import inspect
+    from tactful.core.mediafile import inspect
 
     info = inspect(path)
     if as_json:
@@ -233,7 +233,7 @@ def inspect_(path: str, as_json: bool) -> None:
 def clean(path: str, output: str | None, force: bool) -> None:
     """Write a copy of PATH without GPS, camera and author metadata; the orientation is kept
     so it does not turn sideways. The original is not touched."""
-    from tactful.mediafile import clean as clean_file
+    from tactful.core.mediafile import clean as clean_file
 
     src = Path(path)
     dst = Path(output) if output else src.with_name(f"{src.stem}-clean{src.suffix}")

@@ -7,8 +7,9 @@ from typing import Any, TypeVar
 
 import click
 
-from tactful.findings import Severity
-from tactful.post import AccountKind, Audience, Platform
+from tactful.core.findings import Severity
+from tactful.core.post import AccountKind, Audience
+from tactful.networks.platforms import Platform
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,6 +1,6 @@
 """Split a post too long for one network post into a numbered thread.
 
-Parts break between sentences (:func:`tactful.text.sentences`), packing as many whole
+Parts break between sentences (:func:`tactful.core.text.sentences`), packing as many whole
 sentences into each part as fit with its number (`` 2/3``) counted the network's way; a
 sentence longer than a part is broken between words, and a word longer than a part between
 graphemes. The number of parts is found by trying: numbering ``1/9`` takes fewer characters
@@ -13,8 +13,8 @@ from typing import Any
 
 import regex
 
-from tactful.detectors.platform import measure, resolve_limit
-from tactful.text import sentences
+from tactful.core.text import sentences
+from tactful.networks.length import measure, resolve_limit
 
 _WORD = regex.compile(r"\S+")
 _GRAPHEME = regex.compile(r"\X")

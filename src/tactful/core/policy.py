@@ -33,10 +33,10 @@ from typing import Any
 
 import yaml
 
+from tactful.core.findings import Finding, Severity, Suppressed
+from tactful.core.post import AccountKind, Post
+from tactful.core.ruleset import Ruleset, default_ruleset, unknown_rule_message
 from tactful.errors import PolicyError
-from tactful.findings import Finding, Severity, Suppressed
-from tactful.post import AccountKind, Post
-from tactful.ruleset import Ruleset, default_ruleset, unknown_rule_message
 
 _LAYER_KEYS = {"name", "description", "rules", "floors", "allow", "suppress", "settings"}
 _SETTING_KEYS = {"severity", "threshold", "soft_below"}

@@ -23,15 +23,15 @@ from dataclasses import dataclass
 
 import regex
 
-from tactful.errors import RuleDataError
-from tactful.ruleset import PhraseItem, RuleEntry
-from tactful.text import (
+from tactful.core.ruleset import PhraseItem, RuleEntry
+from tactful.core.text import (
     NormalizedText,
     collapse_doubles,
     matches_masked,
     normalize,
     obfuscation_variants,
 )
+from tactful.errors import RuleDataError
 
 _CLASS_REF = regex.compile(r"(?<!\\[pPN])\{([a-z_][a-z0-9_]*)\}")
 

@@ -1,4 +1,4 @@
-"""Generate ``docs/rules.md`` from the rule data: ``python -m tactful.docgen > docs/rules.md``.
+"""Generate ``docs/rules.md`` from the rule data: ``python -m tactful.cli.docgen > docs/rules.md``.
 
 A test compares the committed file with this output, so the docs never drift from the data.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 
-from tactful.ruleset import RuleEntry, Ruleset, default_ruleset
+from tactful.core.ruleset import RuleEntry, Ruleset, default_ruleset
 
 _NON_LEXICON = {
     "safety.location": "pii detector (addresses, live location, routines, school runs)",
@@ -16,7 +16,7 @@ _NON_LEXICON = {
     "safety.identity_data": (
         "pii detector (dates of birth, Luhn-checked cards, IBAN, passports, boarding passes)"
     ),
-    "platform.length": "platform detector (limits in detectors/platform_limits.yml)",
+    "platform.length": "platform detector (limits in networks/limits.yml)",
     "audience.clients_on_personal": "account detector (switches on the 'on the clock' policy)",
 }
 

@@ -7,20 +7,20 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tactful import registry
-from tactful.detectors.base import DetectContext, Detector
-from tactful.errors import InputError
-from tactful.findings import Finding, Report, sort_findings
-from tactful.policy import (
+from tactful.core import registry
+from tactful.core.findings import Finding, Report, sort_findings
+from tactful.core.policy import (
     PolicyLayer,
     ResolvedPolicy,
     builtin_layers,
     load_policy_file,
     parse_layer,
 )
-from tactful.post import Post
-from tactful.ruleset import Ruleset, default_ruleset
-from tactful.text import normalize
+from tactful.core.post import Post
+from tactful.core.ruleset import Ruleset, default_ruleset
+from tactful.core.text import normalize
+from tactful.detectors.base import DetectContext, Detector
+from tactful.errors import InputError
 
 # Facebook's 63,206 is the longest limit of any network we publish to; leave room for notes.
 MAX_TEXT_CHARS = 100_000

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from tactful import __version__
-from tactful.findings import Report, Severity
-from tactful.ruleset import Ruleset
+from tactful.core.findings import Report, Severity
+from tactful.core.ruleset import Ruleset
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.BLOCK: "error", Severity.WARN: "warning", Severity.INFO: "note"}

@@ -9,12 +9,11 @@ from typing import Any
 
 import click
 
-from tactful.cli_options import account_options, stored_account_option
-from tactful.cli_store import db_option, echo_json, open_db, print_table, store_context
+from tactful.audit.report_files import write_report_files
+from tactful.cli.options import account_options, stored_account_option
+from tactful.cli.store import db_option, echo_json, open_db, print_table, store_context
+from tactful.core.findings import Severity
 from tactful.errors import InputError
-from tactful.findings import Severity
-
-REPORT_LIMIT = 300  # riskiest posts shown in the HTML report (all are in the CSV and JSONL)
 
 
 def _day(value: str | None, option: str) -> datetime | None:
@@ -133,7 +132,7 @@ def audit(
     from tactful.archives import ArchiveSource, create, detect
     from tactful.audit.runner import run_audit
     from tactful.audit.settings import AuditSettings
-    from tactful.checker import Checker
+    from tactful.core.checker import Checker
 
     if not Path(path).exists():
         raise InputError(f"{path!r} does not exist; give the export zip, folder or file")
@@ -187,7 +186,7 @@ def audit(
     if bar:
         bar.close()
     folder = Path(out_dir or f"tactful-audit-{state.run_id}")
-    written = write_outputs(store, state.run_id, folder)
+    written = write_report_files(store, state.run_id, folder)
     skipped = sum(state.counts.get("skipped", {}).values())
     unreadable = sum(state.counts.get("unreadable", {}).values())
     resumed = f" (resumed after {state.resumed_from:,} records)" if state.resumed_from else ""
@@ -210,30 +209,6 @@ def audit(
         sys.exit(2)
     if state.flagged:
         sys.exit(1)
-
-
-def write_outputs(store: Any, run_id: int, folder: Path) -> list[str]:
-    from tactful.audit import html, outputs, results
-
-    with store.session() as s:
-        info = results.run_info(s, run_id)
-        page = html.render(
-            info,
-            results.timeline(s, run_id),
-            results.categories(s, run_id),
-            results.riskiest(s, run_id, REPORT_LIMIT),
-        )
-        try:
-            with outputs.open_out(folder, "findings.jsonl") as out:
-                outputs.write_jsonl(results.flagged(s, run_id), out)
-            with outputs.open_out(folder, "findings.csv") as out:
-                outputs.write_csv(results.flagged(s, run_id), out)
-            with outputs.open_out(folder, "actions.csv") as out:
-                outputs.write_actions(results.flagged(s, run_id), out)
-            (folder / "report.html").write_text(page, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write to {str(folder)!r}: {exc.strerror or exc}") from None
-    return ["report.html", "findings.csv", "findings.jsonl", "actions.csv"]
 
 
 @click.group()
@@ -294,5 +269,5 @@ def report(run_id: int | None, out_dir: str | None, db_url: str | None) -> None:
     with store.session() as s:
         info = run_info(s, run_id)
     folder = Path(out_dir or f"tactful-audit-{info.id}")
-    for name in write_outputs(store, info.id, folder):
+    for name in write_report_files(store, info.id, folder):
         click.echo(f"wrote {folder / name}")

@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tactful.core.hashing import sha256_file
 from tactful.errors import InputError
-from tactful.hashing import sha256_file
 
 # EXIF tags (base IFD and Exif sub-IFD) that identify a person or a device.
 IDENTIFYING_TAGS = {

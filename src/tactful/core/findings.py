@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from tactful.post import Post
+from tactful.core.post import Post
 
 SCHEMA_VERSION = "1"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from tactful.cli_store import actor_or_default, by_option, db_option, echo_json, open_db
+from tactful.cli.store import actor_or_default, by_option, db_option, echo_json, open_db
 from tactful.errors import InputError
 
 
@@ -23,7 +23,7 @@ def _zone(tz: str | None) -> str:
 
 
 def _checker(store: Any) -> Any:
-    from tactful.checker import Checker
+    from tactful.core.checker import Checker
     from tactful.store.snapshot import store_extras
 
     return Checker(extras=store_extras(store))

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
+from tactful.core.findings import Severity, Suggestion
 from tactful.errors import RuleDataError, UnknownRuleError
-from tactful.findings import Severity, Suggestion
 
 SCOPES = ("authored", "inbound", "reply", "any")
 SUGGESTION_ACTIONS = ("replace", "remove", "rewrite", "move", "message", "record", "other")

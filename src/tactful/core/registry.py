@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache
 
+from tactful.core.plugins import load, registered
 from tactful.detectors.base import Detector
 from tactful.errors import InputError
-from tactful.plugins import load, registered
 
 GROUP = "tactful.detectors"
 

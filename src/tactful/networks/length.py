@@ -1,0 +1,333 @@
+"""How long a post is, counted the way each network counts it, and where it would be cut.
+
+Limits and counting methods live in ``limits.yml`` (read once), not in code: each
+platform names a counting method (``weighted_x``, ``mastodon_chars``, ``graphemes``,
+``chars``) that this module implements as one small function. A policy may override any
+platform's limit with the setting ``platform_limits: {mastodon: 1000}``.
+
+:func:`measure` is the public helper other surfaces (a composer's character counter) reuse:
+``measure(text, "x")`` returns the count, the limit and the unit the network counts in.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import regex
+import yaml
+from twitter_text import parse_tweet
+from twitter_text.config import config as _twitter_config
+from twitter_text.extract_urls import extract_urls_with_indices
+
+from tactful.core.post import parse_enum
+from tactful.errors import PolicyError, RuleDataError
+from tactful.networks.platforms import Platform
+
+_DATA_FILE = "limits.yml"
+
+_GRAPHEME = regex.compile(r"\X")
+_WHITESPACE = regex.compile(r"\s")
+# A hashtag: # (or the full-width ＃) and word characters, not inside a word, URL or entity.
+HASHTAG = regex.compile(r"(?<![\p{L}\p{M}\p{N}_&#/＃])[#＃][\p{L}\p{M}\p{N}_]+")
+# Mastodon's Account::MENTION_RE: @user or @user@domain; the @domain part does not count.
+_MASTODON_MENTION = regex.compile(
+    r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(@\w+(?:[.-]+\w+)*)?", regex.IGNORECASE
+)
+_MASTODON_URL_CHARS = 23
+# X refuses these characters outright; counted as a weight-2 stand-in so they do not stop
+# twitter-text's valid range from advancing (it would otherwise put the cut at a stray BOM).
+_X_INVALID = str.maketrans(dict.fromkeys("\ufffe\ufeff\uffff", "\u4e00"))
+# Thread sizes above this are estimated (count / limit) instead of split word by word.
+_MAX_SIMULATED_THREAD = 25
+
+# A counting method: (text, limit) -> (count, cut), where ``cut`` is the offset in ``text`` of
+# the first character past the limit, or None when the text fits (or there is no limit).
+Counter = Callable[[str, int | None], tuple[int, int | None]]
+
+
+# --------------------------------------------------------------------------- counting methods
+
+
+def _cut_by_units(units: list[tuple[int, int]], limit: int | None) -> tuple[int, int | None]:
+    """Sum ``(start, weight)`` units; the cut is the start of the first unit past ``limit``."""
+    total = 0
+    cut: int | None = None
+    for start, weight in units:
+        total += weight
+        if cut is None and limit is not None and total > limit:
+            cut = start
+    return total, cut
+
+
+def count_chars(text: str, limit: int | None) -> tuple[int, int | None]:
+    """Unicode code points (LinkedIn, Instagram, Facebook)."""
+    count = len(text)
+    return count, (limit if limit is not None and count > limit else None)
+
+
+def count_graphemes(text: str, limit: int | None) -> tuple[int, int | None]:
+    """Grapheme clusters (Bluesky): a ZWJ family emoji, a flag, ``e`` + accent each count 1."""
+    return _cut_by_units([(m.start(), 1) for m in _GRAPHEME.finditer(text)], limit)
+
+
+def count_mastodon(text: str, limit: int | None) -> tuple[int, int | None]:
+    """Mastodon's StatusLengthValidator: grapheme clusters, where every http(s) URL counts 23
+    and a remote mention ``@user@domain`` counts as ``@user``."""
+    entities: list[tuple[int, int, int]] = [
+        (start, end, _MASTODON_URL_CHARS)
+        for start, end in (
+            e["indices"]
+            for e in extract_urls_with_indices(text, extract_urls_without_protocol=False)
+        )
+    ]
+    entities += [
+        (m.start(), m.end(), 1 + len(m.group(1))) for m in _MASTODON_MENTION.finditer(text)
+    ]
+    entities.sort()
+    units: list[tuple[int, int]] = []
+    pos = 0
+    for start, end, weight in entities:
+        if start < pos:  # overlaps an entity already counted (a mention inside a URL)
+            continue
+        units += [(m.start(), 1) for m in _GRAPHEME.finditer(text, pos, start)]
+        units.append((start, weight))
+        pos = end
+    units += [(m.start(), 1) for m in _GRAPHEME.finditer(text, pos)]
+    return _cut_by_units(units, limit)
+
+
+def _x_normalize(text: str) -> str:
+    """What twitter-text counts: NFC, line endings as ``\\n``, refused characters stood in."""
+    nfc = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return nfc.translate(_X_INVALID)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def count_weighted_x(text: str, limit: int | None) -> tuple[int, int | None]:
+    """X's weighted length (twitter-text): URLs count 23, CJK and emoji count 2, the rest 1."""
+    options = dict(_twitter_config["defaults"])
+    if limit is not None:
+        options["max_weighted_tweet_length"] = limit
+    normalized = _x_normalize(text)
+    result = parse_tweet(normalized, options)
+    count = int(result.weightedLength)
+    if limit is None or count <= limit:
+        return count, None
+    # validRangeEnd is the last UTF-16 unit of the normalised text that fits; walk the
+    # original grapheme by grapheme (normalisation never crosses a grapheme boundary) to
+    # find the first one that starts past it.
+    keep = int(result.validRangeEnd) + 1
+    units = 0
+    for m in _GRAPHEME.finditer(text):
+        if units >= keep:
+            return count, m.start()
+        units += _utf16_len(_x_normalize(m.group()))
+    return count, 0  # unreachable in practice: the text is over, so something is past the cut
+
+
+COUNTERS: dict[str, Counter] = {
+    "weighted_x": count_weighted_x,
+    "mastodon_chars": count_mastodon,
+    "graphemes": count_graphemes,
+    "chars": count_chars,
+}
+
+
+# --------------------------------------------------------------------------- the data file
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformSpec:
+    """One platform's entry in ``platform_limits.yml``."""
+
+    platform: Platform
+    name: str
+    limit: int | None
+    count: str
+    unit: str
+    threads: bool = False
+    max_hashtags: int | None = None
+
+    @property
+    def counter(self) -> Counter:
+        return COUNTERS[self.count]
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _parse_spec(key: str, raw: Any) -> PlatformSpec:
+    where = f"{_DATA_FILE}: platforms.{key}"
+    try:
+        platform = Platform(key)
+    except ValueError:
+        raise RuleDataError(f"{where}: unknown platform {key!r}") from None
+    if not isinstance(raw, Mapping):
+        raise RuleDataError(f"{where}: expected a mapping")
+    unknown = set(raw) - {"name", "limit", "count", "unit", "threads", "max_hashtags"}
+    if unknown:
+        raise RuleDataError(f"{where}: unknown keys {sorted(unknown)}")
+    limit = raw.get("limit")
+    if limit is not None and not _positive_int(limit):
+        raise RuleDataError(f"{where}.limit: expected a positive whole number or null")
+    count = raw.get("count")
+    if count not in COUNTERS:
+        raise RuleDataError(f"{where}.count: {count!r} is not one of {sorted(COUNTERS)}")
+    max_hashtags = raw.get("max_hashtags")
+    if max_hashtags is not None and not _positive_int(max_hashtags):
+        raise RuleDataError(f"{where}.max_hashtags: expected a positive whole number")
+    name, unit, threads = raw.get("name"), raw.get("unit"), raw.get("threads", False)
+    if not isinstance(name, str) or not isinstance(unit, str) or not isinstance(threads, bool):
+        raise RuleDataError(f"{where}: name and unit must be text, threads true or false")
+    return PlatformSpec(platform, name, limit, count, unit, threads, max_hashtags)
+
+
+@cache
+def platform_specs() -> dict[Platform, PlatformSpec]:
+    """Every platform's limits, read once from ``platform_limits.yml``."""
+    source = resources.files("tactful.networks").joinpath(_DATA_FILE).read_text("utf-8")
+    data = yaml.safe_load(source)
+    if not isinstance(data, Mapping) or not isinstance(data.get("platforms"), Mapping):
+        raise RuleDataError(f"{_DATA_FILE}: expected a top-level 'platforms' mapping")
+    specs = {
+        spec.platform: spec
+        for spec in (_parse_spec(str(k), v) for k, v in data["platforms"].items())
+    }
+    missing = [p.value for p in Platform if p not in specs]
+    if missing:
+        raise RuleDataError(f"{_DATA_FILE}: no entry for {', '.join(missing)}")
+    return specs
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True, slots=True)
+class LengthInfo:
+    """How long a text is as a network counts it. ``limit`` is None where there is none;
+    ``cut`` is the offset of the first character past the limit (None when it fits)."""
+
+    count: int
+    limit: int | None
+    unit: str
+    cut: int | None = None
+
+    @property
+    def over(self) -> int:
+        """How many units past the limit (0 when it fits)."""
+        return 0 if self.limit is None else max(0, self.count - self.limit)
+
+    @property
+    def remaining(self) -> int | None:
+        """Units left before the limit (negative when over); None without a limit."""
+        return None if self.limit is None else self.limit - self.count
+
+
+def _as_platform(platform: str | Platform) -> Platform:
+    return parse_enum(Platform, platform, "platform")
+
+
+def resolve_limit(
+    platform: str | Platform, settings: Mapping[str, Any] | None = None
+) -> int | None:
+    """The platform's limit: ``settings["platform_limits"][platform]`` when set, else the data
+    file's (a Mastodon instance with 1,000 characters, an X account with long posts)."""
+    plat = _as_platform(platform)
+    default = platform_specs()[plat].limit
+    overrides = (settings or {}).get("platform_limits")
+    if overrides is None:
+        return default
+    if not isinstance(overrides, Mapping):
+        raise PolicyError("settings.platform_limits must map platform names to limits")
+    value = overrides.get(plat.value)
+    if value is None:
+        return default
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not _positive_int(value):
+        raise PolicyError(
+            f"settings.platform_limits.{plat.value} must be a positive whole number, got {value!r}"
+        )
+    return int(value)
+
+
+def measure(
+    text: str, platform: str | Platform, settings: Mapping[str, Any] | None = None
+) -> LengthInfo:
+    """Count ``text`` the way ``platform`` does, against its (possibly overridden) limit."""
+    plat = _as_platform(platform)
+    spec = platform_specs()[plat]
+    limit = resolve_limit(plat, settings)
+    count, cut = spec.counter(text, limit)
+    return LengthInfo(count=count, limit=limit, unit=spec.unit, cut=cut)
+
+
+def _first_cut(text: str, counter: Counter, limit: int) -> int | None:
+    """The cut in ``text``, measuring only a window of it while that suffices. The window
+    ends at whitespace (so no link or emoji is split) or, in a long run without any, at a
+    grapheme boundary."""
+    window = max(2 * limit, 64)
+    while window < len(text):
+        space = _WHITESPACE.search(text, window, window + 256)
+        end = space.start() if space else _grapheme_boundary(text, window)
+        cut = counter(text[:end], limit)[1]
+        if cut is not None:
+            return cut
+        window *= 2
+    return counter(text, limit)[1]
+
+
+def _grapheme_boundary(text: str, pos: int) -> int:
+    """The first grapheme boundary at or after ``pos``."""
+    for m in _GRAPHEME.finditer(text, max(0, pos - 32)):
+        if m.start() >= pos:
+            return int(m.start())
+    return len(text)
+
+
+def thread_size(
+    text: str, platform: str | Platform, settings: Mapping[str, Any] | None = None
+) -> int:
+    """How many posts ``text`` needs when split between words to fit the platform's limit."""
+    plat = _as_platform(platform)
+    limit = resolve_limit(plat, settings)
+    if limit is None:
+        return 1
+    counter = platform_specs()[plat].counter
+    return _thread_size(text, counter, limit, counter(text, limit)[0])
+
+
+def thread_size_for(text: str, spec: PlatformSpec, info: LengthInfo) -> int:
+    """:func:`thread_size` for a text already measured (``info.limit`` set)."""
+    assert info.limit is not None
+    return _thread_size(text, spec.counter, info.limit, info.count)
+
+
+def _thread_size(text: str, counter: Counter, limit: int, count: int) -> int:
+    estimate = max(1, math.ceil(count / limit))
+    if estimate > _MAX_SIMULATED_THREAD:
+        return estimate
+    rest, posts = text.strip(), 0
+    while rest:
+        posts += 1
+        cut = _first_cut(rest, counter, limit)
+        if cut is None:
+            break
+        # Break at the last whitespace at or before the cut; a single over-long word is cut.
+        breaks = [m.start() for m in _WHITESPACE.finditer(rest, 0, cut + 1)]
+        stop = breaks[-1] if breaks and breaks[-1] > 0 else cut
+        if stop <= 0:  # the first unit alone is over the limit: take it to make progress
+            first = _GRAPHEME.match(rest)
+            stop = first.end() if first else 1
+        rest = rest[stop:].lstrip()
+    return max(posts, estimate)
