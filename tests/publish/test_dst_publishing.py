@@ -16,7 +16,7 @@ from tactful.publish.outbox import schedule
 from tactful.publish.times import schedule_time
 from tactful.publish.worker import Worker
 from tactful.store import Store
-from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+from tactful.store.snapshot import load_snapshot
 
 ZONES = ("Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata")
 
@@ -25,7 +25,7 @@ def test_posts_go_out_at_the_chosen_wall_clock_time(
     connected: Store, mastodon: FakeMastodon, clock
 ) -> None:
     with connected.session() as s:
-        checker = Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+        checker = Checker(store=load_snapshot(s))
     clock.now = datetime(2019, 12, 1, tzinfo=UTC)
     planned: list[tuple[str, str, datetime]] = []  # (text, zone, wall time)
     for zone in ZONES:

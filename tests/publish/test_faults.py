@@ -27,7 +27,7 @@ from tactful.publish.times import parse_local, resolve
 from tactful.publish.worker import Killed, Worker
 from tactful.store import Store
 from tactful.store.models import AttemptRow, DeliveryRow
-from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+from tactful.store.snapshot import load_snapshot
 
 TARGET = int(os.environ.get("TACTFUL_FAULT_ATTEMPTS", "10000"))
 STEPS = ("claimed", "marked", "sent", "recorded")
@@ -112,7 +112,7 @@ def test_thousands_of_faulty_attempts_end_with_no_duplicate_and_nothing_lost(
     # The full count on SQLite; a tenth on PostgreSQL (same code paths, slower round trips).
     target = TARGET if connected.engine.dialect.name == "sqlite" else TARGET // 10
     with connected.session() as s:
-        checker = Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+        checker = Checker(store=load_snapshot(s))
     texts: list[str] = []
     kills: Counter[str] = Counter()
     faults: Counter[str] = Counter()
@@ -188,7 +188,7 @@ def test_two_workers_racing_never_publish_the_same_post(
     connected: Store, mastodon: FakeMastodon, clock
 ) -> None:
     with connected.session() as s:
-        checker = Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+        checker = Checker(store=load_snapshot(s))
     when = resolve(
         parse_local((clock.now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")), "UTC"
     )
@@ -269,7 +269,7 @@ def test_x_without_idempotency_keys_with_expiring_tokens_and_threads(store: Stor
         add_account(s, "jo-x", platform="x", kind="professional", handle="@tactful_jo")
     connect_again()
     with store.session() as s:
-        checker = Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+        checker = Checker(store=load_snapshot(s))
     texts: list[str] = []
     kills: Counter[str] = Counter()
     faults: Counter[str] = Counter()

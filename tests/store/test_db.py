@@ -26,6 +26,7 @@ TABLES = {
     "consent_events",
     "contact_handles",
     "contacts",
+    "policy_events",
     "do_not_tag_events",
     "media",
     "media_releases",
@@ -40,7 +41,7 @@ TABLES = {
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0005"
+    assert store.revision() == "0006"
 
 
 def test_models_match_the_migrations(store: Store) -> None:

@@ -85,7 +85,7 @@ def world(store: Store) -> Store:
 def checker_for(store: Store, when: datetime | None = None) -> Checker:
     with store.session() as s:
         snap = load_snapshot(s, now=when)
-    return Checker(extras={"store": snap})
+    return Checker(store=snap)
 
 
 def run(store: Store, text: str, *, when: datetime | None = None, **context) -> Report:

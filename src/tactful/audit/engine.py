@@ -35,18 +35,16 @@ def check_posts(
 ) -> list[Checked]:
     reports = checker.check_batch([p for _, p in chunk])
     out = []
-    for (seq, _), report in zip(chunk, reports, strict=True):
-        kept = [f for f in report.findings if settings.keeps(f)]
-        if not kept and not report.failed_detectors:
+    for (seq, _), full in zip(chunk, reports, strict=True):
+        report = full.restricted(settings.keeps)
+        if not report.findings and not report.failed_detectors:
             out.append(Checked(seq, "ok", 0.0, "", None))
             continue
-        data = report.to_dict()
-        data["findings"] = [f.to_dict(report.post.text) for f in kept]
         # A post some detector failed on was not fully checked: it is listed for review.
-        risk = max((f.severity.rank + f.score for f in kept), default=1.0)
-        verdict = "blocked" if any(f.severity.rank == 2 for f in kept) else "review"
-        rules = ",".join(sorted({f.rule_id for f in kept} or {"check.incomplete"}))
-        out.append(Checked(seq, verdict, round(risk, 4), rules, data))
+        rules = ",".join(report.rule_ids or ["check.incomplete"])
+        out.append(
+            Checked(seq, report.verdict.value, round(report.risk, 4), rules, report.to_dict())
+        )
     return out
 
 
@@ -72,7 +70,6 @@ def run_local(
     settings: AuditSettings,
     chunks: Iterable[Sequence[tuple[int, Post]]],
     workers: int,
-    policy_files: Sequence[str] = (),
 ) -> Iterator[list[Checked]]:
     """Results per chunk, in input order."""
     if workers <= 1:
@@ -81,7 +78,7 @@ def run_local(
         return
     os.environ.setdefault("TACTFUL_ENCODER_THREADS", "1")
     ctx = multiprocessing.get_context("fork")
-    args = (settings, *worker_init_args(checker, policy_files, {}))
+    args = (settings, *worker_init_args(checker, {}))
     with ctx.Pool(workers, initializer=_init, initargs=args) as pool:
         yield from pool.imap(_work, chunks)
 
@@ -91,7 +88,6 @@ def run_ray(
     settings: AuditSettings,
     chunks: Iterable[Sequence[tuple[int, Post]]],
     workers: int,
-    policy_files: Sequence[str] = (),
     address: str | None = None,
 ) -> Iterator[list[Checked]]:
     """The same chunks through Ray Data: a local Ray instance, or a cluster at ``address``
@@ -114,7 +110,7 @@ def run_ray(
             ray.init(address=address, log_to_driver=False)
         else:
             ray.init(num_cpus=max(workers, 1), include_dashboard=False, log_to_driver=False)
-    init_args = worker_init_args(checker, policy_files, {})
+    init_args = worker_init_args(checker, {})
 
     class _Checker:
         def __init__(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,19 +132,20 @@ def _chunks(
         yield chunk
 
 
-def _context_key(checker: Checker, policy_files: Sequence[str]) -> str:
+def _context_key(checker: Checker) -> str:
     """What else decides the results: policy files' contents and the store's data."""
     import hashlib
 
     digest = hashlib.sha256()
-    for path in policy_files:
+    for path in checker.policy_files:
         try:
             digest.update(Path(path).read_bytes())
         except OSError:
             digest.update(str(path).encode())
-    snapshot = checker.extras.get("store")
+    snapshot = checker.store
     if snapshot is not None:
-        digest.update(repr((snapshot.contacts, snapshot.accounts, snapshot.media)).encode())
+        parts = (snapshot.contacts, snapshot.accounts, snapshot.media, snapshot.org_policy)
+        digest.update(repr(parts).encode())
     return digest.hexdigest()
 
 
@@ -171,19 +172,18 @@ def run_audit(
     *,
     workers: int = 1,
     engine: str = "local",
-    policy_files: Sequence[str] = (),
     fresh: bool = False,
     progress: Progress | None = None,
 ) -> RunState:
     """Audit ``source``; resumes an unfinished run of the same export and settings."""
-    state = _start(store, source, importer, settings, fresh, _context_key(checker, policy_files))
+    state = _start(store, source, importer, settings, fresh, _context_key(checker))
     pending: list[tuple[int, Item]] = []
     bounds: deque[int] = deque()
     chunks = _chunks(importer.read(source), state, settings, importer.platform, pending, bounds)
     run = run_ray if engine == "ray" else run_local
     last = time.monotonic()
     try:
-        for results in run(checker, settings, chunks, workers, policy_files):
+        for results in run(checker, settings, chunks, workers):
             _commit(store, state, pending, results, bounds.popleft())
             if progress is not None and time.monotonic() - last > 0.2:
                 progress(source.bytes_read, state.posts, state.flagged)

@@ -11,7 +11,7 @@ import click
 
 from tactful.audit.report_files import write_report_files
 from tactful.cli.options import account_options, stored_account_option
-from tactful.cli.store import db_option, echo_json, open_db, print_table, store_context
+from tactful.cli.store import db_option, echo_json, open_checker, open_db, print_table
 from tactful.core.findings import Severity
 from tactful.errors import InputError
 
@@ -132,7 +132,6 @@ def audit(
     from tactful.archives import ArchiveSource, create, detect
     from tactful.audit.runner import run_audit
     from tactful.audit.settings import AuditSettings
-    from tactful.core.checker import Checker
 
     if not Path(path).exists():
         raise InputError(f"{path!r} does not exist; give the export zip, folder or file")
@@ -140,7 +139,7 @@ def audit(
     ctx: dict[str, Any] = {
         k: context[k] for k in ("platform", "account_kind", "audience", "clients_in_audience")
     }
-    extras = store_context(account_name, db_url, ctx)
+    checker = open_checker(account_name, db_url, ctx, context["policy_files"])
     source = ArchiveSource(path)
     importer = create(fmt) if fmt else detect(source)
     settings = AuditSettings(
@@ -154,7 +153,6 @@ def audit(
         min_severity=Severity(min_severity),
         categories=tuple(categories),
     )
-    checker = Checker(policy_files=context["policy_files"], extras=extras)
     for c in categories:
         if not checker.ruleset.ids_matching(c):
             raise InputError(f"--category {c!r} matches no rule; see 'tactful rules'")
@@ -172,7 +170,6 @@ def audit(
             settings,
             workers=workers,
             engine=engine,
-            policy_files=context["policy_files"],
             fresh=fresh,
             progress=bar,
         )

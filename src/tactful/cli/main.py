@@ -21,13 +21,13 @@ from tactful.cli.audit import audit, audits
 from tactful.cli.contacts import consent, contacts
 from tactful.cli.media import media
 from tactful.cli.options import context_options, stored_account_option
+from tactful.cli.policy import policy
 from tactful.cli.render import print_report
 from tactful.cli.rules import rules_command
 from tactful.cli.sarif import to_sarif
 from tactful.cli.schedule import connect, publish, schedule, worker
 from tactful.cli.serve import serve
-from tactful.cli.store import db_option, store_context
-from tactful.core.checker import Checker
+from tactful.cli.store import db_option, open_checker
 from tactful.core.findings import Report, Severity
 from tactful.core.post import Post
 from tactful.core.scan import ScanStats, scan_lines
@@ -212,8 +212,7 @@ def check(
     context = _context(kwargs)
     context["mentions"] = list(mentions)
     context["media"] = list(media_paths)
-    extras = store_context(account_name, db_url, context)
-    checker = Checker(policy_files=kwargs["policy_files"], extras=extras)
+    checker = open_checker(account_name, db_url, context, kwargs["policy_files"])
     reports = []
     for label, body in _texts(text, files):
         try:
@@ -298,8 +297,7 @@ def scan(
       tactful scan examples/posts.jsonl --format text
     """
     defaults = _context(kwargs)
-    extras = store_context(account_name, db_url, defaults)
-    checker = Checker(policy_files=kwargs["policy_files"], extras=extras)
+    checker = open_checker(account_name, db_url, defaults, kwargs["policy_files"])
     if output and input_path != "-" and Path(output).resolve() == Path(input_path).resolve():
         raise InputError("the output file is the input file; write the results somewhere else")
     source, size = _open_input(input_path)
@@ -322,7 +320,6 @@ def scan(
             checker=checker,
             defaults=defaults,
             workers=workers,
-            policy_files=kwargs["policy_files"],
         )
         for result in results:
             stats.add(result, fail_on)
@@ -397,6 +394,7 @@ for _group in (
     media,
     advise,
     db,
+    policy,
     schedule,
     publish,
     worker,

@@ -23,10 +23,9 @@ def _zone(tz: str | None) -> str:
 
 
 def _checker(store: Any) -> Any:
-    from tactful.core.checker import Checker
-    from tactful.store.snapshot import store_extras
+    from tactful.core.factory import checker_for
 
-    return Checker(extras=store_extras(store))
+    return checker_for(store)
 
 
 def _report(done: Any, when: Any) -> None:

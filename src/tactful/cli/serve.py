@@ -6,11 +6,11 @@ import errno
 import secrets
 import socket
 from pathlib import Path
+from typing import Any
 
 import click
 from click.core import ParameterSource
 
-from tactful.cli.options import policy_option
 from tactful.cli.store import db_option, open_db
 from tactful.errors import InputError
 
@@ -70,7 +70,15 @@ def _free_port(host: str, port: int, tries: int) -> int:
     is_flag=True,
     help="Do not publish scheduled posts from this server (run tactful worker instead).",
 )
-@policy_option
+@click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Make FILE the organisation's policy (recorded in the store with who and why, so "
+    "every process checks with it; see tactful policy).",
+)
 @db_option
 def serve(
     host: str,
@@ -135,11 +143,12 @@ def serve(
             token_digest = stored_digest()
         except OSError as exc:
             raise InputError(f"cannot read the access token file {token_file()}: {exc}") from None
+    if policy_files:
+        _adopt(store, policy_files)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     app = create_app(
         store,
         token_digest,
-        policy_files=policy_files,
         max_archive=max_upload_mb * 1024 * 1024,
         worker_interval=None if no_worker else worker_interval,
     )
@@ -155,3 +164,23 @@ def serve(
     else:
         click.echo(f"  publishing scheduled posts when due (checked every {worker_interval:g} s)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _adopt(store: Any, policy_files: tuple[str, ...]) -> None:
+    """``serve --policy FILE`` makes FILE the organisation's policy in the store, so the
+    composer, web audits and every worker (in this server or not) check with it."""
+    from tactful.store import current_actor
+    from tactful.store.org_policy import adopt_policy_file
+
+    if len(policy_files) > 1:
+        raise InputError(
+            "serve takes one --policy file (it becomes the organisation's policy); "
+            "merge them into one file"
+        )
+    path = policy_files[0]
+    with store.session() as s:
+        changed = adopt_policy_file(
+            s, path, actor=current_actor(), reason=f"tactful serve --policy {path}"
+        )
+    if changed:
+        click.echo(f"organisation policy set from {path} (recorded; tactful policy history)")

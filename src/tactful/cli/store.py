@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -14,6 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tactful.errors import InputError
+
+if TYPE_CHECKING:
+    from tactful.core.checker import Checker
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,31 +122,37 @@ def parse_handles(values: Sequence[str]) -> list[tuple[str, str]]:
     return out
 
 
-def store_context(
-    account_name: str | None, db_url: str | None, context: dict[str, Any]
-) -> dict[str, Any]:
-    """Load what the checker needs from the store, and the stored account's context."""
-    from tactful.store import configured
+def open_checker(
+    account_name: str | None,
+    db_url: str | None,
+    context: dict[str, Any],
+    policy_files: Sequence[str] = (),
+) -> Checker:
+    """The command's checker (built by :func:`tactful.core.factory.checker_for`, over the
+    store when one is configured or ``--account`` names one), and ``context`` completed
+    in place with the stored account's by the one precedence rule (what the command line
+    says explicitly wins over the account; see :func:`tactful.store.accounts.on_account`)."""
+    from tactful.core.factory import checker_for
+    from tactful.store import Store, configured
 
     if not (account_name or configured(db_url)):
-        return {}
-    from tactful.store import Store
-    from tactful.store.snapshot import EXTRAS_KEY, store_extras
-
+        return checker_for(None, policy_files)
     store = Store(db_url)
-    extras = store_extras(store)
-    store.dispose()
-    snapshot = extras[EXTRAS_KEY]
+    try:
+        checker = checker_for(store, policy_files)
+    finally:
+        store.dispose()
     if account_name:
-        account = next((a for a in snapshot.accounts if a.name == account_name), None)
+        from tactful.store.accounts import on_account
+
+        assert checker.store is not None
+        account = next((a for a in checker.store.accounts if a.name == account_name), None)
         if account is None:
-            known = ", ".join(a.name for a in snapshot.accounts) or "none yet"
+            known = ", ".join(a.name for a in checker.store.accounts) or "none yet"
             raise InputError(
                 f"no account named {account_name!r} (known: {known}); see 'tactful accounts list'"
             )
         source = click.get_current_context().get_parameter_source
-        for key, value in account.context().items():
-            # What the command line says explicitly wins over the stored account.
-            if key == "account_name" or source(key) is not ParameterSource.COMMANDLINE:
-                context[key] = value
-    return extras
+        given = {k: v for k, v in context.items() if source(k) is ParameterSource.COMMANDLINE}
+        context.update(on_account(account, given))
+    return checker

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tactful.core import registry
 from tactful.core.findings import Finding, Report, sort_findings
@@ -19,6 +20,10 @@ from tactful.core.policy import (
 from tactful.core.post import Post
 from tactful.core.ruleset import Ruleset, default_ruleset
 from tactful.core.text import normalize
+from tactful.networks.length import measure
+
+if TYPE_CHECKING:
+    from tactful.store.snapshot import StoreSnapshot
 from tactful.detectors.base import DetectContext, Detector
 from tactful.errors import InputError
 
@@ -70,6 +75,9 @@ def merge_overlaps(findings: list[Finding]) -> list[Finding]:
 class Checker:
     """Checks posts; build once and reuse (loading rules and detectors is the slow part).
 
+    Surfaces do not build one directly: :func:`tactful.core.factory.checker_for` does, with
+    the store's data and the organisation's policy, so that every surface decides alike.
+
     Example::
 
         checker = Checker(policy_files=["team-policy.yml"])
@@ -82,47 +90,77 @@ class Checker:
         policy_files: Sequence[str | Path] = (),
         detectors: Sequence[str] | None = None,
         ruleset: Ruleset | None = None,
-        extras: Mapping[str, Any] | None = None,
+        store: StoreSnapshot | None = None,
     ):
         self.ruleset = ruleset or default_ruleset()
+        self.policy_files = tuple(str(p) for p in policy_files)
         self.user_layers: tuple[PolicyLayer, ...] = tuple(
             load_policy_file(p, self.ruleset) for p in policy_files
         )
         self.detectors: list[Detector] = registry.create(detectors or registry.DEFAULT_DETECTORS)
-        self.extras: Mapping[str, Any] = extras or {}
+        self.store: StoreSnapshot | None = None
+        self._org_layers: tuple[PolicyLayer, ...] = ()
         self._policies: dict[tuple[Any, ...], ResolvedPolicy] = {}
         # Every category appears in --all-scores output, with 0.0 where nothing fired.
         self._zero_scores = dict.fromkeys(self.ruleset.catalogue, 0.0)
+        if store is not None:
+            self._use_store(store)
 
-    def with_extras(self, extras: Mapping[str, Any]) -> Checker:
-        """The same rules and detectors over new context data (a fresh store snapshot),
-        without loading them again; per-account policies are worked out anew."""
-        import copy
-
+    def with_store(self, store: StoreSnapshot | None) -> Checker:
+        """The same rules and detectors over new store data (a fresh snapshot), without
+        loading them again; the organisation's and accounts' policies are worked out anew."""
         twin = copy.copy(self)
-        twin.extras = extras
+        twin.store = None
+        twin._org_layers = ()
         twin._policies = {}
+        if store is not None:
+            twin._use_store(store)
         return twin
 
+    def _use_store(self, store: StoreSnapshot) -> None:
+        from tactful.store.org_policy import LAYER_NAME
+
+        self.store = store
+        if store.org_policy is not None:
+            self._org_layers = (parse_layer(dict(store.org_policy), LAYER_NAME, self.ruleset),)
+
     def policy_for(self, post: Post) -> ResolvedPolicy:
+        """The policy a post is checked under, most general first: the built-in layers for
+        its platform, account kind and audience; the organisation's policy (from the store);
+        policy files given to this checker; the account's own server limits; the account's
+        own overrides."""
         a = post.account
         key = (post.platform, a.kind, a.audience, a.clients_in_audience, a.name)
         policy = self._policies.get(key)
         if policy is None:
-            layers = [*builtin_layers(post), *self.user_layers, *self._account_layer(a.name)]
+            layers = [
+                *builtin_layers(post),
+                *self._org_layers,
+                *self.user_layers,
+                *self._account_layers(post),
+            ]
             policy = ResolvedPolicy(layers, self.ruleset)
             self._policies[key] = policy
         return policy
 
-    def _account_layer(self, name: str | None) -> list[PolicyLayer]:
-        """The per-account overrides recorded in the store, most specific of all."""
-        snapshot = self.extras.get("store")
-        if snapshot is None or name is None:
+    def _account_layers(self, post: Post) -> list[PolicyLayer]:
+        """What the store knows about the account itself, most specific of all: the limits
+        its server said it accepts (a Mastodon instance's characters), then its overrides."""
+        name = post.account.name
+        if self.store is None or name is None:
             return []
-        for account in snapshot.accounts:
+        layers = []
+        own = self.store.own_limits.get(name)
+        if own:
+            from tactful.networks.media import text_settings
+
+            settings = text_settings(post.platform.value, own)
+            if settings:
+                layers.append(parse_layer({"settings": settings}, f"server:{name}", self.ruleset))
+        for account in self.store.accounts:
             if account.name == name and account.policy:
-                return [parse_layer(dict(account.policy), f"account:{name}", self.ruleset)]
-        return []
+                layers.append(parse_layer(dict(account.policy), f"account:{name}", self.ruleset))
+        return layers
 
     def check(self, post: Post | str, **context: Any) -> Report:
         """Check one post. ``post`` may be text plus keyword context (see :meth:`Post.build`)."""
@@ -138,7 +176,7 @@ class Checker:
         Raises :class:`InputError` for the first post whose text is empty or too long."""
         for post in posts:
             validate_text(post.text)
-        jobs = [_Job(post, self.policy_for(post), self.extras) for post in posts]
+        jobs = [_Job(post, self.policy_for(post), self.store) for post in posts]
         for detector in self.detectors:
             t0 = time.perf_counter()
             batch = getattr(detector, "detect_batch", None)
@@ -161,10 +199,6 @@ class Checker:
                 job.timings[detector.name] = share
         return [job.report(self._zero_scores) for job in jobs]
 
-    def check_many(self, posts: Iterable[Post]) -> Iterator[Report]:
-        for post in posts:
-            yield self.check(post)
-
     @property
     def detector_names(self) -> tuple[str, ...]:
         return tuple(d.name for d in self.detectors)
@@ -173,11 +207,16 @@ class Checker:
 class _Job:
     """One post on its way through the detectors."""
 
-    def __init__(self, post: Post, policy: ResolvedPolicy, extras: Mapping[str, Any]):
+    def __init__(self, post: Post, policy: ResolvedPolicy, store: StoreSnapshot | None):
         self.started = time.perf_counter()
         self.post = post
         self.policy = policy
-        self.ctx = DetectContext(norm=normalize(post.text), settings=policy.settings, extras=extras)
+        self.ctx = DetectContext(
+            norm=normalize(post.text),
+            settings=policy.settings,
+            store=store,
+            length=measure(post.text, post.platform, policy.settings),
+        )
         self.timings = {"normalize": (time.perf_counter() - self.started) * 1000}
         self.raw: list[Finding] = []
         self.notices: list[str] = []
@@ -197,6 +236,7 @@ class _Job:
             findings=tuple(sort_findings(kept)),
             suppressed=tuple(suppressed),
             scores={**zero_scores, **self.ctx.scores},
+            length=self.ctx.length,
             timings_ms=self.timings,
             policy_layers=self.policy.layer_names,
             notices=tuple(self.notices),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tactful.core.post import Post
+
+if TYPE_CHECKING:
+    from tactful.networks.length import LengthInfo
 
 SCHEMA_VERSION = "1"
 
@@ -134,6 +137,7 @@ class Report:
     policy_layers: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
     failed_detectors: tuple[str, ...] = ()
+    length: LengthInfo | None = None  # the text measured the network's way, under this policy
 
     @property
     def verdict(self) -> Verdict:
@@ -155,6 +159,22 @@ class Report:
     @property
     def rule_ids(self) -> list[str]:
         return sorted({f.rule_id for f in self.findings})
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        """The findings that keep the post from going out as it is."""
+        return tuple(f for f in self.findings if f.severity is Severity.BLOCK)
+
+    @property
+    def risk(self) -> float:
+        """One number to sort posts by: the worst finding's severity rank plus its score (a
+        post some detector failed on, with no findings, ranks as a warning to review)."""
+        return max((f.severity.rank + f.score for f in self.findings), default=1.0)
+
+    def restricted(self, keep: Callable[[Finding], bool]) -> Report:
+        """The same report with only the findings ``keep`` accepts (an audit's filters);
+        its verdict and risk follow from what is left."""
+        return replace(self, findings=tuple(f for f in self.findings if keep(f)))
 
     def fails(self, threshold: Severity) -> bool:
         """True when any finding is at or above ``threshold`` (the CLI's ``--fail-on``); a
@@ -187,6 +207,13 @@ class Report:
             "notices": list(self.notices),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},
         }
+        if self.length is not None:
+            out["length"] = {
+                "count": self.length.count,
+                "limit": self.length.limit,
+                "unit": self.length.unit,
+                "cut": self.length.cut,
+            }
         if all_scores:
             out["scores"] = {k: round(v, 4) for k, v in sorted(self.scores.items())}
         return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -68,7 +68,7 @@ class Media:
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """Text plus context. Immutable; build a new one with :meth:`with_text` to re-check."""
+    """Text plus context. Immutable."""
 
     text: str
     platform: Platform = Platform.GENERIC
@@ -83,9 +83,6 @@ class Post:
     @property
     def is_reply(self) -> bool:
         return self.reply_to is not None
-
-    def with_text(self, text: str) -> Post:
-        return replace(self, text=text)
 
     @classmethod
     def build(

@@ -14,12 +14,15 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tactful.core.checker import Checker, validate_text
 from tactful.core.findings import Report, Severity
 from tactful.core.post import Post
 from tactful.errors import TactfulError
+
+if TYPE_CHECKING:
+    from tactful.store.snapshot import StoreSnapshot
 
 # Lines checked together: big enough for the models to batch, small enough to stream.
 CHUNK = 64
@@ -151,12 +154,12 @@ def init_worker(
     policy_files: Sequence[str],
     detectors: Sequence[str],
     defaults: Mapping[str, Any],
-    extras: Mapping[str, Any],
+    store: StoreSnapshot | None,
 ) -> None:
     global _worker_checker, _worker_defaults
     # One process per core: each model session gets one thread, so they don't compete.
     os.environ.setdefault("TACTFUL_ENCODER_THREADS", "1")
-    _worker_checker = Checker(policy_files=policy_files, detectors=detectors, extras=extras)
+    _worker_checker = Checker(policy_files=policy_files, detectors=detectors, store=store)
     _worker_defaults = defaults
 
 
@@ -166,11 +169,9 @@ def worker_checker() -> Checker:
     return _worker_checker
 
 
-def worker_init_args(
-    checker: Checker, policy_files: Sequence[str], defaults: Mapping[str, Any]
-) -> tuple[Any, ...]:
+def worker_init_args(checker: Checker, defaults: Mapping[str, Any]) -> tuple[Any, ...]:
     """What a pool initializer needs to build the same Checker in each worker."""
-    return (list(policy_files), list(checker.detector_names), dict(defaults), dict(checker.extras))
+    return (list(checker.policy_files), list(checker.detector_names), dict(defaults), checker.store)
 
 
 def _work(items: list[tuple[int, str | bytes]]) -> list[ScanResult]:
@@ -205,7 +206,6 @@ def scan_lines(
     checker: Checker,
     defaults: Mapping[str, Any],
     workers: int = 1,
-    policy_files: Sequence[str] = (),
 ) -> Iterator[ScanResult]:
     """Check every non-blank line, in input order. ``workers > 1`` uses a process pool."""
     chunks = _chunks(_numbered(lines), CHUNK)
@@ -215,7 +215,7 @@ def scan_lines(
         return
     # fork: workers inherit the parsed rules, so each starts in milliseconds.
     ctx = multiprocessing.get_context("fork")
-    initargs = worker_init_args(checker, policy_files, defaults)
+    initargs = worker_init_args(checker, defaults)
     with ctx.Pool(workers, initializer=init_worker, initargs=initargs) as pool:
         for results in pool.imap(_work, chunks):
             yield from results

@@ -31,7 +31,7 @@ class AccountDetector:
             out.append(self._on_the_clock())
         # Without a store the register rules already say it; with one, the fix names the
         # user's own account that fits.
-        snapshot = ctx.extras.get("store")
+        snapshot = ctx.store
         mismatch = None if post.is_reply or snapshot is None else self._mismatch(post, ctx)
         if mismatch is not None:
             ctx.add_score(mismatch.rule_id, mismatch.score)
@@ -84,7 +84,7 @@ class AccountDetector:
             where = "a friends-only personal profile"
         else:
             return None
-        target = self._other_account(post, ctx.extras["store"], wanted)
+        target = self._other_account(post, ctx.store, wanted)
         move = (
             f"Post it from your account {target!r} instead"
             if target

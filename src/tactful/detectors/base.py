@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from tactful.core.findings import Finding
 from tactful.core.post import Post
 from tactful.core.text import NormalizedText
+
+if TYPE_CHECKING:
+    from tactful.networks.length import LengthInfo
+    from tactful.store.snapshot import StoreSnapshot
 
 
 @dataclass(slots=True)
@@ -23,13 +27,16 @@ class DetectContext:
 
     ``settings`` holds the resolved policy's free-form settings (for example
     ``platform_limits``); ``scores`` collects per-category scores (0..1) for ``--all-scores``;
-    ``extras`` carries data from the store (consent ledger, contacts) when one is configured.
+    ``store`` is what the store held when the check started (accounts, contacts and their
+    consent, the media library), or None without a store; ``length`` is the post measured the
+    network's way under this policy (the checker measures once; the report carries it).
     """
 
     norm: NormalizedText
     settings: Mapping[str, Any] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
-    extras: Mapping[str, Any] = field(default_factory=dict)
+    store: StoreSnapshot | None = None
+    length: LengthInfo | None = None
 
     def add_score(self, category: str, score: float) -> None:
         if score > self.scores.get(category, -1.0):

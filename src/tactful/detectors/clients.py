@@ -9,18 +9,16 @@ also raises their score for the sentence: the name is what makes it identifiable
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
+from tactful.core.data import DataModel, Source, Text
 from tactful.core.findings import Finding, Severity, Suggestion
 from tactful.core.post import Post
 from tactful.core.text import sentences
 from tactful.detectors.base import DetectContext
 
-DATA = Path(__file__).with_name("clients.yml")
 MODEL_FLOOR = 0.3  # a model score this high plus a client's name is enough
 RULES = {
     "confidential": (
@@ -40,11 +38,19 @@ RULES = {
 }
 
 
+class ClientCuesFile(DataModel):
+    """``detectors/clients.yml``: the cue words of each group in :data:`RULES`."""
+
+    confidential: tuple[Text, ...]
+    story: tuple[Text, ...]
+
+
 @cache
 def _cues() -> dict[str, Any]:
-    data: dict[str, list[str]] = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = Source.package("tactful.detectors", "clients.yml").load(ClientCuesFile)
     out = {}
-    for group, words in data.items():
+    for group in RULES:
+        words: tuple[str, ...] = getattr(data, group)
         alts = "|".join(
             regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
         )
@@ -62,7 +68,7 @@ class ClientsDetector:
     name = "clients"
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
-        snapshot = ctx.extras.get("store")
+        snapshot = ctx.store
         if snapshot is None or post.inbound:
             return []
         clients = snapshot.client_names()

@@ -46,7 +46,7 @@ class MediaDetector:
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         if not post.media or post.inbound:
             return []
-        snapshot = ctx.extras.get("store")
+        snapshot = ctx.store
         out: list[Finding] = []
         for media in post.media:
             info: MediaInfo | None = inspect_attachment(media.path) if media.path else None

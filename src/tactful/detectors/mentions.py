@@ -1,6 +1,6 @@
 """Tags and @mentions against the consent ledger and the do-not-tag list.
 
-Runs only when the checker has a store snapshot (``ctx.extras["store"]``). A person may be
+Runs only when the checker has a store snapshot (``ctx.store``). A person may be
 tagged with a current grant for the platform; an organisation unless it is on the
 do-not-tag list or a competitor, and only with a recorded relationship or consent. A post
 that replies to someone may mention them without consent: the reply already does.
@@ -52,7 +52,7 @@ class MentionsDetector:
     name = "mentions"
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
-        snapshot = ctx.extras.get("store")
+        snapshot = ctx.store
         if snapshot is None or post.inbound:
             return []
         from tactful.store.kinds import ContactKind

@@ -32,7 +32,7 @@ class PlatformLengthDetector:
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         spec = platform_specs()[post.platform]
-        info = measure(post.text, post.platform, ctx.settings)
+        info = ctx.length or measure(post.text, post.platform, ctx.settings)
         findings: list[Finding] = []
         if info.limit is not None:
             ctx.add_score(RULE_ID, min(1.0, info.count / info.limit))

@@ -46,7 +46,7 @@ class Problem:
 
 
 def post_for(text_: str, account: AccountRecord, media: Sequence[str] = ()) -> Post:
-    return Post.build(text_, media=[Media(sha256=m) for m in media], **account.context())
+    return account.post(text_, media=[Media(sha256=m) for m in media])
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,28 +73,27 @@ def gate(
     own: Mapping[str, Any] | None = None,
 ) -> Gate:
     """What stops this text going out on this account. ``own`` is what the account's server
-    said it accepts (a Mastodon instance's limit); ``thread`` splits a text too long for one
-    post into a numbered thread where the network has threads."""
-    from tactful.networks.length import measure, platform_specs
-    from tactful.networks.media import media_rules, text_settings
+    said it accepts (a Mastodon instance's images; the checker already measures the text
+    against its character limit); ``thread`` splits a text too long for one post into a
+    numbered thread where the network has threads."""
+    from tactful.networks.length import platform_specs
+    from tactful.networks.media import media_rules
     from tactful.networks.threads import split_thread
     from tactful.publish.connectors import available
 
     platform = account.platform.value
     post = post_for(text_, account, media)
     report = checker.check(post)
-    # Length is measured here against the account's real limit (its server may allow more
-    # than the network's default), so the checker's own length finding is left aside.
-    findings = [f for f in report.findings if f.severity.rank == 2 and not _is_length(f)]
+    # Too long is decided below (a thread may fix it), so the length finding is left aside.
+    findings = [f for f in report.blocking if not _is_length(f)]
     problems = [Problem(account.name, f.rule_id, f.message) for f in findings]
     blocking = sorted({f.rule_id for f in findings})
-    settings = {**checker.policy_for(post).settings, **text_settings(platform, own)}
     parts = [post.text]
-    length = measure(post.text, platform, settings)
-    if length.limit is not None and length.count > length.limit:
+    length = report.length
+    if length is not None and length.limit is not None and length.count > length.limit:
         threads = platform_specs()[account.platform].threads
         if thread and threads:
-            parts = split_thread(post.text, platform, settings)
+            parts = split_thread(post.text, platform, checker.policy_for(post).settings)
         else:
             hint = " (or send it as a thread: --thread)" if threads else ""
             problems.append(

@@ -143,12 +143,13 @@ class Worker:
         return row
 
     def fresh_checker(self) -> Checker:
-        """A checker on what the store holds now (consent may have changed since)."""
-        from tactful.store.snapshot import store_extras
+        """A checker on what the store holds now (consent or the organisation's policy may
+        have changed since)."""
+        from tactful.core.factory import checker_for
 
         if self._base is None:
             self._base = self._base_of()
-        self._checker = self._base.with_extras(store_extras(self.store))
+        self._checker = checker_for(self.store, base=self._base)
         return self._checker
 
     def run_once(self, limit: int = 10) -> int:

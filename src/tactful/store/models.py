@@ -94,6 +94,21 @@ class AccountEventRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PolicyEventRow(Base):
+    """The organisation's policy, one row per change: the layer every check uses (between the
+    built-in policies and an account's own overrides), who set it and why. The newest row is
+    in force; a row with no policy clears it. Rows are never edited or deleted."""
+
+    __tablename__ = "policy_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(Text)  # the file it was read from, if any
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ContactRow(Base):
     __tablename__ = "contacts"
 

@@ -1,15 +1,17 @@
 """What the checker needs from the store, read once into plain, picklable data.
 
-Detectors stay pure (no database access): the CLI, the API or a scan worker loads a
-:class:`StoreSnapshot` and passes it to the checker in ``extras["store"]``.
+Detectors stay pure (no database access): :func:`tactful.core.factory.checker_for` loads a
+:class:`StoreSnapshot` and gives it to the checker, which hands it to every detector as
+``ctx.store``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -27,12 +29,18 @@ from tactful.store.consent import (
 from tactful.store.contacts import ContactRecord, record
 from tactful.store.kinds import ContactKind, Relation
 from tactful.store.media import MediaRecord, list_media
-from tactful.store.models import ConsentEventRow, ContactRow, DoNotTagEventRow, utcnow
+from tactful.store.models import (
+    AccountRow,
+    ConsentEventRow,
+    ContactRow,
+    CredentialRow,
+    DoNotTagEventRow,
+    utcnow,
+)
+from tactful.store.org_policy import current_policy
 
 if TYPE_CHECKING:
     from tactful.store.db import Store
-
-EXTRAS_KEY = "store"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,10 @@ class StoreSnapshot:
     contacts: tuple[ContactView, ...] = ()
     accounts: tuple[AccountRecord, ...] = ()
     media: tuple[MediaRecord, ...] = ()
+    # The organisation's policy layer in force (None: none set), and what each connected
+    # account's own server said it accepts (a Mastodon instance's ``max_characters``).
+    org_policy: Mapping[str, Any] | None = None
+    own_limits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     _by_handle: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     _by_sha: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _clients: list[tuple[str, ContactRecord]] = field(
@@ -102,11 +114,10 @@ class StoreSnapshot:
         return [a for a in self.accounts if a.platform.value == platform]
 
 
-def store_extras(store: Store) -> dict[str, StoreSnapshot]:
-    """A checker's ``extras`` for what ``store`` holds now: ``Checker(extras=...)`` or
-    ``checker.with_extras(...)``."""
+def snapshot_of(store: Store) -> StoreSnapshot:
+    """What ``store`` holds now, for a checker."""
     with store.session() as session:
-        return {EXTRAS_KEY: load_snapshot(session)}
+        return load_snapshot(session)
 
 
 def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapshot:
@@ -122,9 +133,17 @@ def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapsho
             select(ContactRow).options(selectinload(ContactRow.handles)).order_by(ContactRow.id)
         )
     )
+    policy = current_policy(session)
+    limits = session.execute(
+        select(AccountRow.name, CredentialRow.limits).join(
+            CredentialRow, CredentialRow.account_id == AccountRow.id
+        )
+    )
     return StoreSnapshot(
         now=now or utcnow(),
         contacts=contacts,
         accounts=tuple(list_accounts(session)),
         media=tuple(list_media(session)),
+        org_policy=policy.policy if policy is not None else None,
+        own_limits={name: dict(own) for name, own in limits if own},
     )

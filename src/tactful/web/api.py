@@ -30,19 +30,22 @@ MAX_PAGE = 200
 
 
 def build_post(body: PostIn, state: AppState) -> Post:
+    """The post a request describes; on a stored account, by the one precedence rule
+    (what the request sets explicitly wins over the account: :func:`on_account`)."""
+    from tactful.store.accounts import on_account
+
     context = body.context()
-    if body.account:
-        context.update(state.account(body.account).context())
-        context["platform"] = body.platform or context["platform"]
     if body.media:
         context["media"] = [_attachment(state, media_id) for media_id in body.media]
+    if body.account:
+        given = {k: v for k, v in context.items() if k in body.given()}
+        context.update(on_account(state.account(body.account), given))
     return Post.build(body.text, **context)
 
 
 def _attachment(state: AppState, media_id: int) -> Media:
     """An attached library image, by id: checked from what the library recorded about it."""
-    snapshot = state.checker().extras["store"]
-    for record in snapshot.media:
+    for record in state.snapshot().media:
         if record.id == media_id:
             return Media(sha256=record.sha256)
     raise InputError(f"no media #{media_id} in the library; upload it first (POST /api/media)")
@@ -59,23 +62,10 @@ def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
 
 @router.post("/check", summary="Check one post")
 def check(body: PostIn, request: Request) -> dict[str, Any]:
-    """The report for one draft: findings with spans into the text, why, and fixes."""
-    from tactful.networks.length import measure
-
+    """The report for one draft: findings with spans into the text, why, and fixes, and its
+    length as the network counts it (``length``)."""
     state = app_state(request)
-    checker = state.checker()
-    post = build_post(body, state)
-    report = checker.check(post)
-    length = measure(post.text, post.platform, checker.policy_for(post).settings)
-    return {
-        **report.to_dict(),
-        "length": {
-            "count": length.count,
-            "limit": length.limit,
-            "unit": length.unit,
-            "cut": length.cut,
-        },
-    }
+    return state.checker().check(build_post(body, state)).to_dict()
 
 
 @router.post("/scan", summary="Check a batch of posts (up to 1,000)")

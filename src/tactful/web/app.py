@@ -46,16 +46,15 @@ def create_app(
     token_digest: str,
     *,
     files_dir: Path | None = None,
-    policy_files: tuple[str, ...] = (),
     max_archive: int = MAX_ARCHIVE,
     worker_interval: float | None = None,
     make_worker: Callable[[Store], Worker] | None = None,
 ) -> FastAPI:
     """``worker_interval``: publish due posts from a background thread this often (seconds;
-    None: no worker). ``make_worker`` builds its Worker (by default, one that checks with
-    this app's rules and policy files)."""
+    None: no worker). ``make_worker`` builds its Worker (by default, one that shares this
+    app's loaded rules and models)."""
     files_dir = files_dir or files_dir_for(store)
-    state = AppState(store, files_dir, policy_files=policy_files, max_archive=max_archive)
+    state = AppState(store, files_dir, max_archive=max_archive)
     if worker_interval is not None:
         from tactful.publish.worker import Worker as PublishWorker
         from tactful.web.background import BackgroundWorker
@@ -133,22 +132,13 @@ def _page(app: FastAPI, route: str, filename: str) -> None:
 
 
 def _local_docs(app: FastAPI) -> None:
-    """OpenAPI docs at /docs with Swagger UI's files from the swagger-ui-bundle package."""
-    from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.responses import HTMLResponse
-    from swagger_ui_bundle import swagger_ui_path
+    """OpenAPI docs at /docs: Swagger UI 5 (it renders OpenAPI 3.1) with its files from the
+    fastapi-offline package, started by ``static/docs.js`` so the page keeps the pages' CSP."""
+    from importlib import resources
 
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="tactful API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
+    swagger = resources.files("fastapi_offline").joinpath("static")
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+    _page(app, "/docs", "docs.html")
 
 
 def _version() -> str:

@@ -78,11 +78,10 @@ def _run(db_url: str, req: AuditRequest, progress: Any, errors: Any) -> None:
     from tactful.archives import ArchiveSource, create
     from tactful.audit.runner import run_audit
     from tactful.audit.settings import AuditSettings
-    from tactful.core.checker import Checker
+    from tactful.core.factory import checker_for
     from tactful.core.findings import Severity
     from tactful.errors import TactfulError
     from tactful.store import Store
-    from tactful.store.snapshot import store_extras
 
     source = None
     try:
@@ -100,7 +99,7 @@ def _run(db_url: str, req: AuditRequest, progress: Any, errors: Any) -> None:
             until=req.until,
             min_severity=Severity(req.min_severity),
         )
-        checker = Checker(extras=store_extras(store))
+        checker = checker_for(store)
 
         def report(done: int, posts: int, flagged: int) -> None:
             progress[BYTES], progress[POSTS], progress[FLAGGED] = done, posts, flagged
@@ -135,7 +134,9 @@ class AuditJobs:
         progress = self._ctx.Array("q", 5, lock=False)
         errors = self._ctx.Queue()
         process = self._ctx.Process(
-            target=_run, args=(self.db_url, req, progress, errors), daemon=True
+            target=_run,
+            args=(self.db_url, req, progress, errors),
+            daemon=True,
         )
         job = Job(secrets.token_hex(8), filename, req, process, progress, errors)
         process.start()

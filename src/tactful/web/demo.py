@@ -47,11 +47,10 @@ def demo_photo(path: Path, sky: tuple[int, int, int] = (120, 170, 220)) -> Path:
 
 def seed(folder: Path) -> Store:
     """Create ``folder`` anew with a seeded ``demo.db``; returns the open store."""
-    from tactful.core.checker import Checker
+    from tactful.core.factory import checker_for
     from tactful.store.accounts import add_account
     from tactful.store.consent import record_consent, set_do_not_tag
     from tactful.store.contacts import add_contact
-    from tactful.store.snapshot import store_extras
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -70,7 +69,7 @@ def seed(folder: Path) -> Store:
                     s, f"#{contact.id}", active=True, reason=person["do_not_tag"], actor=ACTOR
                 )
     _seed_media(store, folder)
-    checker = Checker(extras=store_extras(store))
+    checker = checker_for(store)
     _seed_audit(store, folder, data["audit"], checker)
     _seed_schedule(store, data.get("schedule") or (), checker)
     return store
@@ -119,12 +118,12 @@ def _seed_audit(store: Store, folder: Path, spec: dict[str, Any], checker: Check
     from tactful.archives.synthetic import write
     from tactful.audit.runner import run_audit
     from tactful.audit.settings import AuditSettings
-    from tactful.store.snapshot import EXTRAS_KEY
 
     work = folder / "sample-export"
     work.mkdir()
     path = write(spec["format"], work, spec["posts"])
-    account = next(a for a in checker.extras[EXTRAS_KEY].accounts if a.name == spec["account"])
+    assert checker.store is not None
+    account = next(a for a in checker.store.accounts if a.name == spec["account"])
     settings = AuditSettings(**account.context())
     source = ArchiveSource(path)
     try:

@@ -43,6 +43,12 @@ class PostIn(BaseModel):
             "source_id": self.id,
         }
 
+    def given(self) -> set[str]:
+        """The keys of :meth:`context` this request set explicitly (the rest are defaults,
+        which a stored account's own settings replace)."""
+        names = {"id": "source_id"}
+        return {names.get(f, f) for f in self.model_fields_set}
+
 
 class ScanIn(BaseModel):
     posts: list[PostIn] = Field(max_length=1000)

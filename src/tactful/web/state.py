@@ -18,6 +18,7 @@ from tactful.store.accounts import AccountRecord
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from tactful.store.snapshot import StoreSnapshot
     from tactful.web.audit_jobs import AuditJobs
     from tactful.web.background import BackgroundWorker
 
@@ -30,14 +31,12 @@ class AppState:
         store: Store,
         files_dir: Path,
         *,
-        policy_files: tuple[str, ...] = (),
         max_archive: int = MAX_ARCHIVE,
     ):
         from tactful.web.audit_jobs import AuditJobs
 
         self.store = store
         self.files_dir = files_dir
-        self.policy_files = policy_files
         self.max_archive = max_archive
         self.actor = current_actor()
         self.jobs: AuditJobs = AuditJobs(store.url)
@@ -48,22 +47,29 @@ class AppState:
 
     def _loaded(self) -> Checker:
         if self._base is None:
-            self._base = Checker(policy_files=self.policy_files)
+            self._base = Checker()
         return self._base
 
     def base_checker(self) -> Checker:
-        """The rules, policy files and models, without the store's data (the worker puts
-        the store as it is at publish time over them)."""
+        """The rules and models, without the store's data (the worker puts the store as it
+        is at publish time over them, the organisation's policy included)."""
         with self._lock:
             return self._loaded()
 
     def checker(self) -> Checker:
+        """The checker over the store's current data (rebuilt after a change)."""
         with self._lock:
             if self._checker is None:
-                from tactful.store.snapshot import store_extras
+                from tactful.core.factory import checker_for
 
-                self._checker = self._loaded().with_extras(store_extras(self.store))
+                self._checker = checker_for(self.store, base=self._loaded())
             return self._checker
+
+    def snapshot(self) -> StoreSnapshot:
+        """What the store held when the current checker was made."""
+        snapshot = self.checker().store
+        assert snapshot is not None  # the web app always has a store
+        return snapshot
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -80,7 +86,7 @@ class AppState:
     def account(self, name: str) -> AccountRecord:
         """A stored account, from the checker's snapshot (no database read per check); an
         account the snapshot does not know is looked up, and a hit refreshes the snapshot."""
-        known: tuple[AccountRecord, ...] = self.checker().extras["store"].accounts
+        known = self.snapshot().accounts
         for account in known:
             if account.name == name:
                 return account

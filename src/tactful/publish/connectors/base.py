@@ -97,15 +97,6 @@ class Connector(Protocol):
         ...
 
 
-class Refreshing(Protocol):
-    """A connector whose access tokens expire also has ``refresh``. The worker calls it ahead
-    of the scheduled time (and once when a publish is refused mid-run) and stores what it
-    returns: new Credentials, or a Result (``auth`` when the grant is gone and the account
-    must be connected again; ``retry`` or ``unknown`` when the network could not be asked)."""
-
-    def refresh(self, http: httpx.Client, creds: Credentials) -> Credentials | Result: ...
-
-
 def retry_after(response: httpx.Response, now: datetime | None = None) -> float | None:
     """Seconds to wait, from ``Retry-After`` (seconds or an HTTP date) or a rate-limit reset
     header (``X-RateLimit-Reset`` as an ISO time or epoch seconds, ``x-rate-limit-reset``)."""
