@@ -50,7 +50,7 @@ class AuditSettings:
     def keeps(self, finding: Finding) -> bool:
         if finding.rule_id in CONTEXT_NOTICES:
             return False
-        if finding.severity.rank < self.min_severity.rank:
+        if not finding.severity.at_least(self.min_severity):
             return False
         if not self.categories:
             return True

@@ -24,6 +24,10 @@ class Severity(StrEnum):
     def rank(self) -> int:
         return _SEVERITY_RANK[self]
 
+    def at_least(self, other: Severity) -> bool:
+        """True when this severity is ``other`` or worse (``--fail-on``, ``--min-severity``)."""
+        return self.rank >= other.rank
+
     def lowered(self) -> Severity:
         """One level softer (block -> warn -> info); info stays info."""
         return _BY_RANK[max(0, self.rank - 1)]
@@ -181,7 +185,7 @@ class Report:
         detector that failed counts as a warning."""
         if self.failed_detectors and threshold.rank <= Severity.WARN.rank:
             return True
-        return any(f.severity.rank >= threshold.rank for f in self.findings)
+        return any(f.severity.at_least(threshold) for f in self.findings)
 
     def to_dict(self, *, all_scores: bool = False) -> dict[str, Any]:
         post = self.post
