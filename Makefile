@@ -6,7 +6,13 @@ ARGS   ?= serve --demo
 
 DATA   ?= ../shared/data
 
-.PHONY: run test lint typecheck unit docs bench bench-web bench-audit train eval clean
+.PHONY: run test lint typecheck unit test-next-year docs bench bench-web bench-audit bench-start \
+	train eval clean
+
+# The fault-injection run reaches 10,000 publish attempts in CI; 1,500 keeps a local run quick.
+ifneq ($(CI),true)
+export TACTFUL_FAULT_ATTEMPTS ?= 1500
+endif
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +32,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 run: $(VENV)/.installed
 	$(BIN)/tactful $(ARGS) || [ $$? -eq 1 ]
 
-## test: set up .venv with dev tools; run ruff, mypy and the test suite
+## test: set up .venv with dev tools; run ruff, mypy and the test suite, the store tests on
+## SQLite and on a throwaway PostgreSQL that it starts and stops (.ci/with_postgres.py)
 test: $(VENV)/.installed-dev lint typecheck unit
 
 lint: $(VENV)/.installed-dev
@@ -36,8 +43,14 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# -rs lists every skipped test with its reason; the last lines count the PostgreSQL half.
 unit: $(VENV)/.installed-dev
-	$(BIN)/pytest -n auto
+	$(BIN)/python .ci/with_postgres.py $(BIN)/pytest -n auto -rs
+
+## test-next-year: the suite again with the clock a year ahead (Debian's faketime), so a date
+## that only works this year fails now; CI runs it after `make test`
+test-next-year: $(VENV)/.installed-dev
+	.ci/next_year.sh $(BIN)
 
 ## docs: regenerate docs/rules.md from the rule data
 docs: $(VENV)/.installed
@@ -53,6 +66,11 @@ bench-web: $(VENV)/.installed-dev
 ## bench-audit: audit throughput and memory per export format, size and engine (see --help)
 bench-audit: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)
+
+## bench-start: cold-start wall time and peak RSS of check, scan and serve (see --help;
+## BENCH_ARGS="--baseline v0.4.0" measures that revision beside this tree)
+bench-start: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_start.py --data $(DATA) $(BENCH_ARGS)
 
 $(VENV)/.installed-train: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
