@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -161,8 +162,12 @@ def test_rules_lists_and_explains() -> None:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for command in main.commands.values():
-        assert command.help and "Example" in command.help, command.name
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"check", "scan", "audit", "policy", "schedule", "serve", "worker"} <= set(names)
+    for name in names:
+        command = main.get_command(ctx, name)
+        assert command is not None and command.help and "Example" in command.help, name
 
 
 def test_installed_entry_point_exit_codes() -> None:

@@ -242,3 +242,13 @@ def upgrade(db_url: str | None) -> None:
     """Bring the schema to the newest revision (tactful also does this when it opens)."""
     store = open_db(db_url)
     click.echo(f"{store.display_url} is at revision {store.revision()}")
+
+
+def _add_connect() -> None:
+    # ``accounts connect`` lives with the publishing commands it serves.
+    from tactful.cli.schedule import connect
+
+    accounts.add_command(connect)
+
+
+_add_connect()

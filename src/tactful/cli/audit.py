@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from tactful.audit.report_files import write_report_files
 from tactful.cli.options import account_options, stored_account_option
 from tactful.cli.store import db_option, echo_json, open_checker, open_db, print_table
 from tactful.core.findings import Severity
@@ -183,6 +182,8 @@ def audit(
     if bar:
         bar.close()
     folder = Path(out_dir or f"tactful-audit-{state.run_id}")
+    from tactful.audit.report_files import write_report_files
+
     written = write_report_files(store, state.run_id, folder)
     skipped = sum(state.counts.get("skipped", {}).values())
     unreadable = sum(state.counts.get("unreadable", {}).values())
@@ -266,5 +267,7 @@ def report(run_id: int | None, out_dir: str | None, db_url: str | None) -> None:
     with store.session() as s:
         info = run_info(s, run_id)
     folder = Path(out_dir or f"tactful-audit-{info.id}")
+    from tactful.audit.report_files import write_report_files
+
     for name in write_report_files(store, info.id, folder):
         click.echo(f"wrote {folder / name}")

@@ -15,18 +15,9 @@ from rich.console import Console
 from rich.text import Text
 
 from tactful import __version__
-from tactful.cli.accounts import accounts, db
-from tactful.cli.advise import advise
-from tactful.cli.audit import audit, audits
-from tactful.cli.contacts import consent, contacts
-from tactful.cli.media import media
 from tactful.cli.options import context_options, stored_account_option
-from tactful.cli.policy import policy
 from tactful.cli.render import print_report
-from tactful.cli.rules import rules_command
 from tactful.cli.sarif import to_sarif
-from tactful.cli.schedule import connect, publish, schedule, worker
-from tactful.cli.serve import serve
 from tactful.cli.store import db_option, open_checker
 from tactful.core.findings import Report, Severity
 from tactful.core.post import Post
@@ -104,8 +95,42 @@ def _texts(text: str | None, files: tuple[str, ...]) -> Iterator[tuple[str, str]
         raise InputError("nothing to check: give TEXT, '-' for standard input, or --file FILE")
 
 
+# Command groups in modules of their own, imported only when named: ``tactful check``
+# starts without loading the store, the web app or the publishing code.
+LAZY_COMMANDS = {
+    "accounts": "tactful.cli.accounts:accounts",
+    "advise": "tactful.cli.advise:advise",
+    "audit": "tactful.cli.audit:audit",
+    "audits": "tactful.cli.audit:audits",
+    "consent": "tactful.cli.contacts:consent",
+    "contacts": "tactful.cli.contacts:contacts",
+    "db": "tactful.cli.accounts:db",
+    "media": "tactful.cli.media:media",
+    "policy": "tactful.cli.policy:policy",
+    "publish": "tactful.cli.schedule:publish",
+    "rules": "tactful.cli.rules:rules_command",
+    "schedule": "tactful.cli.schedule:schedule",
+    "serve": "tactful.cli.serve:serve",
+    "worker": "tactful.cli.schedule:worker",
+}
+
+
 class TactfulGroup(click.Group):
-    """Turns tactful's own errors into one line on stderr and exit code 2."""
+    """Turns tactful's own errors into one line on stderr and exit code 2, and loads the
+    command groups of :data:`LAZY_COMMANDS` when they are named."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        from importlib import import_module
+
+        module, _, attr = target.partition(":")
+        command: click.Command = getattr(import_module(module), attr)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -380,26 +405,6 @@ class _LineProgress:
 
 def _progress(size: int) -> _LineProgress:
     return _LineProgress(size)
-
-
-main.add_command(rules_command)
-accounts.add_command(connect)
-for _group in (
-    audit,
-    audits,
-    serve,
-    accounts,
-    contacts,
-    consent,
-    media,
-    advise,
-    db,
-    policy,
-    schedule,
-    publish,
-    worker,
-):
-    main.add_command(_group)
 
 
 @main.command("eval")
