@@ -84,7 +84,7 @@ def test_allow_list(tmp_path: Path) -> None:
     [
         ("rules: [", "not valid YAML"),
         ("- a list\n", "YAML mapping"),
-        ("rulez: {}\n", "unknown keys"),
+        ("rulez: {}\n", "unknown key 'rulez'"),
         ("rules:\n  nonsense.rule: warn\n", "unknown rule id"),
         ("rules:\n  offense: loud\n", "severity"),
         ("suppress:\n  - rule: offense\n", "reason"),

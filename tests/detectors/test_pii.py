@@ -56,9 +56,12 @@ def test_entry_point_path_imports() -> None:
 
 def test_word_lists_load_once_from_yaml() -> None:
     assert pii_data() is pii_data()
-    assert "gmail.com" in pii_data()["emails"]["free_mail_domains"]
+    assert "gmail.com" in pii_data().emails.free_mail_domains
     assert all(
-        isinstance(w, str) for lists in pii_data().values() for v in lists.values() for w in v
+        isinstance(w, str)
+        for section in pii_data().model_dump().values()
+        for words in section.values()
+        for w in words
     )
 
 

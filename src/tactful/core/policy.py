@@ -29,17 +29,17 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
+from tactful.core.data import DataModel, Fraction, PositiveWholeNumber, Source, Text
 from tactful.core.findings import Finding, Severity, Suppressed
 from tactful.core.post import AccountKind, Post
 from tactful.core.ruleset import Ruleset, default_ruleset, unknown_rule_message
 from tactful.errors import PolicyError
+from tactful.networks.platforms import Platform
 
-_LAYER_KEYS = {"name", "description", "rules", "floors", "allow", "suppress", "settings"}
-_SETTING_KEYS = {"severity", "threshold", "soft_below"}
 DEFAULT_SOFT_BELOW = 0.5
 
 
@@ -80,135 +80,116 @@ class PolicyLayer:
         return best[1] if best else None
 
 
-def _severity(value: Any, where: str) -> Severity:
-    try:
-        return Severity(str(value))
-    except ValueError:
-        raise PolicyError(f"{where}: severity {value!r} must be block, warn or info") from None
+# --------------------------------------------------------------------------- the file format
 
 
-def _setting(value: Any, where: str) -> RuleSetting:
-    if value in ("off", False):
-        return RuleSetting(enabled=False)
-    if value in ("on", True):
-        return RuleSetting(enabled=True, reset_severity=True)
-    if isinstance(value, str):
-        return RuleSetting(enabled=True, severity=_severity(value, where))
-    if isinstance(value, Mapping):
-        unknown = set(value) - _SETTING_KEYS
-        if unknown:
-            raise PolicyError(
-                f"{where}: unknown keys {sorted(unknown)}; use {sorted(_SETTING_KEYS)}"
-            )
-        nums = {}
-        for key in ("threshold", "soft_below"):
-            v = value.get(key)
-            if v is not None and not (isinstance(v, int | float) and 0 <= v <= 1):
-                raise PolicyError(f"{where}: {key} must be a number between 0 and 1")
-            nums[key] = None if v is None else float(v)
-        sev = value.get("severity")
-        sev = {False: "off", True: "on"}.get(sev, sev) if isinstance(sev, bool) else sev
+def _setting_shorthand(value: Any) -> Any:
+    """``offense: warn``, ``offense: off`` (YAML reads a bare off/on as false/true) and
+    ``offense: {severity: off}`` all mean a mapping with ``severity``."""
+    if isinstance(value, bool | str):
+        value = {"severity": value}
+    if isinstance(value, Mapping) and isinstance(value.get("severity"), bool):
+        value = {**value, "severity": "on" if value["severity"] else "off"}
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"expected a severity (block, warn, info), on, off, or a mapping with "
+            f"severity, threshold and soft_below, not {value!r}; fix the value"
+        )
+    return value
+
+
+def _known_prefix(value: str, info: ValidationInfo) -> str:
+    ruleset: Ruleset | None = (info.context or {}).get("ruleset")
+    if ruleset is not None and not ruleset.ids_matching(value):
+        raise ValueError(unknown_rule_message(value, ruleset.catalogue))
+    return value
+
+
+def _matched_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+RulePrefix = Annotated[str, AfterValidator(_known_prefix)]
+
+
+class RuleSettingData(DataModel):
+    severity: Literal["block", "warn", "info", "on", "off"] | None = None
+    threshold: Fraction | None = None
+    soft_below: Fraction | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return _setting_shorthand(value)
+
+    def build(self) -> RuleSetting:
+        sev = self.severity
         return RuleSetting(
             enabled=sev != "off",
-            severity=None if sev in (None, "on", "off") else _severity(sev, where),
-            threshold=nums["threshold"],
-            soft_below=nums["soft_below"],
+            severity=None if sev in (None, "on", "off") else Severity(sev),
+            threshold=self.threshold,
+            soft_below=self.soft_below,
             reset_severity=sev == "on",
         )
-    raise PolicyError(f"{where}: expected a severity, on/off, or a mapping, got {value!r}")
 
 
-def _check_prefix(prefix: str, ruleset: Ruleset, where: str) -> None:
-    if not ruleset.ids_matching(prefix):
-        raise PolicyError(f"{where}: {unknown_rule_message(prefix, ruleset.catalogue)}")
+class SuppressionData(DataModel):
+    rule: RulePrefix
+    reason: Text
+    match: Annotated[str | None, BeforeValidator(_matched_text)] = None
+    by: str | None = None
 
 
-def parse_layer(data: Any, name: str, ruleset: Ruleset) -> PolicyLayer:
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        raise PolicyError(f"{name}: a policy file is a YAML mapping (see docs/policy.md)")
-    unknown = set(data) - _LAYER_KEYS
-    if unknown:
-        raise PolicyError(f"{name}: unknown keys {sorted(unknown)}; allowed: {sorted(_LAYER_KEYS)}")
-    for key in ("rules", "floors", "settings"):
-        if not isinstance(data.get(key) or {}, Mapping):
-            raise PolicyError(f"{name}: '{key}' must be a mapping of rule ids to values")
-    for key in ("allow", "suppress"):
-        if not isinstance(data.get(key) or [], list):
-            raise PolicyError(f"{name}: '{key}' must be a list")
-    rules: dict[str, RuleSetting] = {}
-    for prefix, value in (data.get("rules") or {}).items():
-        _check_prefix(str(prefix), ruleset, name)
-        rules[str(prefix)] = _setting(value, f"{name}: rules.{prefix}")
-    floors: dict[str, Severity] = {}
-    for prefix, value in (data.get("floors") or {}).items():
-        _check_prefix(str(prefix), ruleset, name)
-        floors[str(prefix)] = _severity(value, f"{name}: floors.{prefix}")
-    allow = data.get("allow") or []
-    if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
-        raise PolicyError(f"{name}: 'allow' must be a list of terms")
-    suppress = []
-    for i, item in enumerate(data.get("suppress") or []):
-        where = f"{name}: suppress[{i}]"
-        if not isinstance(item, Mapping) or not isinstance(item.get("rule"), str):
-            raise PolicyError(f"{where}: needs 'rule' (an id or prefix) and 'reason'")
-        if not isinstance(item.get("reason"), str) or not item["reason"].strip():
-            raise PolicyError(f"{where}: a suppression must record a 'reason'")
-        _check_prefix(item["rule"], ruleset, where)
-        match = item.get("match")
-        suppress.append(
+class SettingsData(DataModel):
+    """Values for detectors; ``platform_limits`` overrides a network's text limit."""
+
+    platform_limits: dict[Platform, PositiveWholeNumber] = Field(default_factory=dict)
+
+
+class PolicyFile(DataModel):
+    """A policy layer (``docs/policy.md``): built-in ``policies/**.yml``, a ``--policy`` file,
+    an organisation's or an account's policy from the store."""
+
+    name: str | None = None
+    description: str | None = None
+    rules: dict[RulePrefix, RuleSettingData] = Field(default_factory=dict)
+    floors: dict[RulePrefix, Severity] = Field(default_factory=dict)
+    allow: tuple[Text, ...] = ()
+    suppress: tuple[SuppressionData, ...] = ()
+    settings: SettingsData = SettingsData()
+
+
+def parse_layer(
+    data: Any, name: str, ruleset: Ruleset, *, source: Source | None = None
+) -> PolicyLayer:
+    """Validate one policy layer (parsed YAML or a stored mapping); ``name`` labels it in
+    reports and error messages, ``source`` (the file it came from) adds line numbers."""
+    source = source or Source(name, error=PolicyError)
+    layer = source.validate(PolicyFile, data, context={"ruleset": ruleset})
+    return PolicyLayer(
+        name=layer.name or name,
+        rules={prefix: s.build() for prefix, s in layer.rules.items()},
+        floors=dict(layer.floors),
+        allow=frozenset(a.lower() for a in layer.allow),
+        suppress=tuple(
             Suppression(
-                rule=item["rule"],
-                reason=item["reason"].strip(),
-                match=None if match is None else str(match).lower(),
-                by=item.get("by"),
+                rule=s.rule,
+                reason=s.reason,
+                match=None if s.match is None else s.match.lower(),
+                by=s.by,
                 layer=name,
             )
-        )
-    settings = data.get("settings") or {}
-    _check_settings(settings, name)
-    return PolicyLayer(
-        name=str(data.get("name") or name),
-        rules=rules,
-        floors=floors,
-        allow=frozenset(a.lower() for a in allow),
-        suppress=tuple(suppress),
-        settings=dict(settings),
+            for s in layer.suppress
+        ),
+        settings=layer.settings.model_dump(mode="json", exclude_unset=True),
     )
 
 
-def _check_settings(settings: Mapping[str, Any], name: str) -> None:
-    limits = settings.get("platform_limits", {})
-    if not isinstance(limits, Mapping):
-        raise PolicyError(f"{name}: settings.platform_limits must map platforms to numbers")
-    for platform, limit in limits.items():
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
-            raise PolicyError(
-                f"{name}: settings.platform_limits.{platform} must be a positive whole number, "
-                f"got {limit!r}"
-            )
-
-
-def _read_yaml(text: str, name: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise PolicyError(f"{name}:{line} is not valid YAML; fix the file and run again") from None
-
-
 def load_policy_file(path: str | Path, ruleset: Ruleset | None = None) -> PolicyLayer:
-    """Read a user or organisation policy file; errors name the file and say what to fix."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"policy file {str(p)!r} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"policy file {str(p)!r} cannot be read: {exc}") from None
-    return parse_layer(_read_yaml(text, p.name), p.name, ruleset or default_ruleset())
+    """Read a user or organisation policy file; errors name the file, the line and the field
+    and say what to fix (the CLI turns them into exit code 2)."""
+    source = Source.file(path, error=PolicyError)
+    return parse_layer(source.parse(), Path(path).name, ruleset or default_ruleset(), source=source)
 
 
 @cache
@@ -219,7 +200,8 @@ def builtin_layer(relative: str) -> PolicyLayer | None:
         path = path.joinpath(part)
     if not path.is_file():
         return None
-    return parse_layer(_read_yaml(path.read_text("utf-8"), relative), relative, default_ruleset())
+    source = Source.read(path, f"policies/{relative}", error=PolicyError)
+    return parse_layer(source.parse(), relative, default_ruleset(), source=source)
 
 
 def builtin_layers(post: Post) -> list[PolicyLayer]:

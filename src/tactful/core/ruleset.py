@@ -3,43 +3,32 @@
 A rule *id* (``work.venting``) is a catalogue entry: what users see, configure and suppress.
 A rule *entry* is one check inside a rule file: phrases or patterns that find it, with the
 message, explanation, suggestions, source and examples a user and the test suite need.
-The YAML format is documented in ``docs/rule-format.md``; :func:`load_ruleset` validates it
-and fails with a :class:`RuleDataError` that names the file and entry.
+The YAML format is documented in ``docs/rule-format.md`` and typed by the models below
+(:class:`RuleFile`, :class:`CatalogueFile`, :class:`VocabFile`); :func:`load_ruleset`
+validates every file and fails with a :class:`RuleDataError` that names the file, the line and
+the field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 
-import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
+from tactful.core.data import DataModel, Fraction, Source, Text
 from tactful.core.findings import Severity, Suggestion
-from tactful.errors import RuleDataError, UnknownRuleError
+from tactful.core.post import AccountKind, Audience
+from tactful.errors import UnknownRuleError
+from tactful.networks.platforms import Platform
 
 SCOPES = ("authored", "inbound", "reply", "any")
 SUGGESTION_ACTIONS = ("replace", "remove", "rewrite", "move", "message", "record", "other")
-_ENTRY_KEYS = {
-    "id",
-    "check",
-    "severity",
-    "score",
-    "scope",
-    "phrases",
-    "patterns",
-    "triggers",
-    "unless",
-    "obfuscation",
-    "message",
-    "explanation",
-    "suggestions",
-    "source",
-    "examples",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,186 +103,210 @@ def unknown_rule_message(prefix: str, catalogue: Mapping[str, object]) -> str:
     )
 
 
-def _fail(where: str, what: str) -> RuleDataError:
-    return RuleDataError(f"{where}: {what}")
+# --------------------------------------------------------------------------- the file formats
 
 
-def _str(raw: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
-    value = raw.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(where, f"'{key}' must be a non-empty string")
-    return value.strip()
+def _listed(value: Any) -> Any:
+    """``patterns: "\\bx"`` is a list of one."""
+    return [value] if isinstance(value, str) else value
 
 
-def _str_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key) or []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _fail(where, f"'{key}' must be a list of strings")
-    return tuple(value)
+Strings = Annotated[tuple[str, ...], BeforeValidator(_listed)]
 
 
-def _suggestions(raw: Any, where: str) -> tuple[Suggestion, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise _fail(where, "'suggestions' needs at least one concrete fix")
-    out = []
-    for item in raw:
-        if not isinstance(item, Mapping):
-            raise _fail(where, "each suggestion is a mapping with 'action' and 'description'")
-        action = item.get("action")
-        if action not in SUGGESTION_ACTIONS:
-            raise _fail(where, f"suggestion action {action!r} not one of {SUGGESTION_ACTIONS}")
-        out.append(
-            Suggestion(
-                action=action,
-                description=_str(item, "description", where),
-                replacement=item.get("replacement"),
-            )
+def _rule_id(value: str, info: ValidationInfo) -> str:
+    catalogue = (info.context or {}).get("catalogue")
+    if catalogue is not None and value not in catalogue:
+        families = sorted({r.split(".")[0] for r in catalogue})
+        raise ValueError(
+            f"unknown rule id {value!r}: not in rules/catalogue.yml (families: "
+            f"{', '.join(families)}); add it to the catalogue or fix the id"
         )
-    return tuple(out)
+    return value
 
 
-def _phrases(raw: Any, where: str) -> tuple[PhraseItem, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise _fail(where, "'phrases' must be a list")
-    out = []
-    for item in raw:
-        if isinstance(item, str):
-            out.append(PhraseItem(item))
-        elif isinstance(item, Mapping) and isinstance(item.get("phrase"), str):
-            score = item.get("score")
-            if score is not None and not (isinstance(score, int | float) and 0 <= score <= 1):
-                raise _fail(where, f"phrase {item['phrase']!r}: score must be in [0, 1]")
-            out.append(PhraseItem(item["phrase"], score, item.get("replacement")))
-        else:
-            raise _fail(where, f"phrase {item!r} must be a string or {{phrase: ..., score: ...}}")
-    return tuple(out)
+def _rule_id_shape(value: str) -> str:
+    if not _RULE_ID.fullmatch(value):
+        raise ValueError(f"{value!r} is not a rule id like 'work.venting'; fix the id")
+    return value
 
 
-def _examples(raw: Any, where: str) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
-    if not isinstance(raw, Mapping):
-        raise _fail(where, "'examples' with 'flag' and 'pass' lists is required")
-    result = []
-    for kind in ("flag", "pass"):
-        items = raw.get(kind)
-        if not isinstance(items, list) or not items:
-            raise _fail(where, f"examples.{kind} needs at least one example")
-        parsed = []
-        for item in items:
-            if isinstance(item, str):
-                parsed.append(Example(item))
-            elif isinstance(item, Mapping) and isinstance(item.get("text"), str):
-                ctx = {k: v for k, v in item.items() if k != "text"}
-                parsed.append(Example(item["text"], ctx))
-            else:
-                raise _fail(where, f"example {item!r} must be a string or {{text: ..., ...}}")
-        result.append(tuple(parsed))
-    return result[0], result[1]
+_RULE_ID = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
+CatalogueId = Annotated[str, AfterValidator(_rule_id_shape)]
+KnownRuleId = Annotated[str, AfterValidator(_rule_id)]
 
 
-def parse_entry(
-    raw: Any, *, file: str, index: int, catalogue: Mapping[str, CatalogueRule], file_source: str
-) -> RuleEntry:
-    where = f"{file} entry {index}"
-    if not isinstance(raw, Mapping):
-        raise _fail(where, "each entry is a mapping")
-    unknown = set(raw) - _ENTRY_KEYS
-    if unknown:
-        raise _fail(where, f"unknown keys {sorted(unknown)}; allowed: {sorted(_ENTRY_KEYS)}")
-    rule_id = _str(raw, "id", where)
-    if rule_id not in catalogue:
-        raise _fail(where, unknown_rule_message(rule_id, catalogue))
-    check = _str(raw, "check", where)
-    where = f"{file} {rule_id}/{check}"
-    try:
-        severity = Severity(raw.get("severity", "warn"))
-    except ValueError:
-        raise _fail(where, "severity must be block, warn or info") from None
-    score = raw.get("score", 0.7)
-    if not isinstance(score, int | float) or not 0 <= score <= 1:
-        raise _fail(where, "score must be a number in [0, 1]")
-    scope = raw.get("scope", "authored")
-    if scope not in SCOPES:
-        raise _fail(where, f"scope must be one of {SCOPES}")
-    phrases = _phrases(raw.get("phrases"), where)
-    patterns = _str_list(raw, "patterns", where)
-    if not phrases and not patterns:
-        raise _fail(where, "an entry needs 'phrases' or 'patterns'")
-    flag, pass_ = _examples(raw.get("examples"), where)
-    return RuleEntry(
-        rule_id=rule_id,
-        check=check,
-        severity=severity,
-        score=float(score),
-        scope=scope,
-        message=_str(raw, "message", where),
-        explanation=_str(raw, "explanation", where),
-        suggestions=_suggestions(raw.get("suggestions"), where),
-        source=_str(raw, "source", where, required=False) or file_source,
-        phrases=phrases,
-        patterns=patterns,
-        triggers=_str_list(raw, "triggers", where),
-        unless=_str_list(raw, "unless", where),
-        obfuscation=bool(raw.get("obfuscation", False)),
-        flag_examples=flag,
-        pass_examples=pass_,
-        file=file,
-    )
+class CatalogueRuleData(DataModel):
+    title: Text
+    catches: Text
+    source: Text
+    fix: Text
 
 
-def _load_yaml(path: Traversable) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RuleDataError(f"{path.name}: not valid YAML: {exc}") from None
+class CatalogueFile(DataModel):
+    """``rules/catalogue.yml``: every rule id users see, configure and suppress."""
+
+    rules: dict[CatalogueId, CatalogueRuleData]
+
+
+class SuggestionData(DataModel):
+    """A concrete fix, as rule files and ``models/categories.yml`` write it."""
+
+    action: Literal["replace", "remove", "rewrite", "move", "message", "record", "other"]
+    description: Text
+    replacement: str | None = None
+
+    def build(self) -> Suggestion:
+        return Suggestion(self.action, self.description, self.replacement)
+
+
+class _Shorthand(DataModel):
+    """A model whose file form may also be one string (``- idiot`` for ``- {phrase: idiot}``)."""
+
+    _field: ClassVar[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {cls._field: value} if isinstance(value, str) else value
+
+
+class PhraseData(_Shorthand):
+    _field = "phrase"
+    phrase: Text
+    score: Fraction | None = None
+    replacement: str | None = None
+
+
+class ExampleData(_Shorthand):
+    """An example post; any key besides ``text`` is post context (as ``Post.build`` takes)."""
+
+    _field = "text"
+    text: Text
+    platform: Platform | None = None
+    account_kind: AccountKind | None = None
+    audience: Audience | None = None
+    clients_in_audience: bool | None = None
+    reply_to: str | None = None
+    inbound: bool | None = None
+    mentions: tuple[str, ...] | None = None
+    media: tuple[str, ...] | None = None
+    account_name: str | None = None
+
+    def build(self) -> Example:
+        context = {k: getattr(self, k) for k in sorted(self.model_fields_set) if k != "text"}
+        return Example(self.text, context)
+
+
+class ExamplesData(DataModel):
+    flag: Annotated[tuple[ExampleData, ...], Field(min_length=1)]
+    pass_: Annotated[tuple[ExampleData, ...], Field(alias="pass", min_length=1)]
+
+
+class RuleEntryData(DataModel):
+    """One entry of a rule file (``docs/rule-format.md``)."""
+
+    id: KnownRuleId
+    check: Text
+    severity: Severity = Severity.WARN
+    score: Fraction = 0.7
+    scope: Literal["authored", "inbound", "reply", "any"] = "authored"
+    phrases: tuple[PhraseData, ...] = ()
+    patterns: Strings = ()
+    triggers: Strings = ()
+    unless: Strings = ()
+    obfuscation: bool = False
+    message: Text
+    explanation: Text
+    suggestions: Annotated[tuple[SuggestionData, ...], Field(min_length=1)]
+    source: str | None = None
+    examples: ExamplesData
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> RuleEntryData:
+        if not self.phrases and not self.patterns:
+            raise ValueError("an entry needs 'phrases' or 'patterns'; add one")
+        return self
+
+    def build(self, *, file: str, file_source: str) -> RuleEntry:
+        return RuleEntry(
+            rule_id=self.id,
+            check=self.check,
+            severity=self.severity,
+            score=self.score,
+            scope=self.scope,
+            message=self.message,
+            explanation=self.explanation,
+            suggestions=tuple(s.build() for s in self.suggestions),
+            source=(self.source or "").strip() or file_source,
+            phrases=tuple(PhraseItem(p.phrase, p.score, p.replacement) for p in self.phrases),
+            patterns=self.patterns,
+            triggers=self.triggers,
+            unless=self.unless,
+            obfuscation=self.obfuscation,
+            flag_examples=tuple(e.build() for e in self.examples.flag),
+            pass_examples=tuple(e.build() for e in self.examples.pass_),
+            file=file,
+        )
+
+
+class RuleFile(DataModel):
+    """``rules/<language>/<family>.yml``: entries, and a source credited on those without one."""
+
+    source: str = ""
+    rules: tuple[RuleEntryData, ...] = ()
+
+
+class VocabFile(DataModel):
+    """``rules/<language>/vocab*.yml``: word classes phrases use as ``{name}``."""
+
+    classes: dict[str, tuple[Text, ...]] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- loading
 
 
 def load_catalogue(root: Traversable) -> dict[str, CatalogueRule]:
-    data = _load_yaml(root.joinpath("catalogue.yml"))
-    out = {}
-    for rule_id, info in (data or {}).get("rules", {}).items():
-        out[rule_id] = CatalogueRule(
-            rule_id=rule_id,
-            title=info["title"],
-            catches=info["catches"],
-            source=info["source"],
-            fix=info["fix"],
-        )
-    return out
+    data = Source.read(root.joinpath("catalogue.yml"), "rules/catalogue.yml").load(CatalogueFile)
+    return {
+        rule_id: CatalogueRule(rule_id, info.title, info.catches, info.source, info.fix)
+        for rule_id, info in data.rules.items()
+    }
 
 
 def load_ruleset(root: Traversable | None = None, language: str = "en") -> Ruleset:
     """Load and validate the catalogue, the vocabulary and every rule file of ``language``."""
     root = root or resources.files("tactful").joinpath("rules")
     catalogue = load_catalogue(root)
+    context = {"catalogue": catalogue}
     lang = root.joinpath(language)
     vocab: dict[str, tuple[str, ...]] = {}
+    defined_in: dict[str, str] = {}
     entries: list[RuleEntry] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     files = sorted((p for p in lang.iterdir() if p.name.endswith(".yml")), key=lambda p: p.name)
     for path in files:
-        data = _load_yaml(path) or {}
+        source = Source.read(path, f"rules/{language}/{path.name}")
         if path.name.startswith("vocab"):
-            for name, words in (data.get("classes") or {}).items():
-                if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-                    raise RuleDataError(f"{path.name}: class {name!r} must be a list of strings")
+            for name, words in source.load(VocabFile).classes.items():
                 if name in vocab:
-                    raise RuleDataError(f"{path.name}: class {name!r} is already defined")
-                vocab[name] = tuple(words)
+                    raise source.error_at(
+                        ("classes", name),
+                        f"class {name!r} is already defined in {defined_in[name]}",
+                        "define each class once",
+                    )
+                vocab[name], defined_in[name] = words, source.name
             continue
-        file_source = str(data.get("source", ""))
-        for index, raw in enumerate(data.get("rules") or []):
-            entry = parse_entry(
-                raw, file=path.name, index=index, catalogue=catalogue, file_source=file_source
-            )
+        data = source.load(RuleFile, context=context)
+        for index, raw in enumerate(data.rules):
+            entry = raw.build(file=path.name, file_source=data.source.strip())
             if entry.key in seen:
-                raise RuleDataError(f"{path.name}: duplicate entry {entry.key}")
-            seen.add(entry.key)
+                raise source.error_at(
+                    ("rules", index, "check"),
+                    f"duplicate entry {entry.key} (also in {seen[entry.key]})",
+                    "give the check another name",
+                )
+            seen[entry.key] = source.name
             entries.append(entry)
     return Ruleset(catalogue=catalogue, entries=tuple(entries), vocab=vocab)
 

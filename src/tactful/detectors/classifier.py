@@ -9,27 +9,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import Annotated
 
 import numpy as np
-import yaml
+from pydantic import Field, RootModel
 
-from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.data import DataModel, Source, Text
+from tactful.core.findings import Finding, Severity
 from tactful.core.post import Post
+from tactful.core.ruleset import KnownRuleId, SuggestionData, default_ruleset
 from tactful.core.text import normalize, sentences
 from tactful.detectors.base import DetectContext
+from tactful.errors import RuleDataError
 from tactful.models.cascade import Cascade, default_cascade
 from tactful.models.contexts import context_mask
 
 _WORD_CHARS = str.maketrans("", "", '.,!?;:"“”()[]')
 
 
+class CategoryText(DataModel):
+    """What a finding says when a model category fires (``models/categories.yml``)."""
+
+    severity: Severity
+    message: Text
+    explanation: Text
+    suggestions: Annotated[tuple[SuggestionData, ...], Field(min_length=1)]
+
+
+class CategoriesFile(RootModel[dict[KnownRuleId, CategoryText]]):
+    """``models/categories.yml``: one entry per model category, keyed by its rule id."""
+
+
 @cache
-def category_texts() -> dict[str, dict[str, Any]]:
-    raw = resources.files("tactful.models").joinpath("categories.yml").read_text("utf-8")
-    data: dict[str, dict[str, Any]] = yaml.safe_load(raw)
-    return data
+def category_texts() -> dict[str, CategoryText]:
+    catalogue = default_ruleset().catalogue
+    source = Source.package("tactful.models", "categories.yml")
+    return source.load(CategoriesFile, context={"catalogue": catalogue}).root
 
 
 class ClassifierDetector:
@@ -46,6 +61,12 @@ class ClassifierDetector:
             for reply in (False, True)
         }
         self.texts = category_texts()
+        missing = [c for c in cats if c not in self.texts]
+        if missing:
+            raise RuleDataError(
+                f"models/categories.yml has no entry for model categories {', '.join(missing)}; "
+                "add their message, explanation and suggestions"
+            )
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         return self.detect_batch([post], [ctx])[0]
@@ -101,15 +122,12 @@ class ClassifierDetector:
         weighed = f" Words that weighed most: {', '.join(top)}." if top else ""
         return Finding(
             rule_id=category,
-            severity=Severity(info["severity"]),
+            severity=info.severity,
             spans=tuple(spans),
             score=prob,
-            message=info["message"],
-            explanation=f"{info['explanation']} (Scored {prob:.2f} by {tier}.{weighed})",
-            suggestions=tuple(
-                Suggestion(s["action"], s["description"], s.get("replacement"))
-                for s in info["suggestions"]
-            ),
+            message=info.message,
+            explanation=f"{info.explanation} (Scored {prob:.2f} by {tier}.{weighed})",
+            suggestions=tuple(s.build() for s in info.suggestions),
             detector=self.name,
             check="model",
         )

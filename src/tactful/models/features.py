@@ -11,12 +11,12 @@ import math
 import re
 import zlib
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
-import yaml
+
+from tactful.core.data import DataModel, Source, Text
 
 DIM = 1 << 18
 _URL = re.compile(r"https?://\S+|www\.\S+|\burl\b")
@@ -67,15 +67,22 @@ def profanity_fingerprint() -> str:
     return hashlib.sha256(listing.encode()).hexdigest()[:16]
 
 
+class IdentityTermsFile(DataModel):
+    """``models/identity_terms.yml``: words naming who people are, and words never named as
+    weighing most in an explanation."""
+
+    terms: tuple[Text, ...]
+    explain_skip: tuple[Text, ...]
+
+
 @cache
-def _word_lists() -> dict[str, list[str]]:
-    raw = resources.files("tactful.models").joinpath("identity_terms.yml").read_text("utf-8")
-    data: dict[str, list[str]] = yaml.safe_load(raw)
-    return data
+def _word_lists() -> IdentityTermsFile:
+    return Source.package("tactful.models", "identity_terms.yml").load(IdentityTermsFile)
 
 
+@cache
 def identity_terms() -> frozenset[str]:
-    return frozenset(_word_lists()["terms"])
+    return frozenset(t.lower() for t in _word_lists().terms)
 
 
 _TERM = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
@@ -88,8 +95,9 @@ def mask_identity(text: str) -> str:
     return _TERM.sub(lambda m: "[MASK]" if m.group().lower() in terms else m.group(), text)
 
 
+@cache
 def explain_skip() -> frozenset[str]:
-    return frozenset(_word_lists()["explain_skip"])
+    return frozenset(w.lower() for w in _word_lists().explain_skip)
 
 
 def ngrams(text: str) -> list[str]:

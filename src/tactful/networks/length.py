@@ -16,17 +16,17 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
 import regex
-import yaml
+from pydantic import AfterValidator
 from twitter_text import parse_tweet
 from twitter_text.config import config as _twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
+from tactful.core.data import DataModel, PositiveWholeNumber, Source, Text
 from tactful.core.post import parse_enum
-from tactful.errors import PolicyError, RuleDataError
+from tactful.errors import PolicyError
 from tactful.networks.platforms import Platform
 
 _DATA_FILE = "limits.yml"
@@ -166,47 +166,45 @@ def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _parse_spec(key: str, raw: Any) -> PlatformSpec:
-    where = f"{_DATA_FILE}: platforms.{key}"
-    try:
-        platform = Platform(key)
-    except ValueError:
-        raise RuleDataError(f"{where}: unknown platform {key!r}") from None
-    if not isinstance(raw, Mapping):
-        raise RuleDataError(f"{where}: expected a mapping")
-    unknown = set(raw) - {"name", "limit", "count", "unit", "threads", "max_hashtags"}
-    if unknown:
-        raise RuleDataError(f"{where}: unknown keys {sorted(unknown)}")
-    limit = raw.get("limit")
-    if limit is not None and not _positive_int(limit):
-        raise RuleDataError(f"{where}.limit: expected a positive whole number or null")
-    count = raw.get("count")
-    if count not in COUNTERS:
-        raise RuleDataError(f"{where}.count: {count!r} is not one of {sorted(COUNTERS)}")
-    max_hashtags = raw.get("max_hashtags")
-    if max_hashtags is not None and not _positive_int(max_hashtags):
-        raise RuleDataError(f"{where}.max_hashtags: expected a positive whole number")
-    name, unit, threads = raw.get("name"), raw.get("unit"), raw.get("threads", False)
-    if not isinstance(name, str) or not isinstance(unit, str) or not isinstance(threads, bool):
-        raise RuleDataError(f"{where}: name and unit must be text, threads true or false")
-    return PlatformSpec(platform, name, limit, count, unit, threads, max_hashtags)
+def _counting_method(value: str) -> str:
+    if value not in COUNTERS:
+        raise ValueError(f"{value!r} is not one of {', '.join(COUNTERS)}; fix the value")
+    return value
+
+
+class PlatformEntry(DataModel):
+    """One platform in ``limits.yml`` (the keys are described at the top of that file)."""
+
+    name: Text
+    limit: PositiveWholeNumber | None
+    count: Annotated[str, AfterValidator(_counting_method)]
+    unit: Text
+    threads: bool = False
+    max_hashtags: PositiveWholeNumber | None = None
+
+
+class LimitsFile(DataModel):
+    """``networks/limits.yml``: how long a post may be on each network."""
+
+    platforms: dict[Platform, PlatformEntry]
 
 
 @cache
 def platform_specs() -> dict[Platform, PlatformSpec]:
-    """Every platform's limits, read once from ``platform_limits.yml``."""
-    source = resources.files("tactful.networks").joinpath(_DATA_FILE).read_text("utf-8")
-    data = yaml.safe_load(source)
-    if not isinstance(data, Mapping) or not isinstance(data.get("platforms"), Mapping):
-        raise RuleDataError(f"{_DATA_FILE}: expected a top-level 'platforms' mapping")
-    specs = {
-        spec.platform: spec
-        for spec in (_parse_spec(str(k), v) for k, v in data["platforms"].items())
-    }
-    missing = [p.value for p in Platform if p not in specs]
+    """Every platform's limits, read once from ``limits.yml``."""
+    source = Source.package("tactful.networks", _DATA_FILE)
+    data = source.load(LimitsFile)
+    missing = [p.value for p in Platform if p not in data.platforms]
     if missing:
-        raise RuleDataError(f"{_DATA_FILE}: no entry for {', '.join(missing)}")
-    return specs
+        raise source.error_at(
+            ("platforms",), f"no entry for {', '.join(missing)}", "add one for each platform"
+        )
+    return {
+        platform: PlatformSpec(
+            platform, e.name, e.limit, e.count, e.unit, e.threads, e.max_hashtags
+        )
+        for platform, e in data.platforms.items()
+    }
 
 
 # --------------------------------------------------------------------------- measuring

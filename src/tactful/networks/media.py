@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import AfterValidator
 
-from tactful.errors import RuleDataError
+from tactful.core.data import DataModel, Source, WholeNumber
+from tactful.networks.platforms import Platform
 
 _DATA_FILE = "media.yml"
-_KEYS = {"min_images", "max_images", "types", "max_bytes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,39 +27,34 @@ class MediaRules:
         return mime in self.types
 
 
-def _count(where: str, value: Any, *, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RuleDataError(f"{_DATA_FILE}: {where}: expected a whole number, got {value!r}")
+def _mime_type(value: str) -> str:
+    if "/" not in value:
+        raise ValueError(f"{value!r} is not a MIME type like image/jpeg; fix the value")
     return value
 
 
-def _parse(platform: str, raw: Any) -> MediaRules:
-    where = f"networks.{platform}"
-    if not isinstance(raw, Mapping):
-        raise RuleDataError(f"{_DATA_FILE}: {where}: expected a mapping")
-    unknown = set(raw) - _KEYS
-    if unknown:
-        raise RuleDataError(f"{_DATA_FILE}: {where}: unknown keys {sorted(unknown)}")
-    types = raw.get("types")
-    if not isinstance(types, list) or not all(isinstance(t, str) and "/" in t for t in types):
-        raise RuleDataError(f"{_DATA_FILE}: {where}.types: expected a list of MIME types")
-    return MediaRules(
-        max_images=_count(f"{where}.max_images", raw.get("max_images")) or 0,
-        types=frozenset(types),
-        max_bytes=_count(f"{where}.max_bytes", raw.get("max_bytes"), allow_none=True),
-        min_images=_count(f"{where}.min_images", raw.get("min_images", 0)) or 0,
-    )
+class NetworkMedia(DataModel):
+    """One network in ``media.yml`` (the keys are described at the top of that file)."""
+
+    min_images: WholeNumber = 0
+    max_images: WholeNumber
+    types: tuple[Annotated[str, AfterValidator(_mime_type)], ...]
+    max_bytes: WholeNumber | None
+
+    def rules(self) -> MediaRules:
+        return MediaRules(self.max_images, frozenset(self.types), self.max_bytes, self.min_images)
+
+
+class MediaFile(DataModel):
+    """``networks/media.yml``: what each network accepts as images on one post."""
+
+    networks: dict[Platform, NetworkMedia]
 
 
 @cache
 def _defaults() -> dict[str, MediaRules]:
-    source = resources.files("tactful.networks").joinpath(_DATA_FILE).read_text("utf-8")
-    data = yaml.safe_load(source)
-    if not isinstance(data, Mapping) or not isinstance(data.get("networks"), Mapping):
-        raise RuleDataError(f"{_DATA_FILE}: expected a top-level 'networks' mapping")
-    return {str(k): _parse(str(k), v) for k, v in data["networks"].items()}
+    data = Source.package("tactful.networks", _DATA_FILE).load(MediaFile)
+    return {platform.value: entry.rules() for platform, entry in data.networks.items()}
 
 
 def media_rules(platform: str, own: Mapping[str, Any] | None = None) -> MediaRules:

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-import yaml
+from pydantic import AfterValidator, model_validator
 
+from tactful.core.data import DataModel, Source, Text, placeholders
 from tactful.core.post import AccountKind
-from tactful.networks.platforms import PLATFORM_NAMES
+from tactful.networks.platforms import PLATFORM_NAMES, Platform
 from tactful.store.accounts import AccountRecord
 from tactful.store.contacts import ContactRecord
 from tactful.store.kinds import Relation
 
-DATA = Path(__file__).with_name("connection_advice.yml")
 PRIVATE = frozenset({Relation.FRIEND, Relation.FAMILY})
 
 
@@ -41,10 +40,23 @@ class Advice:
         }
 
 
+class ConnectionAdviceFile(DataModel):
+    """``store/connection_advice.yml``: per platform, how to accept with limited visibility
+    (``generic`` for the others); and the note that points a contact to the work account."""
+
+    restricted: dict[Platform, Text]
+    redirect: Annotated[Text, AfterValidator(placeholders("first_name", "where"))]
+
+    @model_validator(mode="after")
+    def _has_generic(self) -> ConnectionAdviceFile:
+        if Platform.GENERIC not in self.restricted:
+            raise ValueError("restricted has no 'generic' entry; add one for other networks")
+        return self
+
+
 @cache
-def _data() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    return data
+def _data() -> ConnectionAdviceFile:
+    return Source.package("tactful.store", "connection_advice.yml").load(ConnectionAdviceFile)
 
 
 def _work_account(account: AccountRecord, accounts: list[AccountRecord]) -> AccountRecord | None:
@@ -57,7 +69,8 @@ def _work_account(account: AccountRecord, accounts: list[AccountRecord]) -> Acco
 def advise_connection(
     contact: ContactRecord, account: AccountRecord, accounts: list[AccountRecord]
 ) -> Advice:
-    howto = _data()["restricted"].get(account.platform.value) or _data()["restricted"]["generic"]
+    restricted = _data().restricted
+    howto = restricted.get(account.platform) or restricted[Platform.GENERIC]
     if account.kind is not AccountKind.PERSONAL:
         return Advice(
             "accept",
@@ -83,7 +96,7 @@ def advise_connection(
     if work is not None:
         handle = f" (@{work.handle})" if work.handle else ""
         where = f" on {PLATFORM_NAMES[work.platform.value]}{handle}"
-    message = _data()["redirect"].format(first_name=contact.first_name, where=where).strip()
+    message = _data().redirect.format(first_name=contact.first_name, where=where).strip()
     reasons = [
         f"{contact.name} is a {contact.relation.value.replace('_', ' ')}: once they see this "
         "account, everything on it speaks for your business too ('on the clock').",

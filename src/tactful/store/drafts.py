@@ -4,22 +4,38 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-import yaml
+from pydantic import AfterValidator, model_validator
 
+from tactful.core.data import DataModel, Source, Text, placeholders
 from tactful.networks.platforms import Platform
 from tactful.store.contacts import ContactRecord
 from tactful.store.kinds import ContactKind
 
-DATA = Path(__file__).with_name("consent_drafts.yml")
+Draft = Annotated[
+    Text, AfterValidator(placeholders("greeting", "about", "sign_off", "sign_off_inline"))
+]
+
+
+class ConsentDraftsFile(DataModel):
+    """``store/consent_drafts.yml``: a draft per platform (``generic`` for the others), for a
+    person and for an organisation."""
+
+    person: dict[Platform, Draft]
+    organisation: dict[Platform, Draft]
+
+    @model_validator(mode="after")
+    def _has_generic(self) -> ConsentDraftsFile:
+        for group in ("person", "organisation"):
+            if Platform.GENERIC not in getattr(self, group):
+                raise ValueError(f"{group} has no 'generic' draft; add one for other networks")
+        return self
 
 
 @cache
-def _templates() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    return data
+def _templates() -> ConsentDraftsFile:
+    return Source.package("tactful.store", "consent_drafts.yml").load(ConsentDraftsFile)
 
 
 def consent_request(
@@ -30,8 +46,8 @@ def consent_request(
     sender: str | None = None,
 ) -> str:
     group = "organisation" if contact.kind is ContactKind.ORGANISATION else "person"
-    table = _templates()[group]
-    template: str = table.get(platform.value) or table["generic"]
+    table: dict[Platform, str] = getattr(_templates(), group)
+    template = table.get(platform) or table[Platform.GENERIC]
     greeting = f"{contact.name} team" if group == "organisation" else contact.first_name
     about = (about or "").strip().rstrip(".")
     return template.format(

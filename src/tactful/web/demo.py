@@ -7,13 +7,18 @@ copy."""
 from __future__ import annotations
 
 import shutil
-from importlib import resources
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
+from pydantic import AfterValidator, Field
 
+from tactful.core.data import DataModel, Source, Text, WholeNumber
+from tactful.core.post import AccountKind, Audience
+from tactful.networks.platforms import Platform
 from tactful.store import Store
+from tactful.store.kinds import ContactKind, Relation
 
 if TYPE_CHECKING:
     from tactful.core.checker import Checker
@@ -21,10 +26,72 @@ if TYPE_CHECKING:
 ACTOR = "demo"
 
 
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"{value!r} is not a time zone like Europe/London; fix it") from None
+    return value
+
+
+class DemoAccount(DataModel):
+    name: Text
+    platform: Platform
+    kind: AccountKind
+    audience: Audience = Audience.PUBLIC
+    clients_in_audience: bool = False
+    handle: str | None = None
+
+
+class DemoConsent(DataModel):
+    status: Literal["pending", "granted", "refused", "withdrawn"]
+    platform: Platform | None = None
+    evidence: str | None = None
+    reason: str | None = None
+
+
+class DemoContact(DataModel):
+    name: Text
+    kind: ContactKind = ContactKind.PERSON
+    relation: Relation = Relation.OTHER
+    organisation: str | None = None
+    handles: dict[Platform, Text] = Field(default_factory=dict)
+    consent: tuple[DemoConsent, ...] = ()
+    do_not_tag: Text | None = None  # the reason
+
+
+class DemoPost(DataModel):
+    text: Text
+    accounts: Annotated[tuple[Text, ...], Field(min_length=1)]
+    in_days: WholeNumber
+    at: Annotated[str, Field(pattern=r"^\d{1,2}:\d{2}$")]
+    zone: Annotated[str, AfterValidator(_zone)]
+    thread: bool = False
+
+
+class DemoAudit(DataModel):
+    format: Text
+    account: Text
+    posts: Annotated[tuple[Text, ...], Field(min_length=1)]
+
+
+class DemoFile(DataModel):
+    """``web/demo.yml``: what the demo store is seeded with."""
+
+    accounts: tuple[DemoAccount, ...]
+    contacts: tuple[DemoContact, ...] = ()
+    schedule: tuple[DemoPost, ...] = ()
+    audit: DemoAudit
+
+
+@cache
+def _demo() -> DemoFile:
+    return Source.package("tactful.web", "demo.yml").load(DemoFile)
+
+
 def _data() -> dict[str, Any]:
-    text = resources.files("tactful.web").joinpath("demo.yml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
+    """``demo.yml`` validated, as plain values in the file's own shape (keys as written)."""
+    return _demo().model_dump(mode="json", exclude_unset=True)
 
 
 def demo_photo(path: Path, sky: tuple[int, int, int] = (120, 170, 220)) -> Path:

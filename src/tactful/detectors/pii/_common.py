@@ -13,11 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import ClassVar
 
-import yaml
-
+from tactful.core.data import DataModel, Source, Text
 from tactful.core.findings import Severity, Suggestion
 from tactful.core.text import NormalizedText
 
@@ -28,24 +26,101 @@ LOCATION = "safety.location"
 IDENTITY = "safety.identity_data"
 
 
+Words = tuple[Text, ...]
+
+
+class PhoneWords(DataModel):
+    regions: Words
+    cues: Words
+    strong_cues: Words
+    business_cues: Words
+    personal_cues: Words
+    reference_labels: Words
+    negative_cues: Words
+    label_suffixes: Words
+    quantity_words: Words
+
+
+class EmailWords(DataModel):
+    free_mail_domains: Words
+    role_local_parts: Words
+    file_extensions: Words
+
+
+class AddressWords(DataModel):
+    street_types_en: Words
+    street_types_de: Words
+    street_types_de_weak: Words
+    street_types_fr: Words
+    not_street_name: Words
+    business_cues: Words
+    home_words: Words
+    place_stop_words: Words
+    uk_postcode_areas: Words
+
+
+class WhereaboutsWords(DataModel):
+    now_words: Words
+    weak_now_words: Words
+    idioms: Words
+    idiom_words: Words
+    in_idioms: Words
+    institution_words: Words
+    subject_verbs: Words
+    now_followers: Words
+    posture_words: Words
+    invitation_cues: Words
+    place_words: Words
+    here_cues: Words
+    routine_days: Words
+    routine_plural_days: Words
+    routine_other: Words
+    routine_verbs: Words
+    place_prepositions: Words
+    child_words: Words
+    school_words: Words
+    school_verbs: Words
+
+
+class IdentityWords(DataModel):
+    birth_cues: Words
+    card_cues: Words
+    passport_cues: Words
+    ssn_cues: Words
+    booking_cues: Words
+    flight_cues: Words
+    boarding_pass_cues: Words
+    months: Words
+
+
+class AbsenceWords(DataModel):
+    home_words: Words
+    empty_words: Words
+    away_words: Words
+    travel_words: Words
+    personal_words: Words
+
+
+class PiiDataFile(DataModel):
+    """``pii_data.yml``: the word lists of each recognizer family."""
+
+    phones: PhoneWords
+    emails: EmailWords
+    addresses: AddressWords
+    whereabouts: WhereaboutsWords
+    identity: IdentityWords
+    absence: AbsenceWords
+
+
 @cache
-def pii_data() -> dict[str, dict[str, tuple[str, ...]]]:
-    """The word lists of ``pii_data.yml`` (section -> key -> words), loaded once."""
-    raw = resources.files(__package__).joinpath(DATA_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(raw)
-    out: dict[str, dict[str, tuple[str, ...]]] = {}
-    for section, lists in data.items():
-        out[section] = {}
-        for key, values in lists.items():
-            bad = [v for v in values if not isinstance(v, str)]
-            if bad:
-                raise ValueError(f"{DATA_FILE}: {section}.{key} has non-string entries {bad!r}")
-            out[section][key] = tuple(values)
-    return out
+def pii_data() -> PiiDataFile:
+    """The word lists of ``pii_data.yml``, validated and loaded once."""
+    return Source.package("tactful.detectors.pii", DATA_FILE).load(PiiDataFile)
 
 
 def words(section: str, key: str) -> tuple[str, ...]:
-    return pii_data()[section][key]
+    found: tuple[str, ...] = getattr(getattr(pii_data(), section), key)
+    return found
 
 
 def alternation(items: Iterable[str]) -> str:
