@@ -11,19 +11,12 @@ from tactful.core.plugins import load, registered
 from tactful.errors import InputError
 
 GROUP = "tactful.importers"
-_BUILTIN = {
-    "x": "tactful.archives.x:XImporter",
-    "mastodon": "tactful.archives.mastodon:MastodonImporter",
-    "bluesky": "tactful.archives.bluesky:BlueskyImporter",
-    "linkedin": "tactful.archives.linkedin:LinkedInImporter",
-    "facebook": "tactful.archives.meta:FacebookImporter",
-    "instagram": "tactful.archives.meta:InstagramImporter",
-}
 
 
 @cache
 def available() -> dict[str, str]:
-    return registered(GROUP, _BUILTIN)
+    """Format name -> ``module:Class`` of every importer (entry points, built-in ones too)."""
+    return registered(GROUP)
 
 
 def create(name: str) -> Importer:

@@ -1,24 +1,21 @@
-"""Generate ``docs/rules.md`` from the rule data: ``python -m tactful.cli.docgen > docs/rules.md``.
+"""Generate ``docs/rules.md`` from the rule data and the detectors' declarations:
+``python -m tactful.cli.docgen > docs/rules.md``.
 
-A test compares the committed file with this output, so the docs never drift from the data.
+Which detector raises a rule comes from each detector's ``rule_ids`` (see
+:mod:`tactful.core.registry`); a rule no detector raises says what does in the catalogue
+(``raised_by``). A test compares the committed file with this output, so the docs never drift
+from the data or the code.
 """
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections import defaultdict
 
+from tactful.core import registry
 from tactful.core.ruleset import RuleEntry, Ruleset, default_ruleset
-
-_NON_LEXICON = {
-    "safety.location": "pii detector (addresses, live location, routines, school runs)",
-    "safety.contact": "pii detector (phone numbers via phonenumbers, personal e-mail)",
-    "safety.identity_data": (
-        "pii detector (dates of birth, Luhn-checked cards, IBAN, passports, boarding passes)"
-    ),
-    "platform.length": "platform detector (limits in networks/limits.yml)",
-    "audience.clients_on_personal": "account detector (switches on the 'on the clock' policy)",
-}
+from tactful.errors import RuleDataError
 
 
 def _cell(text: str) -> str:
@@ -47,10 +44,46 @@ def _entry_lines(entry: RuleEntry) -> list[str]:
     return lines
 
 
+def _how(rule_id: str, ruleset: Ruleset, lexicon_checks: int, detectors: tuple[str, ...]) -> str:
+    parts = [f"{name} detector" for name in detectors if name != "lexicon"]
+    if "lexicon" in detectors and lexicon_checks:
+        plural = "" if lexicon_checks == 1 else "s"
+        parts.insert(0, f"{lexicon_checks} lexicon check{plural}")
+    if parts:
+        return "; ".join(parts)
+    raised_by = ruleset.catalogue[rule_id].raised_by
+    if raised_by is None:
+        raise RuleDataError(
+            f"no detector declares {rule_id!r} and its catalogue entry has no raised_by; "
+            "add it to a detector's rule_ids, or say in rules/catalogue.yml what raises it"
+        )
+    return raised_by
+
+
+def _detector_lines() -> list[str]:
+    lines = [
+        "## Detectors",
+        "",
+        "Each detector declares the rules it raises (`rule_ids`, ids or families) and the "
+        "detectors whose scores it reads (`after`); they run in this order.",
+        "",
+        "| detector | what it finds | raises | runs after |",
+        "|---|---|---|---|",
+    ]
+    for name in registry.default_detectors():
+        cls = registry.detector_class(name)
+        doc = (inspect.getdoc(cls) or "").split("\n\n")[0]
+        raises = ", ".join(f"`{r}`" for r in cls.rule_ids)
+        after = ", ".join(getattr(cls, "after", ())) or "—"
+        lines.append(f"| `{name}` | {_cell(doc)} | {raises} | {after} |")
+    return [*lines, ""]
+
+
 def generate(ruleset: Ruleset) -> str:
     by_rule: dict[str, list[RuleEntry]] = defaultdict(list)
     for entry in ruleset.entries:
         by_rule[entry.rule_id].append(entry)
+    sources = registry.rule_sources(ruleset.catalogue)
     out = [
         "# tactful rules",
         "",
@@ -64,14 +97,10 @@ def generate(ruleset: Ruleset) -> str:
         "|---|---|---|---|",
     ]
     for rule_id, info in ruleset.catalogue.items():
-        n = len(by_rule.get(rule_id, []))
-        how = (
-            f"{n} lexicon checks"
-            if n
-            else _NON_LEXICON.get(rule_id, "store-backed (accounts, consent, media)")
-        )
+        how = _how(rule_id, ruleset, len(by_rule.get(rule_id, [])), sources[rule_id])
         out.append(f"| `{rule_id}` | {_cell(info.catches)} | {_cell(info.source)} | {how} |")
     out.append("")
+    out += _detector_lines()
     for rule_id, info in ruleset.catalogue.items():
         entries = by_rule.get(rule_id)
         if not entries:

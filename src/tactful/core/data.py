@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import difflib
 import re
 import string
 import types
@@ -29,7 +30,14 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    RootModel,
+    ValidationError,
+)
 
 from tactful.errors import PolicyError, RuleDataError, TactfulError
 
@@ -191,7 +199,7 @@ class Source:
         return f"{head}: {problem}" + (f"; {fix}" if fix else "")
 
     def _explain(self, model: type[BaseModel], data: Any, exc: ValidationError) -> TactfulError:
-        errors = exc.errors(include_url=False)
+        errors = _root_causes(exc.errors(include_url=False))
         first = errors[0]
         loc = tuple(first["loc"])
         path, key = _clean_path(data, loc, first["type"])
@@ -229,6 +237,27 @@ class Source:
             else:
                 break
         return line + 1
+
+
+def _root_causes(errors: list[Any]) -> list[Any]:
+    """The errors worth reporting, the most telling first: a list that is "too short" only
+    because its items failed is dropped, and where a key is missing next to an unknown one
+    (a misspelling) the unknown key comes first."""
+    locs = [tuple(e["loc"]) for e in errors]
+    kept = [
+        e
+        for e, loc in zip(errors, locs, strict=True)
+        if e["type"] != "too_short" or not any(o[: len(loc)] == loc and o != loc for o in locs)
+    ]
+    first = kept[0]
+    if first["type"] == "missing":
+        parent = tuple(first["loc"])[:-1]
+        for e in kept:
+            if e["type"] == "extra_forbidden" and tuple(e["loc"])[:-1] == parent:
+                kept.remove(e)
+                kept.insert(0, e)
+                break
+    return kept
 
 
 def _dotted(path: Path_) -> str:
@@ -308,6 +337,9 @@ def _problem(
         return f"{key!r} is missing", "add it"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        if close:
+            return f"unknown key {key!r} (did you mean {close[0]!r}?)", "fix its spelling"
         also = f" (allowed: {', '.join(allowed)})" if allowed else ""
         return f"unknown key {key!r}{also}", "remove it or fix its spelling"
     if kind in ("enum", "literal_error"):
@@ -336,6 +368,8 @@ def _allowed_keys(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
     target: Any = model
     for elem in loc:
         target = _unwrap(target)
+        if isinstance(target, type) and issubclass(target, RootModel):
+            target = _unwrap(target.model_fields["root"].annotation)
         if isinstance(target, type) and issubclass(target, BaseModel):
             fields = {(f.alias or name): f for name, f in target.model_fields.items()}
             if elem in fields:

@@ -38,6 +38,7 @@ class CatalogueRule:
     catches: str
     source: str
     fix: str
+    raised_by: str | None = None  # what raises a rule no detector declares
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,8 @@ class CatalogueRuleData(DataModel):
     catches: Text
     source: Text
     fix: Text
+    # Only for a rule no detector declares (advice a command gives): what raises it.
+    raised_by: Text | None = None
 
 
 class CatalogueFile(DataModel):
@@ -269,7 +272,9 @@ class VocabFile(DataModel):
 def load_catalogue(root: Traversable) -> dict[str, CatalogueRule]:
     data = Source.read(root.joinpath("catalogue.yml"), "rules/catalogue.yml").load(CatalogueFile)
     return {
-        rule_id: CatalogueRule(rule_id, info.title, info.catches, info.source, info.fix)
+        rule_id: CatalogueRule(
+            rule_id, info.title, info.catches, info.source, info.fix, info.raised_by
+        )
         for rule_id, info in data.rules.items()
     }
 

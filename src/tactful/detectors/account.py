@@ -8,7 +8,7 @@ after them. With a store, the fix names the user's own account that fits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from tactful.core.findings import Finding, Severity, Suggestion
 from tactful.core.post import AccountKind, Audience, Post
@@ -21,6 +21,9 @@ class AccountDetector:
     """Says when a personal account is "on the clock" and when a post suits another account."""
 
     name = "account"
+    rule_ids: ClassVar[tuple[str, ...]] = ("audience.clients_on_personal", "account.mismatch")
+    # The register scores: the rule markers' (lexicon) and the models' (classifier).
+    after: ClassVar[tuple[str, ...]] = ("lexicon", "classifier")
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         if post.inbound:

@@ -8,9 +8,9 @@ finding is the detector's default; the checker applies policy afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from tactful.core.findings import Finding
 from tactful.core.post import Post
@@ -45,8 +45,27 @@ class DetectContext:
 
 @runtime_checkable
 class Detector(Protocol):
-    """One family of checks. ``name`` is what policy, reports and the registry call it."""
+    """One family of checks. ``name`` is what policy, reports and the registry call it.
+
+    ``rule_ids`` declares the catalogue ids, or family prefixes (``"offense"``), that its
+    findings may carry, like a Presidio recognizer's ``supported_entities``: the registry
+    checks them against ``rules/catalogue.yml`` and the rules documentation is generated from
+    them. A detector that reads scores other detectors left in ``ctx.scores`` also declares
+    ``after = ("classifier", ...)``, and the registry runs it after those.
+    """
 
     name: str
+    rule_ids: ClassVar[tuple[str, ...]]
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]: ...
+
+
+def declares(rule_ids: Iterable[str], rule_id: str) -> bool:
+    """Whether declared ``rule_ids`` (ids or family prefixes) cover ``rule_id``."""
+    return any(rule_id == d or rule_id.startswith(d + ".") for d in rule_ids)
+
+
+def undeclared(rule_ids: Iterable[str], raised: Iterable[str]) -> list[str]:
+    """The rule ids in ``raised`` that ``rule_ids`` do not cover (sorted, each once)."""
+    declared = tuple(rule_ids)
+    return sorted({r for r in raised if not declares(declared, r)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field, RootModel
@@ -19,7 +19,7 @@ from tactful.core.findings import Finding, Severity
 from tactful.core.post import Post
 from tactful.core.ruleset import KnownRuleId, SuggestionData, default_ruleset
 from tactful.core.text import normalize, sentences
-from tactful.detectors.base import DetectContext
+from tactful.detectors.base import DetectContext, undeclared
 from tactful.errors import RuleDataError
 from tactful.models.cascade import Cascade, default_cascade
 from tactful.models.contexts import context_mask
@@ -51,10 +51,27 @@ class ClassifierDetector:
     """Findings from the trained cascade (fast n-gram tier, MiniLM where unsure)."""
 
     name = "classifier"
+    rule_ids: ClassVar[tuple[str, ...]] = (
+        "offense.identity",
+        "offense.insult",
+        "conflict",
+        "work",
+        "views",
+        "lifestyle",
+        "register",
+        "engagement",
+        "inbound",
+    )
 
     def __init__(self, cascade: Cascade | None = None):
         self.cascade = cascade or default_cascade()
         cats = self.cascade.categories
+        stray = undeclared(self.rule_ids, [*cats, *category_texts()])
+        if stray:
+            raise RuleDataError(
+                f"model categories {', '.join(stray)} (models/categories.yml, the model's "
+                "meta.json) are not among ClassifierDetector.rule_ids; declare them there"
+            )
         self._allowed = {
             (inbound, reply): context_mask(cats, inbound=inbound, reply=reply)
             for inbound in (False, True)

@@ -9,7 +9,7 @@ also raises their score for the sentence: the name is what makes it identifiable
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 import regex
 
@@ -65,7 +65,13 @@ def _names_pattern(names: tuple[str, ...]) -> regex.Pattern[str]:
 
 
 class ClientsDetector:
+    """Inside information, and stories at a client's expense, in a sentence that names a client
+    from the contacts list (with a store)."""
+
     name = "clients"
+    rule_ids: ClassVar[tuple[str, ...]] = tuple(rule_id for rule_id, *_ in RULES.values())
+    # A client's name raises what the rules and models scored for the sentence.
+    after: ClassVar[tuple[str, ...]] = ("lexicon", "classifier")
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         snapshot = ctx.store

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from tactful.core.findings import Finding, Suggestion
 from tactful.core.matching import Match, Matcher
 from tactful.core.post import Post
 from tactful.core.ruleset import Ruleset, default_ruleset
-from tactful.detectors.base import DetectContext
+from tactful.detectors.base import DetectContext, undeclared
+from tactful.errors import RuleDataError
 
 _SCOPES_AUTHORED = frozenset({"authored", "any"})
 _SCOPES_REPLY = frozenset({"authored", "reply", "any"})
@@ -23,9 +26,29 @@ class LexiconDetector:
     """Phrases, patterns and obfuscated spellings from the rule data."""
 
     name = "lexicon"
+    # The rule families ``rules/en/*.yml`` may hold entries for: an entry for any other rule
+    # is refused at load, so a new family is a deliberate change here too.
+    rule_ids: ClassVar[tuple[str, ...]] = (
+        "offense",
+        "conflict",
+        "work",
+        "views",
+        "lifestyle",
+        "register",
+        "engagement",
+        "inbound",
+    )
 
     def __init__(self, ruleset: Ruleset | None = None):
         self.ruleset = ruleset or default_ruleset()
+        stray = undeclared(self.rule_ids, (e.rule_id for e in self.ruleset.entries))
+        if stray:
+            files = sorted({e.file for e in self.ruleset.entries if e.rule_id in stray})
+            raise RuleDataError(
+                f"rules/en/{', '.join(files)}: entries for {', '.join(stray)}, which the lexicon "
+                f"detector does not raise (its families: {', '.join(self.rule_ids)}); move them "
+                "to a rule the lexicon raises or add the family to LexiconDetector.rule_ids"
+            )
         self.matcher = Matcher(list(self.ruleset.entries), self.ruleset.vocab)
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:

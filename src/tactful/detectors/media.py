@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tactful.core.findings import Finding, Severity, Suggestion
 from tactful.core.post import Media, Post
@@ -41,7 +41,11 @@ def _label(media: Media, info: Any) -> str:
 
 
 class MediaDetector:
+    """Location metadata in attached images; with a store, the right to use them and releases
+    from the people shown."""
+
     name = "media"
+    rule_ids: ClassVar[tuple[str, ...]] = ("media.location", "media.no_rights", "media.people")
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         if not post.media or post.inbound:

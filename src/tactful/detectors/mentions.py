@@ -9,7 +9,7 @@ that replies to someone may mention them without consent: the reply already does
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import regex
 
@@ -49,7 +49,10 @@ def _untagged(post: Post, handle: str, name: str) -> str:
 
 
 class MentionsDetector:
+    """Tags of people without recorded consent, and of companies not to tag (with a store)."""
+
     name = "mentions"
+    rule_ids: ClassVar[tuple[str, ...]] = ("tags.no_consent", "tags.business_association")
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         snapshot = ctx.store

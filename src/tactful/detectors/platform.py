@@ -3,7 +3,7 @@ captions with more hashtags than it takes. Counting lives in :mod:`tactful.netwo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from tactful.core.findings import Finding, Severity, Suggestion
 from tactful.core.post import Post
@@ -29,6 +29,7 @@ class PlatformLengthDetector:
     """Flags text over the network's length limit, and Instagram captions with too many hashtags."""
 
     name = "platform"
+    rule_ids: ClassVar[tuple[str, ...]] = (RULE_ID,)
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         spec = platform_specs()[post.platform]

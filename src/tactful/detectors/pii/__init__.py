@@ -12,11 +12,21 @@ a low score under their own ``business-*`` check; policy decides what to do with
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from tactful.core.findings import Finding
 from tactful.core.post import Post
 from tactful.core.text import NormalizedText, normalize
 from tactful.detectors.base import DetectContext
-from tactful.detectors.pii._common import CONTACT, IDENTITY, CheckInfo, Hit, Recognizer, Scan
+from tactful.detectors.pii._common import (
+    CONTACT,
+    IDENTITY,
+    LOCATION,
+    CheckInfo,
+    Hit,
+    Recognizer,
+    Scan,
+)
 from tactful.detectors.pii.absence import AbsenceRecognizer
 from tactful.detectors.pii.addresses import AddressRecognizer
 from tactful.detectors.pii.emails import EmailRecognizer
@@ -33,6 +43,7 @@ class PiiDetector:
     """Finds what could expose the author to harassment, stalking or identity theft."""
 
     name = "pii"
+    rule_ids: ClassVar[tuple[str, ...]] = (CONTACT, LOCATION, IDENTITY)
 
     def __init__(self) -> None:
         self.recognizers: tuple[Recognizer, ...] = (

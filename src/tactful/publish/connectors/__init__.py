@@ -7,19 +7,11 @@ from tactful.errors import InputError
 from tactful.publish.connectors.base import Connector
 
 GROUP = "tactful.connectors"
-BUILTIN = {
-    "mastodon": "tactful.publish.connectors.mastodon:MastodonConnector",
-    "bluesky": "tactful.publish.connectors.bluesky:BlueskyConnector",
-    "x": "tactful.publish.connectors.x:XConnector",
-    "linkedin": "tactful.publish.connectors.linkedin:LinkedInConnector",
-    "facebook": "tactful.publish.connectors.facebook:FacebookConnector",
-    "instagram": "tactful.publish.connectors.instagram:InstagramConnector",
-}
 
 
 def available() -> dict[str, str]:
-    """Platform -> ``module:Class`` of every connector (entry points and built-in ones)."""
-    return registered(GROUP, BUILTIN)
+    """Platform -> ``module:Class`` of every connector (entry points, built-in ones too)."""
+    return registered(GROUP)
 
 
 def connector(platform: str) -> Connector:
