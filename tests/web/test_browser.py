@@ -405,3 +405,34 @@ def test_a_wrong_token_shows_the_sign_in_form(browser: Any, server: str) -> None
     assert "not the access token" in pg.text_content("#signin-error")
     assert pg.locator("main").is_hidden()
     context.close()
+
+
+def test_the_api_docs_list_every_operation_and_expand_one(page: Any) -> None:
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    response = page.goto("/docs")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector(".opblock")
+    assert page.locator(".swagger-ui .errors-wrapper").count() == 0
+    assert "Unable to render" not in page.text_content("#swagger-ui")
+    assert "OAS 3.1" in page.text_content(".info")
+    assert page.locator(".opblock").count() >= 20
+    check = page.locator(".opblock-post").filter(has_text="/api/check").first
+    assert "Check one post" in check.text_content()
+    # Expanding an operation shows its request body, responses and a Try it out button.
+    rules = page.locator(".opblock-get").filter(has_text="/api/rules").first
+    rules.locator(".opblock-summary").click()
+    rules.locator(".opblock-body .responses-table").wait_for()
+    assert "Successful Response" in rules.locator(".opblock-body").text_content()
+    # Try it out from the signed-in browser: the session cookie goes along.
+    rules.get_by_role("button", name="Try it out").click()
+    rules.get_by_role("button", name="Execute").click()
+    status = rules.locator(".live-responses-table tr.response .response-col_status")
+    status.wait_for()
+    assert status.text_content().strip() == "200"
+    assert "platform.length" in rules.locator(".live-responses-table").text_content()
+    shot(page, "api-docs.png")
+    assert blocked == []
