@@ -12,7 +12,6 @@ platform's limit with the setting ``platform_limits: {mastodon: 1000}``.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -20,13 +19,11 @@ from typing import Annotated, Any
 
 import regex
 from pydantic import AfterValidator
-from twitter_text import parse_tweet
-from twitter_text.config import config as _twitter_config
-from twitter_text.extract_urls import extract_urls_with_indices
 
 from tactful.core.data import DataModel, PositiveWholeNumber, Source, Text
 from tactful.core.post import parse_enum
 from tactful.errors import PolicyError
+from tactful.networks import x_weight
 from tactful.networks.platforms import Platform
 
 _DATA_FILE = "limits.yml"
@@ -40,9 +37,6 @@ _MASTODON_MENTION = regex.compile(
     r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(@\w+(?:[.-]+\w+)*)?", regex.IGNORECASE
 )
 _MASTODON_URL_CHARS = 23
-# X refuses these characters outright; counted as a weight-2 stand-in so they do not stop
-# twitter-text's valid range from advancing (it would otherwise put the cut at a stray BOM).
-_X_INVALID = str.maketrans(dict.fromkeys("\ufffe\ufeff\uffff", "\u4e00"))
 # Thread sizes above this are estimated (count / limit) instead of split word by word.
 _MAX_SIMULATED_THREAD = 25
 
@@ -81,10 +75,7 @@ def count_mastodon(text: str, limit: int | None) -> tuple[int, int | None]:
     and a remote mention ``@user@domain`` counts as ``@user``."""
     entities: list[tuple[int, int, int]] = [
         (start, end, _MASTODON_URL_CHARS)
-        for start, end in (
-            e["indices"]
-            for e in extract_urls_with_indices(text, extract_urls_without_protocol=False)
-        )
+        for start, end in x_weight.find_links(text, without_protocol=False)
     ]
     entities += [
         (m.start(), m.end(), 1 + len(m.group(1))) for m in _MASTODON_MENTION.finditer(text)
@@ -102,36 +93,10 @@ def count_mastodon(text: str, limit: int | None) -> tuple[int, int | None]:
     return _cut_by_units(units, limit)
 
 
-def _x_normalize(text: str) -> str:
-    """What twitter-text counts: NFC, line endings as ``\\n``, refused characters stood in."""
-    nfc = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return nfc.translate(_X_INVALID)
-
-
-def _utf16_len(text: str) -> int:
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-
-
 def count_weighted_x(text: str, limit: int | None) -> tuple[int, int | None]:
-    """X's weighted length (twitter-text): URLs count 23, CJK and emoji count 2, the rest 1."""
-    options = dict(_twitter_config["defaults"])
-    if limit is not None:
-        options["max_weighted_tweet_length"] = limit
-    normalized = _x_normalize(text)
-    result = parse_tweet(normalized, options)
-    count = int(result.weightedLength)
-    if limit is None or count <= limit:
-        return count, None
-    # validRangeEnd is the last UTF-16 unit of the normalised text that fits; walk the
-    # original grapheme by grapheme (normalisation never crosses a grapheme boundary) to
-    # find the first one that starts past it.
-    keep = int(result.validRangeEnd) + 1
-    units = 0
-    for m in _GRAPHEME.finditer(text):
-        if units >= keep:
-            return count, m.start()
-        units += _utf16_len(_x_normalize(m.group()))
-    return count, 0  # unreachable in practice: the text is over, so something is past the cut
+    """X's weighted length (twitter-text v3, :mod:`tactful.networks.x_weight`): links count
+    23, an emoji 2 once, CJK 2, the rest 1."""
+    return x_weight.count(text, limit)
 
 
 COUNTERS: dict[str, Counter] = {
