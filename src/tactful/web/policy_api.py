@@ -56,20 +56,22 @@ def get_policy(
     request: Request,
     account: str | None = Query(None, max_length=80, description="A stored account's name."),
     platform: Platform | None = None,
-    account_kind: Kind = "personal",
-    audience: Audience = "public",
-    clients_in_audience: bool = False,
+    account_kind: Kind | None = None,
+    audience: Audience | None = None,
+    clients_in_audience: bool | None = None,
 ) -> dict[str, Any]:
     """Per rule: on or off, the severity it is raised to (null: the rule's own), a floor it
     cannot go below, and the account's own override. ``layers`` lists the policy layers
-    applied, most general first."""
-    body = PostIn(
-        text="-",
-        account=account,
-        platform=platform,
-        account_kind=account_kind,
-        audience=audience,
-        clients_in_audience=clients_in_audience,
+    applied, most general first. With ``account``, what is not given comes from the account;
+    without, from the defaults (personal, public)."""
+    given: dict[str, Any] = {
+        "platform": platform,
+        "account_kind": account_kind,
+        "audience": audience,
+        "clients_in_audience": clients_in_audience,
+    }
+    body = PostIn.model_validate(
+        {"text": "-", "account": account, **{k: v for k, v in given.items() if v is not None}}
     )
     return effective(app_state(request), body)
 
