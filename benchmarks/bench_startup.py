@@ -61,8 +61,8 @@ def importtime(module: str) -> dict[str, float]:
 
 
 def row(name: str, values: list[float]) -> str:
-    spread = f"{min(values) * 1000:7.0f} – {max(values) * 1000:5.0f}"
-    return f"| {name:<44} | {statistics.median(values) * 1000:9.0f} | {spread} |"
+    spread = f"{min(values) * 1000:6.0f} – {max(values) * 1000:5.0f}"
+    return f"| {name:<50} | {statistics.median(values) * 1000:9.0f} | {spread} |"
 
 
 def main() -> None:
@@ -87,8 +87,8 @@ def main() -> None:
         rows.setdefault("first check", []).append(built["first_check"])
         for module, seconds in importtime("tactful.cli.main").items():
             rows.setdefault(f"-X importtime: {module} (cumulative)", []).append(seconds)
-    print(f"| {'what (fresh process each run)':<44} | median ms | min – max ms |")
-    print(f"|{'-' * 46}|-----------|----------------|")
+    print(f"| {'what (fresh process each run)':<50} | median ms | min – max ms |")
+    print(f"|{'-' * 52}|-----------|--------------|")
     for name, values in rows.items():
         print(row(name, values))
 

@@ -185,7 +185,7 @@ class ExampleData(_Shorthand):
     """An example post; any key besides ``text`` is post context (as ``Post.build`` takes)."""
 
     _field = "text"
-    text: Text
+    text: Annotated[str, Field(min_length=1)]  # as written: whitespace may be the point
     platform: Platform | None = None
     account_kind: AccountKind | None = None
     audience: Audience | None = None
