@@ -62,13 +62,14 @@ def test_a_bad_policy_or_no_reason_is_refused_and_nothing_changes(
     db = ["--db", store_url]
     bad = policy_file(tmp_path, {"rules": {"no.such.rule": "off"}})
     code, _, err = cli("policy", "set", bad, "--reason", "try", *db)
-    assert code == 2 and "no.such.rule" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "org.yml line 2" in err and "no.such.rule" in err
+    assert len(err.strip().splitlines()) == 1
     code, _, err = cli("policy", "set", str(tmp_path / "missing.yml"), "--reason", "try", *db)
-    assert code == 2 and "cannot read policy file" in err
+    assert code == 2 and "missing.yml not found" in err
     not_yaml = tmp_path / "broken.yml"
     not_yaml.write_text("rules: [unclosed", encoding="utf-8")
     code, _, err = cli("policy", "set", str(not_yaml), "--reason", "try", *db)
-    assert code == 2 and "not valid YAML" in err
+    assert code == 2 and "broken.yml line 2: not valid YAML" in err
     code, _, err = cli("policy", "set", policy_file(tmp_path, {"rules": {}}), *db)
     assert code == 2 and "--reason" in err
     store = Store(store_url)

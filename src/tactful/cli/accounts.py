@@ -26,18 +26,9 @@ AUDIENCES = click.Choice([a.value for a in Audience])
 
 
 def _policy(path: str | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except OSError as exc:
-        raise InputError(f"cannot read {path!r}: {(exc.strerror or str(exc)).lower()}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: a policy file is a mapping with rules:, allow:, ...")
-    return data
+    from tactful.core.policy import read_policy_file
+
+    return None if path is None else read_policy_file(path)
 
 
 @click.group()

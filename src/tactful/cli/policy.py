@@ -7,12 +7,6 @@ import click
 import yaml
 
 from tactful.cli.store import actor_or_default, by_option, db_option, echo_json, open_db
-from tactful.store.org_policy import (
-    current_policy,
-    policy_history,
-    read_policy_file,
-    set_policy,
-)
 
 _REASON = click.option(
     "--reason", required=True, metavar="WHY", help="Why the policy changes (kept in the history)."
@@ -41,6 +35,8 @@ def policy() -> None:
 @db_option
 def show(as_json: bool, db_url: str | None) -> None:
     """The policy in force, with who set it, when and why."""
+    from tactful.store.org_policy import current_policy
+
     with open_db(db_url).session() as s:
         event = current_policy(s)
     if as_json:
@@ -63,6 +59,9 @@ def show(as_json: bool, db_url: str | None) -> None:
 @db_option
 def set_(path: str, reason: str, actor: str | None, db_url: str | None) -> None:
     """Make the policy file PATH the organisation's policy (checked before it is kept)."""
+    from tactful.core.policy import read_policy_file
+    from tactful.store.org_policy import set_policy
+
     data = read_policy_file(path)
     with open_db(db_url).session() as s:
         set_policy(s, data, reason=reason, actor=actor_or_default(actor), source=path)
@@ -75,6 +74,8 @@ def set_(path: str, reason: str, actor: str | None, db_url: str | None) -> None:
 @db_option
 def clear(reason: str, actor: str | None, db_url: str | None) -> None:
     """Go back to the built-in policies (the history keeps what was there)."""
+    from tactful.store.org_policy import set_policy
+
     with open_db(db_url).session() as s:
         set_policy(s, None, reason=reason, actor=actor_or_default(actor))
     click.echo("organisation policy cleared; the built-in policies apply")
@@ -85,6 +86,8 @@ def clear(reason: str, actor: str | None, db_url: str | None) -> None:
 @db_option
 def history(as_json: bool, db_url: str | None) -> None:
     """Every change to the organisation's policy, oldest first."""
+    from tactful.store.org_policy import policy_history
+
     with open_db(db_url).session() as s:
         events = policy_history(s)
     if as_json:

@@ -192,6 +192,15 @@ def load_policy_file(path: str | Path, ruleset: Ruleset | None = None) -> Policy
     return parse_layer(source.parse(), Path(path).name, ruleset or default_ruleset(), source=source)
 
 
+def read_policy_file(path: str | Path, ruleset: Ruleset | None = None) -> dict[str, Any]:
+    """A policy file's contents as a mapping, checked like :func:`load_policy_file` (for a
+    policy that is kept in the store: the organisation's, an account's overrides)."""
+    source = Source.file(path, error=PolicyError)
+    data = source.parse()
+    parse_layer(data, Path(path).name, ruleset or default_ruleset(), source=source)
+    return dict(data)
+
+
 @cache
 def builtin_layer(relative: str) -> PolicyLayer | None:
     """A built-in layer such as ``platform/linkedin.yml``; ``None`` if there is none."""

@@ -91,25 +91,11 @@ def set_policy(
     return _event(row)
 
 
-def read_policy_file(path: str) -> dict[str, Any]:
-    """A policy file's contents as a mapping (checked by :func:`set_policy`)."""
-    import yaml
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as exc:
-        raise InputError(f"cannot read policy file {path!r}: {exc.strerror or exc}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"policy file {path!r} is not valid YAML: {exc}") from None
-    if not isinstance(data, Mapping):
-        raise InputError(f"policy file {path!r} must be a mapping like {{rules: {{...}}}}")
-    return dict(data)
-
-
 def adopt_policy_file(session: Session, path: str, *, actor: str, reason: str) -> bool:
     """Make the file at ``path`` the organisation's policy unless it already is; returns
     whether anything changed (a restart with the same file records nothing)."""
+    from tactful.core.policy import read_policy_file
+
     policy = read_policy_file(path)
     current = current_policy(session)
     if current is not None and current.policy == policy:
