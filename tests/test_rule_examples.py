@@ -60,3 +60,24 @@ def test_flag_example_fires_its_entry(entry: RuleEntry, example: Example) -> Non
 def test_pass_example_does_not_fire_its_rule(entry: RuleEntry, example: Example) -> None:
     fired = [f for f in _fired(_post(example, entry)) if f[0] == entry.rule_id]
     assert not fired, f"{entry.rule_id} fired on pass example {example.text!r}: {fired}"
+
+
+def test_every_unless_pattern_compiles() -> None:
+    """Exceptions compile on first use at run time; here every one is compiled, so a bad
+    pattern fails the suite rather than the first post that needs it."""
+    DETECTOR.matcher.compile_all()
+    compiled = sum(len(p) for p in DETECTOR.matcher._unless.values())
+    assert compiled == sum(len(e.unless) for e in RULESET.entries) > 100
+
+
+def test_a_bad_unless_pattern_names_the_rule() -> None:
+    from dataclasses import replace
+
+    from tactful.core.matching import Matcher
+    from tactful.errors import RuleDataError
+
+    entry = next(e for e in RULESET.entries if e.unless)
+    broken = replace(entry, unless=("(unclosed",))
+    matcher = Matcher([broken], RULESET.vocab)
+    with pytest.raises(RuleDataError, match=f"{entry.key} unless: bad pattern"):
+        matcher.compile_all()

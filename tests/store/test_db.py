@@ -14,7 +14,8 @@ from tactful.errors import InputError
 from tactful.store import Store
 from tactful.store.consent import record_consent
 from tactful.store.contacts import add_contact
-from tactful.store.db import _alembic_config, resolve_url
+from tactful.store.db import _alembic_config
+from tactful.store.location import resolve_url
 from tactful.store.models import Base, ConsentEventRow
 
 TABLES = {

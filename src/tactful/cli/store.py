@@ -133,10 +133,12 @@ def open_checker(
     in place with the stored account's by the one precedence rule (what the command line
     says explicitly wins over the account; see :func:`tactful.store.accounts.on_account`)."""
     from tactful.core.factory import checker_for
-    from tactful.store import Store, configured
+    from tactful.store.location import configured
 
     if not (account_name or configured(db_url)):
         return checker_for(None, policy_files)
+    from tactful.store.db import Store
+
     store = Store(db_url)
     try:
         checker = checker_for(store, policy_files)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -64,7 +65,9 @@ class Match:
     how: str  # phrase | pattern | obfuscated
 
 
+@lru_cache(maxsize=65536)
 def _norm_word(word: str) -> str:
+    # Rule words repeat across thousands of phrases: normalise each once.
     text = normalize(word).text
     return text.replace("’", "'")
 
@@ -179,6 +182,11 @@ class Matcher:
         self._obfuscation_words: dict[str, list[CompiledPhrase]] = defaultdict(list)
         self._masked_by_len: dict[int, list[str]] = defaultdict(list)
         self._patterns: list[tuple[RuleEntry, regex.Pattern[str], frozenset[str]]] = []
+        # "unless" patterns are compiled the first time their rule matches: there are many,
+        # and most posts match none of their rules (compiling all of them at start-up was a
+        # third of the time a first check took).
+        self._vocab = vocab
+        self._unless_source: dict[str, RuleEntry] = {}
         self._unless: dict[str, list[regex.Pattern[str]]] = {}
         for entry in entries:
             for item in entry.phrases:
@@ -194,10 +202,7 @@ class Matcher:
                     (entry, compile_regex(pattern, vocab, f"{entry.file} {entry.key}"), triggers)
                 )
             if entry.unless:
-                self._unless[entry.key] = [
-                    compile_regex(u, vocab, f"{entry.file} {entry.key} unless")
-                    for u in entry.unless
-                ]
+                self._unless_source[entry.key] = entry
         for word in self._obfuscation_words:
             self._masked_by_len[len(word)].append(word)
 
@@ -271,10 +276,27 @@ class Matcher:
             phrase.entry, start, end, score, phrase.item.replacement, norm.text[start:end], how
         )
 
+    def unless_patterns(self, key: str) -> list[regex.Pattern[str]]:
+        """The compiled "unless" patterns of the entry ``key`` (compiled on first use)."""
+        patterns = self._unless.get(key)
+        if patterns is None:
+            entry = self._unless_source.get(key)
+            where = f"{entry.file} {entry.key} unless" if entry else key
+            sources = entry.unless if entry else ()
+            patterns = [compile_regex(u, self._vocab, where) for u in sources]
+            self._unless[key] = patterns
+        return patterns
+
+    def compile_all(self) -> None:
+        """Compile every "unless" pattern now (the rule-data tests: a bad pattern fails
+        there, not on the first post that needs it)."""
+        for key in self._unless_source:
+            self.unless_patterns(key)
+
     def _cancelled(self, match: Match, norm: NormalizedText) -> bool:
-        patterns = self._unless.get(match.entry.key)
-        if not patterns:
+        if match.entry.key not in self._unless_source:
             return False
+        patterns = self.unless_patterns(match.entry.key)
         text = norm.text
         # The sentence around the match: from the previous sentence end to the next one.
         left = max(text.rfind(c, 0, match.start) for c in ".!?\n") + 1

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tactful.store.location import configured, current_actor, resolve_url
+
 if TYPE_CHECKING:
-    from tactful.store.db import Store, configured, current_actor, resolve_url
+    from tactful.store.db import Store
 
 __all__ = ["Store", "configured", "current_actor", "resolve_url"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from tactful.store import db
+    if name == "Store":
+        from tactful.store.db import Store
 
-        return getattr(db, name)
+        return Store
     raise AttributeError(name)

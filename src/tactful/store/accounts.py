@@ -198,7 +198,7 @@ def edit_account(
         f"{k}: {before[k]} -> {getattr(row, k)}" for k in WATCHED if before[k] != getattr(row, k)
     ]
     if moved:
-        from tactful.store.db import current_actor
+        from tactful.store.location import current_actor
 
         session.add(
             AccountEventRow(

@@ -8,8 +8,6 @@ brings its schema to the newest Alembic revision.
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -21,42 +19,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.orm import Session, sessionmaker
 
 from tactful.errors import InputError
+from tactful.store.location import resolve_url
 from tactful.store.models import APPEND_ONLY
 
-ENV_URL = "TACTFUL_DB"
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def default_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "tactful.db"
-
-
-def resolve_url(url: str | None = None) -> str:
-    """The database URL: the argument, else ``$TACTFUL_DB``, else the default SQLite file.
-    A plain file path means a SQLite file; ``postgresql://`` uses the psycopg 3 driver."""
-    url = url or os.environ.get(ENV_URL) or ""
-    if not url:
-        return f"sqlite:///{default_path()}"
-    if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    if url.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url
-
-
-def configured(url: str | None = None) -> bool:
-    """Whether a store is set up: a URL was given, or the default file exists."""
-    return bool(url or os.environ.get(ENV_URL)) or default_path().exists()
-
-
-def current_actor() -> str:
-    """Who makes a change, for the ledger: ``$TACTFUL_USER`` or the login name."""
-    try:
-        return os.environ.get("TACTFUL_USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _ledger_error(table: str, deleting: bool) -> InputError:

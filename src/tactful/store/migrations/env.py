@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from tactful.store.db import resolve_url
+from tactful.store.location import resolve_url
 from tactful.store.models import Base
 
 config = context.config
