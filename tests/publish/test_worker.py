@@ -18,7 +18,7 @@ from tactful.publish.worker import Worker
 from tactful.store import Store
 from tactful.store.consent import record_consent
 from tactful.store.contacts import add_contact
-from tactful.store.snapshot import EXTRAS_KEY, load_snapshot
+from tactful.store.snapshot import load_snapshot
 
 
 def at(clock: object, minutes: int) -> WallTime:
@@ -28,7 +28,7 @@ def at(clock: object, minutes: int) -> WallTime:
 
 def checker(store: Store) -> Checker:
     with store.session() as s:
-        return Checker(extras={EXTRAS_KEY: load_snapshot(s)})
+        return Checker(store=load_snapshot(s))
 
 
 def worker(
@@ -232,6 +232,6 @@ def test_an_account_that_cannot_be_read_ends_with_the_user_not_a_guess(
     # The user looks, finds it, and cancels; had they not found it, --not-there resends.
     lost = False
     with connected.session() as s:
-        assert requeue(s, f"#{done.post_id}", not_there=True) == 1
+        assert requeue(s, f"#{done.post_id}", now=clock(), not_there=True) == 1
     w.run_once()
     assert mastodon.published() == {"Doors open at nine.": 2}  # their word is taken
