@@ -2,6 +2,7 @@
 
     TactfulError                 base: catch this to catch them all
     ├── InputError               bad input a user can fix (text, file, JSONL line, option value)
+    │   └── DatabaseBusy         another program holds SQLite's write lock: wait and try again
     ├── PolicyError              a policy file that cannot be read or does not validate
     ├── RuleDataError            rule data (rules/*.yml) that does not validate: a bug in a rule
     └── UnknownRuleError         a rule id or prefix that no rule has
@@ -19,6 +20,11 @@ class TactfulError(Exception):
 
 class InputError(TactfulError, ValueError):
     """Input a user can fix: bad text, an unreadable file, an unknown option value."""
+
+
+class DatabaseBusy(InputError):
+    """The SQLite database stayed locked by another writer for longer than its busy timeout.
+    Nothing was written: the same step can simply be tried again."""
 
 
 class PolicyError(TactfulError):

@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 
 from tactful.publish.connectors.base import Credentials, Outgoing, Result
 from tactful.publish.credentials import save_credentials
-from tactful.publish.worker import Worker, notify_once
+from tactful.publish.tokens import notify_once
+from tactful.publish.worker import Worker
 from tactful.store import Store
 from tactful.store.accounts import add_account
 from tactful.store.files import files_dir_for, stored_file

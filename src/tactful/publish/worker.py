@@ -10,22 +10,31 @@ before the request goes out, and records what came back.
   only published again when it is not there.
 - **Retries** only where the request cannot have been accepted, after ``Retry-After`` or the
   rate-limit reset when the network gives one, else with exponential backoff and jitter.
+- **A busy SQLite database** (another worker holds the write lock) is waited out: each step
+  is one transaction, tried again after the busy timeout (:func:`tactful.store.db.patiently`).
+  Should it stay busy, the round ends and the next one starts with what this worker had
+  claimed and not finished; a worker never dies of it.
+
+Tokens are renewed ahead of the posts that need them by :mod:`tactful.publish.tokens`.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import and_, or_, select
 
 from tactful.core.checker import Checker
+from tactful.errors import DatabaseBusy
 from tactful.publish.connectors import connector as default_connector
 from tactful.publish.connectors.base import (
     Connector,
@@ -36,15 +45,10 @@ from tactful.publish.connectors.base import (
     Result,
 )
 from tactful.publish.outbox import maybe_sent
+from tactful.publish.tokens import TokenRenewer, unsealed
 from tactful.store import Store
-from tactful.store.models import (
-    AccountRow,
-    AttemptRow,
-    CredentialRow,
-    DeliveryRow,
-    NoticeRow,
-    OutboxPostRow,
-)
+from tactful.store.db import BUSY_TRIES, patiently
+from tactful.store.models import AccountRow, AttemptRow, CredentialRow, DeliveryRow, OutboxPostRow
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -55,10 +59,8 @@ UNCONFIRMED = (
     "post went out ({detail}); look there: if it is there, cancel this; if not, "
     "'tactful schedule retry ID --not-there'"
 )
-REFRESH_MARGIN = timedelta(minutes=5)  # a token this close to expiring is refreshed first
-# How far ahead of a post its account's token is renewed: well inside the shortest token
-# life (X's two hours), so a token just renewed is never renewed again at once.
-REFRESH_AHEAD = timedelta(minutes=30)
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 class Killed(BaseException):
@@ -94,9 +96,12 @@ class Worker:
         fault: Callable[[str], None] | None = None,
         rng: random.Random | None = None,
         base: Callable[[], Checker] = Checker,
+        busy_tries: int = BUSY_TRIES,
     ):
         """``base`` makes the checker's rules, policies and models (loaded once, on the
-        first post): ``tactful serve`` passes its own, shared with the composer."""
+        first post): ``tactful serve`` passes its own, shared with the composer.
+        ``busy_tries``: how many times a step is tried on a busy SQLite database before the
+        round ends (each try waits out the busy timeout first)."""
         self.store = store
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
@@ -109,6 +114,18 @@ class Worker:
         self._checker: Checker | None = None
         self._base_of = base
         self._base: Checker | None = None  # rules and models, loaded once
+        self.busy_tries = busy_tries
+        self.tokens = TokenRenewer(
+            store,
+            http=self.http,
+            clock=clock,
+            connector_for=connector_for,
+            on_renewed=self._count_renewal,
+            busy_tries=busy_tries,
+        )
+        # Claimed by this worker in a round the database's lock cut short: taken up first
+        # in the next round (the claims are still held) instead of waiting out the lease.
+        self._carried: list[int] = []
 
     # ------------------------------------------------------------------ claiming
 
@@ -153,15 +170,44 @@ class Worker:
         return self._checker
 
     def run_once(self, limit: int = 10) -> int:
-        """Claim what is due and publish it; returns how many deliveries were handled."""
-        self.refresh_ahead()
-        ids = self.claim(limit)
-        self.fault("claimed")
-        if ids:
-            self.fresh_checker()
-        for delivery_id in ids:
-            self.process(delivery_id)
+        """Claim what is due and publish it; returns how many deliveries were taken on.
+
+        When the database stays busy beyond :func:`~tactful.store.db.patiently`'s tries,
+        the round ends early (logged, never raised) and the deliveries it had taken on and
+        not finished are taken up first next round."""
+        carried, self._carried = self._carried, []
+        ids = list(carried)
+        done = 0
+        try:
+            self.refresh_ahead()
+            ids += [i for i in self._patiently(lambda: self.claim(limit)) if i not in carried]
+            self.fault("claimed")
+            if ids:
+                self._patiently(self.fresh_checker)
+            for delivery_id in ids:
+                self.process(delivery_id)
+                done += 1
+        except DatabaseBusy as exc:
+            self._carried = ids[done:]
+            log.warning(
+                "tactful: the database stayed busy (%s); %d deliveries wait for the next round",
+                exc,
+                len(self._carried),
+            )
         return len(ids)
+
+    def _patiently(self, step: Callable[[], _T]) -> _T:
+        """``step()`` (one transaction), tried again while SQLite is busy; the tally forgets
+        what a try that was rolled back had counted."""
+        saved = replace(self.tally, by_outcome=dict(self.tally.by_outcome))
+
+        def undo() -> None:
+            vars(self.tally).update(vars(replace(saved, by_outcome=dict(saved.by_outcome))))
+
+        return patiently(step, tries=self.busy_tries, undo=undo)
+
+    def _count_renewal(self) -> None:
+        self.tally.refreshed += 1
 
     # ------------------------------------------------------------------ one delivery
 
@@ -169,11 +215,11 @@ class Worker:
         """Publish one delivery: every part of it that is not out yet, in order."""
         first = True
         while True:
-            step = self._load(delivery_id, check=first)
+            step = self._patiently(partial(self._load, delivery_id, check=first))
             first = False
             if isinstance(step, str):
                 if step:
-                    self._attention(delivery_id, step)
+                    self._patiently(partial(self._attention, delivery_id, step))
                 return
             if step is None:
                 self.tally.lost_claims += 1
@@ -248,17 +294,19 @@ class Worker:
         """One part: reconcile or publish it and record the answer. True: go on to the next
         part (this one is out and there are more)."""
         conn = self.connector_for(step.platform)
-        creds = self._fresh_creds(conn, step)
+        creds = self.tokens.fresh(conn, step.account_id, step.creds)
         if isinstance(creds, Result):
-            self._record(delivery_id, creds, "refresh", step)
+            self._patiently(lambda: self._record(delivery_id, creds, "refresh", step))
             return False
         if step.in_flight:
             found = self._reconcile(delivery_id, conn, creds, step.outgoing, step.first_try)
             if found is not None:  # on the account already, or to look for again later
                 if found.kind == "published":
-                    return self._record(delivery_id, found, "reconcile", step)
+                    return self._patiently(
+                        lambda: self._record(delivery_id, found, "reconcile", step)
+                    )
                 return False
-        if not self._mark_publishing(delivery_id, step.part):
+        if not self._patiently(lambda: self._mark_publishing(delivery_id, step.part)):
             self.tally.lost_claims += 1
             return False
         self.fault("marked")
@@ -267,7 +315,7 @@ class Worker:
         if result.kind == "auth" and hasattr(conn, "refresh"):
             # Refused, so nothing went out: the token may have expired mid-run. Refresh it
             # once and come straight back; a refresh the network refuses needs the user.
-            renewed = self._refresh(conn, step.account_id, creds.token, force=True)
+            renewed = self.tokens.renew(conn, step.account_id, creds.token, force=True)
             if not isinstance(renewed, Result):
                 result = Result(
                     "retry",
@@ -275,7 +323,9 @@ class Worker:
                     status=result.status,
                     detail="the access token had expired; it was refreshed",
                 )
-        more = self._record(delivery_id, result, "publish", step)
+        # The answer is waited on, not lost, while the database is busy: it is the only
+        # record of what the network did with the post.
+        more = self._patiently(lambda: self._record(delivery_id, result, "publish", step))
         self.fault("recorded")
         return more
 
@@ -334,97 +384,12 @@ class Worker:
 
     # ------------------------------------------------------------------ tokens
 
-    def _fresh_creds(self, conn: Connector, step: _Step) -> Credentials | Result:
-        """The credentials to publish with, refreshed first when the token is about to
-        expire (a refresh ahead of time should have done it; this is the last chance)."""
-        creds = step.creds
-        expires = creds.expires_at
-        if expires is None or not hasattr(conn, "refresh"):
-            return creds
-        if expires - self.clock() > REFRESH_MARGIN:
-            return creds
-        return self._refresh(conn, step.account_id, creds.token)
-
-    def _refresh(
-        self,
-        conn: Any,
-        account_id: int,
-        seen: str | None,
-        *,
-        force: bool = False,
-        until: datetime | None = None,
-    ) -> Credentials | Result:
-        """Refresh an account's token, one worker at a time: the credentials row is locked
-        and read again first, so a token another worker has just refreshed (networks that
-        rotate refresh tokens refuse the old one) is used as it is. ``seen`` is the token
-        the caller holds: a different one stored means someone refreshed meanwhile."""
-        from tactful.publish.vault import seal
-
-        with self.store.session() as s:
-            row = s.scalar(
-                select(CredentialRow)
-                .where(CredentialRow.account_id == account_id)
-                .with_for_update()
-            )
-            if row is None:
-                return Result("auth", detail="the account is no longer connected")
-            current = unsealed(row)
-            # Fresh enough: it lasts past ``until`` (the post it is renewed for; now).
-            fresh_enough = row.expires_at is not None and (
-                row.expires_at - (until or self.clock()) > REFRESH_MARGIN
-            )
-            changed = seen is not None and current.token != seen
-            if changed or (fresh_enough and not force):
-                return current  # refreshed by someone else meanwhile
-            result: Credentials | Result = conn.refresh(self.http, current)
-            if isinstance(result, Credentials):
-                row.secret = seal({**result.extra, "token": result.token})
-                row.expires_at = result.expires_at
-                row.refresh_failed_at = None
-                if result.base_url:
-                    row.base_url = result.base_url
-                self.tally.refreshed += 1
-                return result
-            if result.kind == "auth" and row.refresh_failed_at is None:
-                row.refresh_failed_at = self.clock()
-                notify_once(
-                    s,
-                    account_id,
-                    "refresh_failed",
-                    f"{_account_name(s, account_id)}: the network refused to renew access "
-                    f"({result.detail}); connect the account again before its next post",
-                )
-            if result.kind == "unknown":  # a refresh publishes nothing: safe to ask again
-                return Result("retry", status=result.status, detail=result.detail)
-            return result
-
     def refresh_ahead(self, within: timedelta | None = None) -> int:
-        """Refresh the tokens of accounts with a post due soon whose token would expire by
-        then, so a post at 9:00 never waits on a refresh (or fails for one) at 9:00. A
-        refresh the network refuses notifies the user once. Returns how many it renewed."""
-        within = within or REFRESH_AHEAD
-        now = self.clock()
-        due_soon = select(DeliveryRow.account_id).where(
-            DeliveryRow.state == "scheduled", DeliveryRow.due_at < now + within
-        )
-        with self.store.session() as s:
-            rows = s.execute(
-                select(CredentialRow.account_id, AccountRow.platform)
-                .join(AccountRow, AccountRow.id == CredentialRow.account_id)
-                .where(
-                    CredentialRow.expires_at.is_not(None),
-                    CredentialRow.refresh_failed_at.is_(None),
-                    CredentialRow.expires_at < now + within + REFRESH_MARGIN,
-                    CredentialRow.account_id.in_(due_soon),
-                )
-            ).all()
-        renewed = 0
-        for account_id, platform in rows:
-            conn = self.connector_for(platform)
-            if hasattr(conn, "refresh"):
-                done = self._refresh(conn, account_id, None, until=now + within)
-                renewed += isinstance(done, Credentials)
-        return renewed
+        """Renew the tokens of accounts with a post due soon (see :class:`TokenRenewer`);
+        returns how many it renewed."""
+        return self.tokens.ahead(within)
+
+    # ------------------------------------------------------------------ reconciling
 
     def _reconcile(
         self,
@@ -445,17 +410,22 @@ class Worker:
         if found is None:
             return None  # not there: it never went out
         if found.kind != "published":  # could not look: keep it in flight, look again later
-            with self.store.session() as s:
-                row = self._held(s, delivery_id)
-                if row is not None:
-                    row.attempts += 1
-                    row.lease_until = self.clock() + UNKNOWN_RECHECK
-                    row.last_error = found.detail
-                    if row.attempts >= MAX_ATTEMPTS:  # never read: the user has to look
-                        row.state, row.claimed_by = "needs_attention", None
-                        row.last_error = UNCONFIRMED.format(detail=found.detail)
-                        self.tally.attention += 1
+            self._patiently(lambda: self._look_again(delivery_id, found))
         return found
+
+    def _look_again(self, delivery_id: int, found: Result) -> None:
+        """The account could not be read: look again after a short lease, and after
+        MAX_ATTEMPTS looks hand it to the user."""
+        with self.store.session() as s:
+            row = self._held(s, delivery_id)
+            if row is not None:
+                row.attempts += 1
+                row.lease_until = self.clock() + UNKNOWN_RECHECK
+                row.last_error = found.detail
+                if row.attempts >= MAX_ATTEMPTS:  # never read: the user has to look
+                    row.state, row.claimed_by = "needs_attention", None
+                    row.last_error = UNCONFIRMED.format(detail=found.detail)
+                    self.tally.attention += 1
 
     def _mark_publishing(self, delivery_id: int, part: int) -> bool:
         with self.store.session() as s:
@@ -578,41 +548,12 @@ class _Step:
     in_flight: bool
 
 
-def unsealed(row: CredentialRow) -> Credentials:
-    """A credentials row as the connector gets it (the secret opened)."""
-    from tactful.publish.vault import open_sealed
-
-    secret = open_sealed(row.secret)
-    return Credentials(
-        row.base_url, str(secret.get("token", "")), row.remote_user, secret, row.expires_at
-    )
-
-
 def _posted(raw: dict[str, Any]) -> Posted:
     return Posted(str(raw["remote_id"]), raw.get("url"), dict(raw.get("ref") or {}))
 
 
 def _as_dict(posted: Posted) -> dict[str, Any]:
     return {"remote_id": posted.remote_id, "url": posted.url, "ref": dict(posted.ref)}
-
-
-def _account_name(s: Any, account_id: int) -> str:
-    return str(s.scalar(select(AccountRow.name).where(AccountRow.id == account_id)))
-
-
-def notify_once(s: Any, account_id: int | None, kind: str, message: str) -> bool:
-    """Add a notice unless one of this kind is open for the account. True if added."""
-    open_ = s.scalar(
-        select(NoticeRow.id).where(
-            NoticeRow.account_id == account_id,
-            NoticeRow.kind == kind,
-            NoticeRow.dismissed_at.is_(None),
-        )
-    )
-    if open_ is not None:
-        return False
-    s.add(NoticeRow(account_id=account_id, kind=kind, message=message))
-    return True
 
 
 def _attention_text(result: Result) -> str:

@@ -8,21 +8,28 @@ brings its schema to the newest Alembic revision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tactful.errors import InputError
+from tactful.errors import DatabaseBusy, InputError
 from tactful.store.location import resolve_url
 from tactful.store.models import APPEND_ONLY
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# How many times patiently() tries a step on a busy SQLite database; each try first waits
+# out the busy timeout inside SQLite, then a short, growing, jittered pause here.
+BUSY_TRIES = 8
+_T = TypeVar("_T")
 
 
 def _ledger_error(table: str, deleting: bool) -> InputError:
@@ -87,6 +94,35 @@ def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: two writers queue (busy_timeout) instead of
     # deadlocking when both try to upgrade a read lock.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked": another connection held the write lock for longer than
+    the busy timeout. The transaction was rolled back, so the same step may be tried again."""
+    code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def patiently(
+    step: Callable[[], _T],
+    *,
+    tries: int = BUSY_TRIES,
+    undo: Callable[[], None] = lambda: None,
+    sleep: Callable[[float], None] | None = None,
+) -> _T:
+    """``step()``, tried again while the database is busy (:class:`DatabaseBusy`), up to
+    ``tries`` times in all; the last refusal is raised. ``step`` must be one transaction (or
+    several that each stand alone): a busy one wrote nothing. ``undo`` runs before each new
+    try, to forget what the failed one counted outside the database."""
+    for attempt in range(1, tries):
+        try:
+            return step()
+        except DatabaseBusy:
+            undo()
+            # Jitter, so that workers that found the lock taken together do not queue again
+            # in the same order.
+            (sleep or time.sleep)(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
+    return step()
 
 
 def _explain(exc: BaseException, where: str) -> str:
@@ -178,7 +214,7 @@ class Store:
                 f"({_first_line(exc)}); it was written by a newer tactful: upgrade tactful"
             ) from None
         except DBAPIError as exc:
-            raise InputError(_explain(exc, self.display_url)) from None
+            raise _refusal(exc)(_explain(exc, self.display_url)) from None
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
@@ -197,7 +233,7 @@ class Store:
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
-            raise InputError(_explain(exc, self.display_url)) from None
+            raise _refusal(exc)(_explain(exc, self.display_url)) from None
         except BaseException:
             session.rollback()
             raise
@@ -274,6 +310,11 @@ def _alembic_config(connection: Any) -> Any:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
     return cfg
+
+
+def _refusal(exc: BaseException) -> type[InputError]:
+    """The error to raise for a database error: DatabaseBusy when waiting may cure it."""
+    return DatabaseBusy if is_busy(exc) else InputError
 
 
 def _first_line(exc: BaseException) -> str:
