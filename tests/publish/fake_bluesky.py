@@ -88,7 +88,8 @@ class _Invalid(Exception):
 
 @dataclass
 class FakeBluesky:
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Made without a clock, the fake keeps the real one, like the CLI it then serves.
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # real clock ok
     did: str = DID
     account_handle: str = HANDLE
     app_password: str = APP_PASSWORD
@@ -388,7 +389,8 @@ class FakeBluesky:
             headers={
                 "ratelimit-limit": "5000",
                 "ratelimit-remaining": "0",
-                "ratelimit-reset": str(int(time.time()) + 30),
+                # Resets are wall-clock times; connectors compare them with the real clock.
+                "ratelimit-reset": str(int(time.time()) + 30),  # real clock ok
                 "ratelimit-policy": "5000;w=3600",
             },
         )

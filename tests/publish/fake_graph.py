@@ -107,7 +107,8 @@ ALL_PERMISSIONS = frozenset(
 
 @dataclass
 class FakeGraph:
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Made without a clock, the fake keeps the real one, like the CLI it then serves.
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # real clock ok
     tokens: dict[str, str] = field(
         default_factory=lambda: {
             TOKEN: PAGE_ID,

@@ -206,7 +206,8 @@ def _ms(when: datetime) -> int:
 
 @dataclass
 class FakeLinkedIn:
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Made without a clock, the fake keeps the real one, like the CLI it then serves.
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # real clock ok
     tokens: dict[str, Grant] = field(default_factory=_tokens)
     refresh_tokens: dict[str, str] = field(default_factory=lambda: {"good-refresh": "abc123"})
     refresh_expires: dict[str, datetime] = field(default_factory=dict)

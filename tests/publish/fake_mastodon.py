@@ -24,7 +24,8 @@ LIMIT = 500
 @dataclass
 class FakeMastodon:
     tokens: dict[str, str] = field(default_factory=lambda: {"good-token": "109"})
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Made without a clock, the fake keeps the real one, like the CLI it then serves.
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # real clock ok
     statuses: list[dict] = field(default_factory=list)
     keys: dict[tuple[str, str], tuple[dict, datetime]] = field(default_factory=dict)
     media: dict[str, int] = field(default_factory=dict)  # id -> polls left before ready
@@ -162,7 +163,8 @@ class FakeMastodon:
 
     def rate_limited(self) -> httpx.Response:
         """Mastodon's 429: X-RateLimit-* headers, the reset as an ISO time (wall clock)."""
-        reset = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
+        # Resets are wall-clock times; connectors compare them with the real clock.
+        reset = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()  # real clock ok
         return httpx.Response(
             429,
             json={"error": "Too many requests"},

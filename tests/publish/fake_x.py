@@ -123,7 +123,8 @@ def weighted_length(text: str) -> int:
 
 @dataclass
 class FakeX:
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Made without a clock, the fake keeps the real one, like the CLI it then serves.
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # real clock ok
     users: dict[str, str] = field(default_factory=lambda: {USER_ID: USERNAME})
     tokens: dict[str, str] = field(
         default_factory=lambda: {"good-token": USER_ID, "read-only-token": USER_ID}
@@ -150,7 +151,8 @@ class FakeX:
 
     def _answer(self, status: int, body: object, problem: bool = False) -> httpx.Response:
         kind = "application/problem+json" if problem else "application/json; charset=utf-8"
-        reset = str(int(time.time()) + 900)
+        # Resets are wall-clock times; connectors compare them with the real clock.
+        reset = str(int(time.time()) + 900)  # real clock ok
         headers = {
             "content-type": kind,
             "x-rate-limit-limit": "100",
@@ -189,7 +191,8 @@ class FakeX:
                 "content-type": "application/json; charset=utf-8",
                 "x-rate-limit-limit": "100",
                 "x-rate-limit-remaining": "0",
-                "x-rate-limit-reset": str(int(time.time()) + 30),
+                # Resets are wall-clock times; connectors compare them with the real clock.
+                "x-rate-limit-reset": str(int(time.time()) + 30),  # real clock ok
             },
         )
 

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,14 @@ from click.testing import CliRunner
 from fake_mastodon import FakeMastodon, asgi
 
 from tactful.cli.main import main
+
+# The CLI schedules on the real clock, so the times it must accept are years from today
+# (a fixed year would pass one New Year's morning and the tests with it).
+YEAR = datetime.now(UTC).year + 4  # real clock ok
+NEW_YEAR = f"{YEAR}-01-01 09:00"
+SUMMER = f"{YEAR}-06-01 09:00"  # British Summer Time: 08:00 UTC
+OCTOBER_31 = date(YEAR, 10, 31)
+CLOCKS_GO_BACK = OCTOBER_31 - timedelta(days=(OCTOBER_31.weekday() + 1) % 7)  # last Sunday
 
 
 @pytest.fixture
@@ -92,7 +100,7 @@ def test_connect_schedule_refuse_and_publish_now(
     )
     assert code == 2 and "refused the token" in out
 
-    later = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%d 09:30")
+    later = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%d 09:30")  # real clock ok
     code, out = run(
         "schedule",
         "add",
@@ -139,10 +147,13 @@ def test_connect_schedule_refuse_and_publish_now(
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("--account", "nobody", "--at", "2030-01-01 09:00", "--tz", "UTC"), "no account named"),
+        (("--account", "nobody", "--at", NEW_YEAR, "--tz", "UTC"), "no account named"),
         (("--account", "jo", "--at", "2020-01-01 09:00", "--tz", "UTC"), "has passed"),
-        (("--account", "jo", "--at", "2030-01-01 09:00", "--tz", "Moon/Base"), "unknown time zone"),
-        (("--account", "jo", "--at", "2030-10-27 01:30", "--tz", "Europe/London"), "happens twice"),
+        (("--account", "jo", "--at", NEW_YEAR, "--tz", "Moon/Base"), "unknown time zone"),
+        (
+            ("--account", "jo", "--at", f"{CLOCKS_GO_BACK} 01:30", "--tz", "Europe/London"),
+            "happens twice",
+        ),
         (("--account", "jo", "--at", "soon", "--tz", "UTC"), "write it like"),
     ],
 )
@@ -165,7 +176,7 @@ def test_a_post_over_the_limit_is_kept_as_a_draft(tmp_path: Path) -> None:
         "--account",
         "jo",
         "--at",
-        "2030-01-01 09:00",
+        NEW_YEAR,
         "--tz",
         "UTC",
         "--db",
@@ -179,22 +190,20 @@ def test_edit_changes_time_and_text_and_checks_again(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     run("accounts", "add", "jo", "--platform", "mastodon", "--kind", "professional", "--db", db)
     base = ("--account", "jo", "--tz", "Europe/London", "--db", db)
-    code, out = run("schedule", "add", "Our report is out.", "--at", "2030-01-01 09:00", *base)
+    code, out = run("schedule", "add", "Our report is out.", "--at", NEW_YEAR, *base)
     assert code == 0 and "scheduled #1" in out
-    code, out = run(
-        "schedule", "edit", "1", "--at", "2030-06-01 09:00", "--tz", "Europe/London", "--db", db
-    )
+    code, out = run("schedule", "edit", "1", "--at", SUMMER, "--tz", "Europe/London", "--db", db)
     # Summer time: 09:00 in London is 08:00 UTC, and the text is unchanged.
-    assert code == 0 and "2030-06-01 09:00 Europe/London (2030-06-01 08:00 UTC)" in out
+    assert code == 0 and f"{SUMMER} Europe/London ({YEAR}-06-01 08:00 UTC)" in out
     code, out = run(
         "schedule", "edit", "1", "--text", "My idiot boss moved the deadline again", "--db", db
     )
     assert code == 1 and "kept as draft #1" in out and "work.venting" in out
     code, out = run("schedule", "edit", "1", "--text", "Our report is out, updated.", "--db", db)
-    assert code == 0 and "scheduled #1" in out and "2030-06-01 09:00" in out
+    assert code == 0 and "scheduled #1" in out and SUMMER in out
     code, out = run("schedule", "edit", "1", "--draft", "--db", db)
     assert code == 0 and "kept as draft #1 (no time)" in out
-    code, out = run("schedule", "edit", "1", "--draft", "--at", "2030-01-01 09:00", "--db", db)
+    code, out = run("schedule", "edit", "1", "--draft", "--at", NEW_YEAR, "--db", db)
     assert code == 2 and "either --at or --draft" in out
     code, out = run("schedule", "edit", "9", "--text", "x", "--db", db)
     assert code == 2 and "no scheduled post" in out
@@ -211,7 +220,7 @@ def test_a_long_post_goes_as_a_thread_when_asked(tmp_path: Path) -> None:
         "--account",
         "jo",
         "--at",
-        "2030-01-01 09:00",
+        NEW_YEAR,
         "--tz",
         "UTC",
         "--thread",

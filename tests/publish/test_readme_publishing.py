@@ -30,7 +30,9 @@ def steps() -> list[tuple[list[str], list[str]]]:
 
 
 def _next_december() -> str:
-    now = datetime.now(UTC)
+    """The date the README shows, as the next 1 December: still ahead whatever today is
+    (the CLI runs on the real clock), so the walkthrough runs alike on any day."""
+    now = datetime.now(UTC)  # real clock ok
     year = now.year if now < datetime(now.year, 11, 30, tzinfo=UTC) else now.year + 1
     return f"{year}-12-01"
 

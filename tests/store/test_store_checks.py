@@ -19,6 +19,8 @@ from tactful.store.contacts import add_contact
 from tactful.store.media import add_media, add_release, set_rights
 from tactful.store.snapshot import load_snapshot
 
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the ledger is written and read at this time
+
 
 @pytest.fixture
 def world(store: Store) -> Store:
@@ -66,29 +68,30 @@ def world(store: Store) -> Store:
         add_contact(
             s, "Priya Raman", relation="client", organisation="Acme Foods", handles={"x": "@priya"}
         )
-        now = datetime.now(UTC)
-        record_consent(s, "@jane-doe", "granted", actor="me", platform="linkedin")
-        record_consent(s, "@bob-stone", "refused", actor="me", reason="keeps a low profile")
+        record_consent(s, "@jane-doe", "granted", actor="me", platform="linkedin", now=NOW)
+        record_consent(
+            s, "@bob-stone", "refused", actor="me", reason="keeps a low profile", now=NOW
+        )
         record_consent(
             s,
             "@chris-wu",
             "granted",
             actor="me",
-            expires_at=now + timedelta(days=1),
-            now=now - timedelta(days=400),
+            expires_at=NOW + timedelta(days=1),
+            now=NOW - timedelta(days=400),
         )
-        record_consent(s, "@dana-kim", "pending", actor="me", platform="linkedin")
+        record_consent(s, "@dana-kim", "pending", actor="me", platform="linkedin", now=NOW)
         set_do_not_tag(s, "@umbrella", active=True, reason="contract dispute", actor="me")
     return store
 
 
-def checker_for(store: Store, when: datetime | None = None) -> Checker:
+def checker_for(store: Store, when: datetime = NOW) -> Checker:
     with store.session() as s:
         snap = load_snapshot(s, now=when)
     return Checker(store=snap)
 
 
-def run(store: Store, text: str, *, when: datetime | None = None, **context) -> Report:
+def run(store: Store, text: str, *, when: datetime = NOW, **context) -> Report:
     context.setdefault("platform", "linkedin")
     context.setdefault("account_kind", "professional")
     return checker_for(store, when).check(Post.build(text, **context))
@@ -128,7 +131,7 @@ def test_consent_is_per_platform(world: Store) -> None:
 
 def test_an_expired_grant_needs_asking_again(world: Store) -> None:
     assert not by_rule(run(world, "With @chris-wu today"), "tags.no_consent")
-    later = datetime.now(UTC) + timedelta(days=2)
+    later = NOW + timedelta(days=2)
     f = by_rule(run(world, "With @chris-wu today", when=later), "tags.no_consent")
     assert f and "expired" in f[0].message
 
@@ -253,9 +256,9 @@ def test_client_names_alone_are_fine(world: Store, text: str) -> None:
 def test_do_not_tag_and_withdrawals_are_honoured(world: Store) -> None:
     with world.session() as s:
         add_contact(s, "Pat Lee", handles={"linkedin": "@pat-lee"})
-        record_consent(s, "@pat-lee", "granted", actor="me")
+        record_consent(s, "@pat-lee", "granted", actor="me", now=NOW)
         set_do_not_tag(s, "@pat-lee", active=True, reason="stalker risk", actor="me")
-        record_consent(s, "@northwind", "withdrawn", actor="me", reason="new comms policy")
+        record_consent(s, "@northwind", "withdrawn", actor="me", reason="new comms policy", now=NOW)
     report = run(world, "With @pat-lee and the @northwind team")
     person = by_rule(report, "tags.no_consent")
     org = by_rule(report, "tags.business_association")

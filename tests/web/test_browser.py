@@ -273,7 +273,7 @@ def test_schedule_a_post_with_the_live_check_override_edit_and_cancel(page: Any)
     page.wait_for_selector("#backdrop mark.block")
     assert "work.venting" in page.text_content("#checks section[data-account='jo-x']")
     assert page.text_content("#checks section[data-account='jo-x'] .badge") == "do not publish"
-    london = datetime.now(ZoneInfo("Europe/London")).date()
+    london = datetime.now(ZoneInfo("Europe/London")).date()  # real clock ok: days from today
     day, moved = london + timedelta(days=4), london + timedelta(days=5)
     page.fill("#when", f"{day}T10:00")
     page.select_option("#zone", "Europe/London")
@@ -342,7 +342,7 @@ def test_the_schedule_shows_each_attempt_and_retries(page: Any) -> None:
     page.goto("/schedule")
     page.wait_for_selector("#queue article.post")
     assert page.text_content("#worker").startswith("Publishing is on")
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")  # due at once
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")  # due at once: real clock ok
     body = {"text": "Lunch and learn at noon.", "accounts": ["jo-x"], "local_time": now}
     post_id = api(page, "POST", "/api/schedule", {**body, "zone": "UTC"})["id"]
     page.click("#refresh")

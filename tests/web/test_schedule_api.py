@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,23 @@ from tactful.web import create_app
 from tactful.web.auth import digest
 from tactful.web.demo import demo_photo, seed
 
+
+def last_sunday(year: int, month: int) -> date:
+    """The last Sunday of ``month``: when Europe's clocks change (March and October)."""
+    last = date(year, month + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() + 1) % 7)
+
+
 TOKEN = "schedule-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-LATER = "2031-07-01 09:00"  # British Summer Time: 08:00 UTC
+# The app schedules on the real clock, so the times it must accept are years from today
+# (a fixed year would pass one New Year's morning and the tests with it).
+YEAR = datetime.now(UTC).year + 4  # real clock ok
+SUMMER_DAY = f"{YEAR}-07-01"  # British Summer Time: 09:00 in London is 08:00 UTC
+WINTER_DAY = f"{YEAR}-12-01"  # London on UTC, New York five hours behind
+CLOCKS_GO_BACK = last_sunday(YEAR, 10)  # 01:00 to 02:00 happens twice in London
+CLOCKS_GO_FORWARD = last_sunday(YEAR, 3)  # 01:00 to 02:00 does not happen in London
+LATER = f"{SUMMER_DAY} 09:00"
 RISKY = "My idiot boss moved the deadline again lol"
 
 
@@ -59,7 +73,7 @@ def add(client: TestClient, **body: Any) -> Any:
 
 def now_local() -> str:
     """This minute in UTC: due at once (a time up to a minute past is accepted)."""
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M")  # real clock ok: the app's worker
 
 
 def test_schedule_a_post_and_see_it_in_the_queue(client: TestClient) -> None:
@@ -68,11 +82,11 @@ def test_schedule_a_post_and_see_it_in_the_queue(client: TestClient) -> None:
     done = r.json()
     assert done["state"] == "scheduled" and done["problems"] == []
     assert done["message"] == (
-        f"scheduled #{done['id']} for 2031-07-01 09:00 Europe/London (2031-07-01 08:00 UTC)"
+        f"scheduled #{done['id']} for {SUMMER_DAY} 09:00 Europe/London ({SUMMER_DAY} 08:00 UTC)"
     )
     post = done["post"]
-    assert post["local_time"] == "2031-07-01T09:00" and post["zone"] == "Europe/London"
-    assert post["scheduled_at"].startswith("2031-07-01T08:00")
+    assert post["local_time"] == f"{SUMMER_DAY}T09:00" and post["zone"] == "Europe/London"
+    assert post["scheduled_at"].startswith(f"{SUMMER_DAY}T08:00")
     assert sorted((d["account"], d["state"]) for d in post["deliveries"]) == [
         ("acme-masto", "scheduled"),
         ("jo-masto", "scheduled"),
@@ -95,7 +109,7 @@ def test_a_blocked_post_is_kept_as_a_draft_with_why_and_an_override_lets_it_by(
     assert "work.venting" in rules and all(p["account"] == "jo-masto" for p in done["problems"])
     delivery = done["post"]["deliveries"][0]
     assert delivery["state"] == "draft" and delivery["last_error"]
-    assert done["post"]["local_time"] == "2031-07-01T09:00"  # the time is kept for later
+    assert done["post"]["local_time"] == f"{SUMMER_DAY}T09:00"  # the time is kept for later
     r = client.patch(
         f"/api/schedule/{done['id']}", json={"override": "the boss asked for it"}, headers=AUTH
     )
@@ -104,7 +118,7 @@ def test_a_blocked_post_is_kept_as_a_draft_with_why_and_an_override_lets_it_by(
     assert let_by["state"] == "scheduled" and let_by["problems"] == []
     assert let_by["post"]["override_by"] == "tester"
     assert let_by["post"]["override_reason"] == "the boss asked for it"
-    assert let_by["post"]["scheduled_at"].startswith("2031-07-01T08:00")
+    assert let_by["post"]["scheduled_at"].startswith(f"{SUMMER_DAY}T08:00")
 
 
 def test_an_override_when_scheduling_and_what_no_override_lets_by(client: TestClient) -> None:
@@ -125,20 +139,20 @@ def test_an_override_when_scheduling_and_what_no_override_lets_by(client: TestCl
 def test_edit_the_time_the_text_and_take_it_off_the_schedule(client: TestClient) -> None:
     post_id = add(client, text="Hello from the team.").json()["id"]
     r = client.patch(
-        f"/api/schedule/{post_id}", json={"local_time": "2031-12-01 10:30"}, headers=AUTH
+        f"/api/schedule/{post_id}", json={"local_time": f"{WINTER_DAY} 10:30"}, headers=AUTH
     )
     assert r.status_code == 200
     moved = r.json()
     # The post's own zone is kept: 10:30 in London in December is 10:30 UTC.
-    assert moved["post"]["local_time"] == "2031-12-01T10:30"
+    assert moved["post"]["local_time"] == f"{WINTER_DAY}T10:30"
     assert moved["post"]["zone"] == "Europe/London"
-    assert moved["post"]["scheduled_at"].startswith("2031-12-01T10:30")
+    assert moved["post"]["scheduled_at"].startswith(f"{WINTER_DAY}T10:30")
     r = client.patch(
         f"/api/schedule/{post_id}",
-        json={"local_time": "2031-12-01 10:30", "zone": "America/New_York"},
+        json={"local_time": f"{WINTER_DAY} 10:30", "zone": "America/New_York"},
         headers=AUTH,
     )
-    assert r.json()["post"]["scheduled_at"].startswith("2031-12-01T15:30")
+    assert r.json()["post"]["scheduled_at"].startswith(f"{WINTER_DAY}T15:30")
     r = client.patch(f"/api/schedule/{post_id}", json={"text": RISKY}, headers=AUTH)
     assert r.json()["state"] == "draft" and "work.venting" in {
         p["rule_id"] for p in r.json()["problems"]
@@ -199,15 +213,15 @@ def test_an_image_added_from_the_command_line_has_no_file_to_send(
         ({"accounts": ["nope"]}, 422, "no account named 'nope'; known accounts: acme-masto"),
         ({"local_time": "2020-01-01 09:00"}, 422, "in Europe/London has passed"),
         (
-            {"local_time": "2031-10-26 01:30"},
+            {"local_time": f"{CLOCKS_GO_BACK} 01:30"},
             422,
-            "2031-10-26 01:30 happens twice in Europe/London (the clocks go back)",
+            f"{CLOCKS_GO_BACK} 01:30 happens twice in Europe/London (the clocks go back)",
         ),
         ({"zone": "Mars/Olympus"}, 422, "unknown time zone 'Mars/Olympus'; use an IANA name"),
         ({"zone": "America"}, 422, "unknown time zone 'America'"),  # a folder of the database
         ({"local_time": "next tuesday"}, 422, "cannot read the time 'next tuesday'"),
         ({"local_time": "9999-12-31 23:00", "zone": "America/New_York"}, 422, "out of range"),
-        ({"local_time": "2031-07-01T09:00+01:00"}, 422, "has a UTC offset"),
+        ({"local_time": f"{SUMMER_DAY}T09:00+01:00"}, 422, "has a UTC offset"),
         ({"media": ["a" * 64]}, 422, "no image aaaaaaaaaaaa in the media library"),
         ({"media": ["not-a-hash"]}, 422, "media.0"),
         ({"accounts": []}, 422, "accounts"),
@@ -227,11 +241,13 @@ def test_bad_input_is_refused_with_its_message(
 
 
 def test_a_repeated_hour_needs_first_or_second(client: TestClient) -> None:
-    first = add(client, text="Hi.", local_time="2031-10-26 01:30", occurrence="first").json()
-    second = add(client, text="Hi.", local_time="2031-10-26 01:30", occurrence="second").json()
-    assert first["post"]["scheduled_at"].startswith("2031-10-26T00:30")
-    assert second["post"]["scheduled_at"].startswith("2031-10-26T01:30")
-    gap = add(client, text="Hi.", local_time="2031-03-30 01:30").json()  # clocks go forward
+    first = add(client, text="Hi.", local_time=f"{CLOCKS_GO_BACK} 01:30", occurrence="first").json()
+    second = add(
+        client, text="Hi.", local_time=f"{CLOCKS_GO_BACK} 01:30", occurrence="second"
+    ).json()
+    assert first["post"]["scheduled_at"].startswith(f"{CLOCKS_GO_BACK}T00:30")
+    assert second["post"]["scheduled_at"].startswith(f"{CLOCKS_GO_BACK}T01:30")
+    gap = add(client, text="Hi.", local_time=f"{CLOCKS_GO_FORWARD} 01:30").json()
     assert gap["note"] and "does not exist" in gap["note"]
 
 
@@ -389,7 +405,8 @@ def test_the_worker_in_the_app_publishes_and_logs_every_attempt(working: TestCli
     status = c.get("/api/schedule/worker", headers=AUTH).json()
     assert status["running"] and status["interval_s"] == 0.05 and status["handled"] >= 3
     assert status["tally"]["published"] >= 1 and status["tally"]["attention"] >= 2
-    assert datetime.fromisoformat(status["last_run_at"]) > datetime.now(UTC) - timedelta(seconds=30)
+    ran_at = datetime.fromisoformat(status["last_run_at"])  # stamped on the real clock
+    assert ran_at > datetime.now(UTC) - timedelta(seconds=30)  # real clock ok
     # Retry puts what needs attention back in the queue; the worker takes it again.
     r = c.post(f"/api/schedule/{ids[2]}/retry", headers=AUTH)
     assert r.status_code == 200 and r.json()["queued"] == 1
@@ -455,7 +472,8 @@ def test_the_demo_queues_posts_and_publishes_nowhere(tmp_path: Path) -> None:
     with TestClient(app) as c:
         queue = c.get("/api/schedule", headers=AUTH).json()["items"]
         assert len(queue) >= 2
-        assert all(p["scheduled_at"] > datetime.now(UTC).isoformat() for p in queue)
+        now = datetime.now(UTC).isoformat()  # real clock ok: the demo schedules from today
+        assert all(p["scheduled_at"] > now for p in queue)
         states = {d["state"] for p in queue for d in p["deliveries"]}
         assert "draft" in states  # the one the gate stopped
         drafts = [d for p in queue for d in p["deliveries"] if d["state"] == "draft"]
