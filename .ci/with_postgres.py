@@ -208,30 +208,45 @@ def stop_server(data: Path, timeout: float = 30.0) -> None:
 
 def run_with_server(command: list[str]) -> int:
     env = dict(os.environ)
+    if env.get("TACTFUL_TEST_PG_URL"):
+        print(f"{SAY} the server at TACTFUL_TEST_PG_URL={env['TACTFUL_TEST_PG_URL']}", flush=True)
+        return run(command, env)
     scratch = Path(tempfile.mkdtemp(prefix="tactful-pg-"))
     scratch.chmod(0o755)  # the server's user (not root) needs to reach its data folder
-    started = False
     try:
-        if env.get("TACTFUL_TEST_PG_URL"):
-            print(f"{SAY} the server at TACTFUL_TEST_PG_URL={env['TACTFUL_TEST_PG_URL']}")
-        else:
-            try:
-                url, what = start_server(scratch / "data", free_port())
-            except NoServer as why:
-                print(f"{SAY} none, so those tests skip (fail under CI=true): {why}", flush=True)
-            else:
-                started = True
-                env["TACTFUL_TEST_PG_URL"] = url
-                where = url.split("@")[1].split("/")[0]
-                print(f"{SAY} {what} on {where}, stopped afterwards", flush=True)
         try:
-            return subprocess.call(command, env=env)
-        except KeyboardInterrupt:
-            return 130
-    finally:
-        if started:
+            url, what = start_server(scratch / "data", free_port())
+        except NoServer as why:
+            then = "fail (CI=true)" if env.get("CI", "").lower() == "true" else "skip"
+            print(f"{SAY} none, so those tests {then}: {why}", flush=True)
+            return run(command, env)
+        env["TACTFUL_TEST_PG_URL"] = url
+        where = url.split("@")[1].split("/")[0]
+        print(f"{SAY} {what} on {where}, stopped afterwards", flush=True)
+        try:
+            return run(command, env)
+        finally:
             stop_server(scratch / "data")
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(command: list[str], env: dict[str, str]) -> int:
+    """Run ``command`` to its end. Ctrl-C reaches it through the terminal; a TERM or HUP sent
+    to this process (``timeout``, a closed terminal) is passed on, so the server still stops."""
+    child = subprocess.Popen(command, env=env)
+
+    def pass_on(signum: int, _frame: object) -> None:
+        child.send_signal(signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, pass_on)
+    while True:
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:
+            continue  # the command got the same Ctrl-C; let it finish
+        return code if code >= 0 else 128 - code
 
 
 def main(argv: list[str]) -> int:
