@@ -3,6 +3,7 @@ socket: connect, schedule, the gate refusing, publish now, and the exit-2 paths.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -24,6 +25,8 @@ NEW_YEAR = f"{YEAR}-01-01 09:00"
 SUMMER = f"{YEAR}-06-01 09:00"  # British Summer Time: 08:00 UTC
 OCTOBER_31 = date(YEAR, 10, 31)
 CLOCKS_GO_BACK = OCTOBER_31 - timedelta(days=(OCTOBER_31.weekday() + 1) % 7)  # last Sunday
+MARCH_31 = date(YEAR, 3, 31)
+CLOCKS_GO_FORWARD = MARCH_31 - timedelta(days=(MARCH_31.weekday() + 1) % 7)
 
 
 @pytest.fixture
@@ -229,7 +232,37 @@ def test_a_long_post_goes_as_a_thread_when_asked(tmp_path: Path) -> None:
     )
     assert code == 0 and "scheduled #1 as a thread of 2 posts" in out
     code, out = run("schedule", "show", "1", "--db", db)
-    assert '"parts"' in out and " 1/2" in out and " 2/2" in out
+    assert code == 0 and "jo (mastodon): scheduled, thread 0/2 parts out" in out
+    assert "part 1/2: Thanks to everyone" in out and "part 2/2:" in out
+    assert "not connected: tactful accounts connect jo" in out
+    code, out = run("schedule", "show", "1", "--format", "json", "--db", db)
+    post = json.loads(out)
+    assert [p[-4:] for p in post["deliveries"][0]["parts"]] == [" 1/2", " 2/2"]
+    assert post["deliveries"][0]["connected"] is False
+
+
+def test_an_hour_that_does_not_exist_shows_when_it_really_goes_out(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    run("accounts", "add", "jo", "--platform", "mastodon", "--kind", "personal", "--db", db)
+    day = CLOCKS_GO_FORWARD  # the last Sunday of March, a year or more ahead
+    code, out = run("schedule", "add", "Doors open.", "--account", "jo", "--at", f"{day} 01:30",
+                    "--tz", "Europe/London", "--db", db)  # fmt: skip
+    assert code == 0 and f"scheduled #1 for {day} 02:30 Europe/London" in out
+    assert "does not exist" in out and "01:30" in out  # the note says what moved
+    code, out = run("schedule", "list", "--db", db)
+    assert f"#1  {day}T02:30 Europe/London" in out
+
+
+def test_an_account_never_connected_is_warned_about_at_once(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    run("accounts", "add", "jo", "--platform", "mastodon", "--kind", "personal", "--db", db)
+    code, out = run("schedule", "add", "Doors open.", "--account", "jo", "--at", NEW_YEAR,
+                    "--tz", "UTC", "--db", db)  # fmt: skip
+    assert code == 0 and "scheduled #1" in out
+    assert "warning: jo is not connected: nothing goes out until you connect it" in out
+    assert "tactful accounts connect jo" in out
+    code, out = run("schedule", "list", "--db", db)
+    assert "not connected: tactful accounts connect jo" in out
 
 
 def test_bluesky_connects_with_an_app_password_from_stdin(tmp_path: Path) -> None:

@@ -82,6 +82,8 @@ def test_known_instants() -> None:
     )
     gap = schedule_time("2026-03-08 02:30", "America/New_York", now=now)
     assert gap.utc == datetime(2026, 3, 8, 7, 30, tzinfo=UTC) and "03:30" in (gap.note or "")
+    # What is shown and stored is when it really goes out, not the hour that does not exist.
+    assert gap.local == datetime(2026, 3, 8, 3, 30)
     assert schedule_time("2026-06-01 09:00", "Asia/Kolkata", now=now).utc == datetime(
         2026, 6, 1, 3, 30, tzinfo=UTC
     )

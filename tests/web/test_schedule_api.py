@@ -91,6 +91,12 @@ def test_schedule_a_post_and_see_it_in_the_queue(client: TestClient) -> None:
         ("acme-masto", "scheduled"),
         ("jo-masto", "scheduled"),
     ]
+    # Neither account was ever connected: queued, but the user is told at once.
+    assert [w.split(":")[0] for w in done["warnings"]] == [
+        "acme-masto is not connected",
+        "jo-masto is not connected",
+    ]
+    assert {d["connected"] for d in post["deliveries"]} == {False}
     queue = client.get("/api/schedule", headers=AUTH).json()
     assert queue["total"] == 1 and queue["items"][0]["text"] == "Our autumn report is out."
     one = client.get(f"/api/schedule/{done['id']}", headers=AUTH).json()
@@ -249,6 +255,7 @@ def test_a_repeated_hour_needs_first_or_second(client: TestClient) -> None:
     assert second["post"]["scheduled_at"].startswith(f"{CLOCKS_GO_BACK}T01:30")
     gap = add(client, text="Hi.", local_time=f"{CLOCKS_GO_FORWARD} 01:30").json()
     assert gap["note"] and "does not exist" in gap["note"]
+    assert gap["post"]["local_time"] == f"{CLOCKS_GO_FORWARD}T02:30"  # when it really goes out
 
 
 @pytest.mark.parametrize(

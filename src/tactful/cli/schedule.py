@@ -31,6 +31,8 @@ def _checker(store: Any) -> Any:
 def _report(done: Any, when: Any) -> None:
     if done.note:
         click.echo(f"note: {done.note}", err=True)
+    for warning in done.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if done.state == "scheduled":
         at = f"{when.local:%Y-%m-%d %H:%M} {when.zone} ({when.utc:%Y-%m-%d %H:%M} UTC)"
         thread = f" as a thread of {done.parts} posts" if done.parts > 1 else ""
@@ -234,19 +236,78 @@ def list_(show_all: bool, as_json: bool, db_url: str | None) -> None:
         click.echo(f"#{p.id}  {when}  {p.text[:60]!r}")
         for d in p.deliveries:
             extra = d.remote_url or d.last_error or ""
+            if not d.connected and d.state in ("draft", "scheduled"):
+                extra = f"not connected: tactful accounts connect {d.account}"
             thread = f" ({d.posted}/{len(d.parts)} parts out)" if d.parts else ""
             click.echo(f"    {d.account:<16} {d.state:<16} {extra}{thread}")
 
 
 @schedule.command("show")
 @click.argument("post_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
 @db_option
-def show(post_id: str, db_url: str | None) -> None:
-    """One queued post, its deliveries and every attempt."""
+def show(post_id: str, fmt: str, db_url: str | None) -> None:
+    """One queued post, its deliveries and every attempt.
+
+    \b
+    Examples:
+      tactful schedule show 3
+      tactful schedule show 3 --format json | jq '.deliveries[].state'
+    """
     from tactful.publish.outbox import get_post
 
     with open_db(db_url).session() as s:
-        echo_json(get_post(s, f"#{post_id.lstrip('#')}").to_dict())
+        post = get_post(s, f"#{post_id.lstrip('#')}")
+    if fmt == "json":
+        echo_json(post.to_dict())
+        return
+    for line in _describe(post):
+        click.echo(line)
+
+
+def _describe(post: Any) -> list[str]:
+    """A queued post as a person reads it: when, what, to whom, and what happened."""
+    if post.local_time and post.scheduled_at:
+        local = post.local_time.replace("T", " ")
+        when = f"{local} {post.zone} ({post.scheduled_at:%Y-%m-%d %H:%M} UTC)"
+    else:
+        when = "no time (a draft)"
+    lines = [f"#{post.id}  {when}"]
+    lines += ["  " + line for line in post.text.splitlines() or [""]]
+    if post.media:
+        lines.append(f"  images: {len(post.media)}")
+    if post.override_by:
+        lines.append(f"  published despite findings, by {post.override_by}: {post.override_reason}")
+    for d in post.deliveries:
+        lines.append("")
+        thread = f", thread {d.posted}/{len(d.parts)} parts out" if d.parts else ""
+        lines.append(f"  {d.account} ({d.platform}): {d.state.replace('_', ' ')}{thread}")
+        if not d.connected and d.state in ("draft", "scheduled"):
+            lines.append(f"    not connected: tactful accounts connect {d.account}")
+        for n, part in enumerate(d.parts, start=1):
+            short = part if len(part) <= 70 else part[:69] + "…"
+            lines.append(f"    part {n}/{len(d.parts)}: {short}")
+        if d.remote_url:
+            lines.append(f"    {d.remote_url}")
+        if d.last_error:
+            lines.append(f"    why: {d.last_error}")
+        for a in d.log:
+            part = f" part {a.part}" if d.parts else ""
+            status = f" HTTP {a.http_status}" if a.http_status else ""
+            outcome = a.outcome or "no answer recorded"
+            detail = f": {a.detail}" if a.detail else ""
+            lines.append(
+                f"    {a.started_at:%Y-%m-%d %H:%M:%S} UTC  {a.action}{part}  "
+                f"{outcome}{status}{detail}"
+            )
+    return lines
 
 
 @schedule.command("cancel")

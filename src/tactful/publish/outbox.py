@@ -139,6 +139,7 @@ class Scheduled:
     note: str | None
     parts: int = 1  # the most parts any account's thread has
     when: WallTime | None = None  # its time (None: a draft without one)
+    warnings: tuple[str, ...] = ()  # what lets it be queued but not go out (no connection)
 
 
 def find_post(session: Session, ref: str) -> OutboxPostRow:
@@ -256,7 +257,25 @@ def _apply(
         d.last_error = "; ".join(p.message for p in stopping if p.account == name) or None
     session.flush()
     most = max((len(p) for p in parts.values()), default=1)
-    return Scheduled(row.id, state, tuple(stopping), when.note if when else None, most, when)
+    warnings = tuple(
+        f"{name} is not connected: nothing goes out until you connect it "
+        f"(tactful accounts connect {name})"
+        for name in sorted(unconnected(session, [r.name for r in records]))
+    )
+    note = when.note if when else None
+    return Scheduled(row.id, state, tuple(stopping), note, most, when, warnings)
+
+
+def unconnected(session: Session, names: Sequence[str]) -> set[str]:
+    """Which of these accounts have no connection to their network (nothing can go out)."""
+    from tactful.store.models import CredentialRow
+
+    connected = session.scalars(
+        select(AccountRow.name)
+        .join(CredentialRow, CredentialRow.account_id == AccountRow.id)
+        .where(AccountRow.name.in_(names))
+    )
+    return set(names) - set(connected)
 
 
 # What an edit may change: nothing of it has gone out, or might have.
@@ -391,11 +410,13 @@ class DeliveryView:
     parts: tuple[str, ...] = ()  # a thread's parts (empty: the post's text, one part)
     posted: int = 0  # how many of them are out
     log: tuple[AttemptView, ...] = ()
+    connected: bool = True  # False: the account was never connected, nothing can go out
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "account": self.account,
             "platform": self.platform,
+            "connected": self.connected,
             "state": self.state,
             "attempts": self.attempts,
             "remote_url": self.remote_url,
@@ -443,19 +464,26 @@ def _log(session: Session, delivery_id: int) -> tuple[AttemptView, ...]:
     )
 
 
-def _accounts(session: Session, rows: Sequence[OutboxPostRow]) -> dict[int, tuple[str, str]]:
-    """Account id -> (name, platform) for the deliveries of ``rows``, in one query."""
+def _accounts(session: Session, rows: Sequence[OutboxPostRow]) -> dict[int, tuple[str, str, bool]]:
+    """Account id -> (name, platform, connected) for the deliveries of ``rows``, one query."""
+    from tactful.store.models import CredentialRow
+
     ids = {d.account_id for row in rows for d in row.deliveries}
     found = session.execute(
-        select(AccountRow.id, AccountRow.name, AccountRow.platform).where(AccountRow.id.in_(ids))
+        select(AccountRow.id, AccountRow.name, AccountRow.platform, CredentialRow.id)
+        .outerjoin(CredentialRow, CredentialRow.account_id == AccountRow.id)
+        .where(AccountRow.id.in_(ids))
     )
-    return {account_id: (name, platform) for account_id, name, platform in found}
+    return {
+        account_id: (name, platform, credential is not None)
+        for account_id, name, platform, credential in found
+    }
 
 
 def _view(
     session: Session,
     row: OutboxPostRow,
-    names: dict[int, tuple[str, str]],
+    names: dict[int, tuple[str, str, bool]],
     *,
     log: bool = False,
 ) -> OutboxView:
@@ -469,7 +497,7 @@ def _view(
         row.override_reason,
         tuple(
             DeliveryView(
-                *names.get(d.account_id, ("?", "?")),
+                *names.get(d.account_id, ("?", "?", False))[:2],
                 d.state,
                 d.attempts,
                 d.remote_url,
@@ -477,6 +505,7 @@ def _view(
                 tuple(d.parts or ()),
                 len(d.posted or ()),
                 _log(session, d.id) if log else (),
+                names.get(d.account_id, ("?", "?", False))[2],
             )
             for d in row.deliveries
         ),

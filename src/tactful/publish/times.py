@@ -16,7 +16,8 @@ from tactful.errors import InputError
 class WallTime:
     """A local date and time in a zone, and the instant it names."""
 
-    local: datetime  # naive: what the user typed
+    local: datetime  # naive: when it goes out, on the zone's clock (what the user typed,
+    # except in a DST gap, where it is the time the post will really go out)
     zone: str
     utc: datetime
     note: str | None = None  # said when the time had to be moved (a DST gap)
@@ -64,13 +65,15 @@ def ambiguous(local: datetime, zone_name: str) -> bool:
 
 def resolve(local: datetime, zone_name: str, *, second: bool = False) -> WallTime:
     """The UTC instant of ``local`` in ``zone_name``. A time in the gap when clocks go
-    forward moves forward by the gap (02:30 becomes 03:30) and ``note`` says so; a time
-    that happens twice is the first one, or the second with ``second=True``."""
+    forward moves forward by the gap (02:30 becomes 03:30): the result's ``local`` is the
+    time it really goes out, and ``note`` says what moved. A time that happens twice is the
+    first one, or the second with ``second=True``."""
     tz = zone(zone_name)
     kind = _kind(local, tz)
     chosen = local.replace(tzinfo=tz, fold=1 if (kind == "fold" and second) else 0)
     utc = chosen.astimezone(UTC)
     note = None
+    goes_out = local
     if kind == "gap":
         # fold=0 reads the time with the offset from before the change: the instant is the
         # same time of day shifted forward by the gap.
@@ -79,7 +82,8 @@ def resolve(local: datetime, zone_name: str, *, second: bool = False) -> WallTim
             f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks go forward "
             f"then); it will go out at {moved:%H:%M} local time"
         )
-    return WallTime(local, zone_name, utc, note)
+        goes_out = moved
+    return WallTime(goes_out, zone_name, utc, note)
 
 
 def schedule_time(

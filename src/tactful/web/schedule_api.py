@@ -103,6 +103,7 @@ class AttemptOut(BaseModel):
 class DeliveryOut(BaseModel):
     account: str
     platform: str
+    connected: bool = Field(description="False: never connected, so nothing goes out")
     state: str = Field(
         description="draft, scheduled, claimed, publishing, published, needs_attention, "
         "failed or cancelled"
@@ -135,6 +136,9 @@ class ScheduledOut(BaseModel):
     problems: list[ProblemOut] = Field(description="What keeps it a draft")
     overridable: bool = Field(description="An override reason would let it by")
     note: str | None = Field(description="Said when the time had to move (a DST gap)")
+    warnings: list[str] = Field(
+        description="What lets it be queued but not go out (an account never connected)"
+    )
     parts: int = Field(description="The most parts any account's thread has")
     post: PostOut
 
@@ -275,6 +279,7 @@ def _post_out(view: OutboxView) -> PostOut:
             DeliveryOut(
                 account=d.account,
                 platform=d.platform,
+                connected=d.connected,
                 state=d.state,
                 attempts=d.attempts,
                 remote_url=d.remote_url,
@@ -320,6 +325,7 @@ def _answer(s: Session, done: Scheduled) -> ScheduledOut:
         ],
         overridable=any(not p.rule_id.startswith("publish.") for p in done.problems),
         note=done.note,
+        warnings=list(done.warnings),
         parts=done.parts,
         post=post,
     )

@@ -151,10 +151,10 @@
 
   function answered(done) {
     const status = $("form-status");
-    const note = done.note ? ` (${done.note})` : "";
+    const note = (done.note ? ` (${done.note})` : "") + (done.warnings || []).map((w) => ` Warning: ${w}.`).join("");
     if (done.state === "scheduled") {
       reset();
-      flash(status, done.message + note);
+      flash(status, done.message + note, (done.warnings || []).length > 0);
     } else {
       edit(done.post, false);
       gate(done);
@@ -232,6 +232,7 @@
     return el("li", {"data-account": d.account},
       el("strong", {}, d.account),
       el("span", {class: "badge " + d.state}, STATES[d.state] || d.state),
+      d.connected ? null : el("span", {class: "why", title: `tactful accounts connect ${d.account}`}, "not connected: nothing goes out until you connect it"),
       thread, safeLink(d.remote_url),
       d.last_error ? el("span", {class: "why"}, d.last_error) : null);
   }
