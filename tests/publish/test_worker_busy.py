@@ -136,7 +136,7 @@ def publish_until_done(url: str, name: str, now: datetime, start: Any, results: 
         http=httpx.Client(trust_env=False, timeout=30),
         connector_for=lambda _p: MastodonConnector(poll_wait=0),
     )
-    start.wait()  # every process ready: they start together
+    start.wait(GIVE_UP_S)  # every process ready: they start together
     deadline = time.monotonic() + GIVE_UP_S
     while time.monotonic() < deadline:
         if worker.run_once(limit=2) == 0 and _open(store) == 0:
