@@ -419,16 +419,26 @@ def _progress(size: int) -> _LineProgress:
     "--json", "json_out", type=click.Path(dir_okay=False), help="Also write results here."
 )
 @click.option("--limit", type=click.IntRange(min=1), help="At most N posts per set (a quick look).")
-def eval_command(data: str, json_out: str | None, limit: int | None) -> None:
-    """Measure the checker on labelled validation sets and print per-category scores.
+@click.option(
+    "--real-only",
+    is_flag=True,
+    help="Only the hand-labelled real posts (skip the slower public-corpus sets).",
+)
+def eval_command(data: str, json_out: str | None, limit: int | None, real_only: bool) -> None:
+    """Measure the checker on labelled posts and print per-category scores.
 
-    Runs TweetEval offensive and hate (val), the etiquette corpus's validation split and
-    ToxiGen's held-out neutral statements, with every rule on; alt-profanity-check runs on
-    the offensive set in the same process for comparison.
+    First the real posts labelled by hand (docs/labelling.md), checked as 'tactful check'
+    checks a post from a public personal and a public professional account: precision and
+    recall per rule id, and how often posts labelled clean get a finding at warn or block.
+    The test split is never tuned on; the calibration split may be. Then TweetEval offensive
+    and hate (val), the etiquette corpus's validation split and ToxiGen's held-out neutral
+    statements, with every rule on; alt-profanity-check runs on the offensive set in the
+    same process for comparison.
 
     \b
     Examples:
       tactful eval --data ../shared/data
+      tactful eval --data ../shared/data --real-only
       tactful eval --limit 200 --json eval.json
     """
     from tactful.training.evaluate import evaluate, format_tables
@@ -437,7 +447,9 @@ def eval_command(data: str, json_out: str | None, limit: int | None) -> None:
         raise InputError(
             f"{data!r} has no tweeteval/ folder; pass --data with the shared data sets"
         )
-    results = evaluate(Path(data), limit=limit, log=lambda m: click.echo(m, err=True))
+    results = evaluate(
+        Path(data), limit=limit, real_only=real_only, log=lambda m: click.echo(m, err=True)
+    )
     click.echo(format_tables(results))
     if json_out:
         Path(json_out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

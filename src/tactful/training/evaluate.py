@@ -1,12 +1,15 @@
 """Evaluate the whole checker (rules + models) on labelled validation sets.
 
-    tactful eval --data ../shared/data [--json results.json] [--limit N]
+    tactful eval --data ../shared/data [--json results.json] [--limit N] [--real-only]
 
-Sets: TweetEval offensive and hate (val), the etiquette corpus's fixed validation split,
-and the held-out half of ToxiGen's neutral statements (false positives per group). The
-checker runs with every rule switched on (``policies/eval.yml``) so the numbers measure
-detection, not one account's policy. ``alt-profanity-check`` runs on the offensive set in
-the same process for comparison (quality and posts/s).
+First, real posts labelled by hand for every rule id a text can raise
+(:mod:`tactful.training.real_text`), checked exactly as the CLI checks a post, from a
+personal and from a professional public account. Then the public sets: TweetEval offensive
+and hate (val), the etiquette corpus's fixed validation split, and the held-out half of
+ToxiGen's neutral statements (false positives per group). These run with every rule switched
+on (``policies/eval.yml``) so the numbers measure detection, not one account's policy.
+``alt-profanity-check`` runs on the offensive set in the same process for comparison
+(quality and posts/s).
 """
 
 from __future__ import annotations
@@ -20,11 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from tactful.core.checker import Checker
+from tactful.core.factory import checker_for
 from tactful.core.findings import Report
 from tactful.core.post import Post
 from tactful.core.scan import CHUNK
 from tactful.training.corpus import CATEGORIES
 from tactful.training.data import Example, corpus, toxigen, tweeteval_hate, tweeteval_offensive
+from tactful.training.real_text import (
+    ACCOUNT_KINDS,
+    SPLITS,
+    format_table,
+    join_text,
+    read_labels,
+    score,
+)
 
 OFFENSIVE_RULES = ("offense.identity", "offense.insult", "offense.profanity")
 
@@ -106,11 +118,16 @@ def _post(example: Example) -> Post:
 
 
 def _check_all(checker: Checker, examples: Sequence[Example]) -> tuple[list[Report | None], float]:
-    """Check in chunks, as ``tactful scan`` does (the models batch their work)."""
+    return check_posts(checker, [_post(ex) for ex in examples])
+
+
+def check_posts(checker: Checker, posts: Sequence[Post]) -> tuple[list[Report | None], float]:
+    """Check in chunks, as ``tactful scan`` does (the models batch their work); None for a
+    post the checker could not check. Also returns posts per second."""
     reports: list[Report | None] = []
     started = time.perf_counter()
-    for start in range(0, len(examples), CHUNK):
-        chunk = [_post(ex) for ex in examples[start : start + CHUNK]]
+    for start in range(0, len(posts), CHUNK):
+        chunk = posts[start : start + CHUNK]
         try:
             reports.extend(checker.check_batch(chunk))
         except Exception:  # one empty or oversized row in public data: check one by one
@@ -119,7 +136,7 @@ def _check_all(checker: Checker, examples: Sequence[Example]) -> tuple[list[Repo
                     reports.append(checker.check(post))
                 except Exception:  # counted as not flagged
                     reports.append(None)
-    return reports, len(examples) / max(time.perf_counter() - started, 1e-9)
+    return reports, len(posts) / max(time.perf_counter() - started, 1e-9)
 
 
 def _flags(report: Report | None, rules: Sequence[str]) -> tuple[bool, float]:
@@ -130,11 +147,51 @@ def _flags(report: Report | None, rules: Sequence[str]) -> tuple[bool, float]:
     return flagged, score
 
 
-def evaluate(
-    data: Path, *, limit: int | None = None, log: Callable[[str], None] = print
+def evaluate_real(
+    data: Path,
+    *,
+    labels: Path | None = None,
+    limit: int | None = None,
+    log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    checker = Checker(policy_files=[eval_policy()])
+    """The hand-labelled real posts (:mod:`tactful.training.real_text`; ``labels``: another
+    folder of label files), checked as the CLI checks a post
+    (:func:`tactful.core.factory.checker_for`, the built-in policies) from a public personal
+    account and from a public professional account; scores per split."""
+    posts = join_text(read_labels(labels), data, log=log)
+    if limit:
+        posts = posts[:limit]
+    checker = checker_for(None)
+    reports: dict[str, list[Report | None]] = {}
+    for kind in ACCOUNT_KINDS:
+        reports[kind], rate = check_posts(
+            checker, [Post.build(p.text, account_kind=kind) for p in posts]
+        )
+        log(f"real posts, {kind} account: {len(posts)} posts checked, {rate:,.0f} posts/s")
     results: dict[str, Any] = {}
+    for split in SPLITS:
+        picked = [i for i, p in enumerate(posts) if p.split == split]
+        results[split] = {
+            kind: score([posts[i] for i in picked], [reports[kind][i] for i in picked]).to_dict()
+            for kind in ACCOUNT_KINDS
+        }
+    return results
+
+
+def evaluate(
+    data: Path,
+    *,
+    limit: int | None = None,
+    real_only: bool = False,
+    labels: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "real_text": evaluate_real(data, labels=labels, limit=limit, log=log)
+    }
+    if real_only:
+        return results
+    checker = Checker(policy_files=[eval_policy()])
 
     def take(rows: list[Example]) -> list[Example]:
         return rows[:limit] if limit else rows
@@ -217,9 +274,20 @@ def _row(b: Binary, rate: float | None, n: int) -> dict[str, Any]:
 
 
 def format_tables(results: dict[str, Any]) -> str:
-    lines = [
+    lines: list[str] = []
+    real = results.get("real_text")
+    if real:
+        for split, title in (
+            ("test", "Real posts, test split (never tuned on)"),
+            ("calibration", "Real posts, calibration split (thresholds may be tuned on it)"),
+        ):
+            if real.get(split) and next(iter(real[split].values()))["posts"]:
+                lines += [format_table(title, real[split]), ""]
+    if "tweeteval_offensive" not in results:
+        return "\n".join(lines).rstrip()
+    lines.append(
         "set                              posts  prec   rec    F1     macro-F1  AUC    posts/s"
-    ]
+    )
     for key in ("tweeteval_offensive", "alt_profanity_check_offensive", "tweeteval_hate"):
         r = results.get(key)
         if r:
