@@ -89,6 +89,14 @@ def test_mastodon_registers_tactful_and_reads_the_instance_limits() -> None:
         "max_images": 4,
         "types": ["image/jpeg", "image/png"],
         "max_bytes": 16777216,
+        "characters_reserved_per_url": 23,
+    }
+    # Asked for, and granted: reading statuses back after a lost answer needs it.
+    assert fake.scopes[made.token] == {
+        "read:accounts",
+        "read:statuses",
+        "write:statuses",
+        "write:media",
     }
 
 

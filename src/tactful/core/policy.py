@@ -141,9 +141,11 @@ class SuppressionData(DataModel):
 
 
 class SettingsData(DataModel):
-    """Values for detectors; ``platform_limits`` overrides a network's text limit."""
+    """Values for detectors; ``platform_limits`` overrides a network's text limit,
+    ``url_weights`` how many characters a link counts (a Mastodon instance's own)."""
 
     platform_limits: dict[Platform, PositiveWholeNumber] = Field(default_factory=dict)
+    url_weights: dict[Platform, PositiveWholeNumber] = Field(default_factory=dict)
 
 
 class PolicyFile(DataModel):

@@ -3,7 +3,9 @@
 Limits and counting methods live in ``limits.yml`` (read once), not in code: each
 platform names a counting method (``weighted_x``, ``mastodon_chars``, ``graphemes``,
 ``chars``) that this module implements as one small function. A policy may override any
-platform's limit with the setting ``platform_limits: {mastodon: 1000}``.
+platform's limit with the setting ``platform_limits: {mastodon: 1000}``, and how many
+characters a link counts on Mastodon with ``url_weights: {mastodon: 23}`` (an instance's
+``characters_reserved_per_url``, kept when the account was connected).
 
 :func:`measure` is the public helper other surfaces (a composer's character counter) reuse:
 ``measure(text, "x")`` returns the count, the limit and the unit the network counts in.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any
 
 import regex
@@ -70,12 +72,14 @@ def count_graphemes(text: str, limit: int | None) -> tuple[int, int | None]:
     return _cut_by_units([(m.start(), 1) for m in _GRAPHEME.finditer(text)], limit)
 
 
-def count_mastodon(text: str, limit: int | None) -> tuple[int, int | None]:
-    """Mastodon's StatusLengthValidator: grapheme clusters, where every http(s) URL counts 23
-    and a remote mention ``@user@domain`` counts as ``@user``."""
+def count_mastodon(
+    text: str, limit: int | None, url_chars: int = _MASTODON_URL_CHARS
+) -> tuple[int, int | None]:
+    """Mastodon's StatusLengthValidator: grapheme clusters, where every http(s) URL counts
+    ``url_chars`` (the instance's ``characters_reserved_per_url``, 23 unless it says
+    otherwise) and a remote mention ``@user@domain`` counts as ``@user``."""
     entities: list[tuple[int, int, int]] = [
-        (start, end, _MASTODON_URL_CHARS)
-        for start, end in x_weight.find_links(text, without_protocol=False)
+        (start, end, url_chars) for start, end in x_weight.find_links(text, without_protocol=False)
     ]
     entities += [
         (m.start(), m.end(), 1 + len(m.group(1))) for m in _MASTODON_MENTION.finditer(text)
@@ -224,6 +228,21 @@ def resolve_limit(
     return int(value)
 
 
+def _counter(plat: Platform, settings: Mapping[str, Any] | None) -> Counter:
+    """The platform's counting method, with the server's own link weight
+    (``settings["url_weights"][platform]``) where it counts links as Mastodon does."""
+    spec = platform_specs()[plat]
+    weights = (settings or {}).get("url_weights")
+    weight = weights.get(plat.value) if isinstance(weights, Mapping) else None
+    if spec.count != "mastodon_chars" or weight is None:
+        return spec.counter
+    if not _positive_int(weight):
+        raise PolicyError(
+            f"settings.url_weights.{plat.value} must be a positive whole number, got {weight!r}"
+        )
+    return partial(count_mastodon, url_chars=int(weight))
+
+
 def measure(
     text: str, platform: str | Platform, settings: Mapping[str, Any] | None = None
 ) -> LengthInfo:
@@ -231,7 +250,7 @@ def measure(
     plat = _as_platform(platform)
     spec = platform_specs()[plat]
     limit = resolve_limit(plat, settings)
-    count, cut = spec.counter(text, limit)
+    count, cut = _counter(plat, settings)(text, limit)
     return LengthInfo(count=count, limit=limit, unit=spec.unit, cut=cut)
 
 
@@ -266,7 +285,7 @@ def thread_size(
     limit = resolve_limit(plat, settings)
     if limit is None:
         return 1
-    counter = platform_specs()[plat].counter
+    counter = _counter(plat, settings)
     return _thread_size(text, counter, limit, counter(text, limit)[0])
 
 

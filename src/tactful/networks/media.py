@@ -73,7 +73,14 @@ def media_rules(platform: str, own: Mapping[str, Any] | None = None) -> MediaRul
 
 
 def text_settings(platform: str, own: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Policy settings that carry the server's own text limit (``max_characters``) into
-    :func:`tactful.networks.length.measure`; empty when the server said nothing."""
+    """Policy settings that carry the server's own text limit (``max_characters``) and link
+    weight (``characters_reserved_per_url``) into :func:`tactful.networks.length.measure`;
+    empty when the server said nothing."""
     limit = (own or {}).get("max_characters")
-    return {"platform_limits": {platform: int(limit)}} if limit else {}
+    url_chars = (own or {}).get("characters_reserved_per_url")
+    settings: dict[str, Any] = {}
+    if limit:
+        settings["platform_limits"] = {platform: int(limit)}
+    if url_chars:
+        settings["url_weights"] = {platform: int(url_chars)}
+    return settings

@@ -1,6 +1,17 @@
 """Mastodon (and compatible servers): ``POST /api/v2/media`` for images (polling while the
 server processes them), ``POST /api/v1/statuses`` with an ``Idempotency-Key`` header, which
-Mastodon honours for an hour, and the account's own statuses to find a post after that."""
+Mastodon honours for an hour, and the account's own statuses to find a post after that.
+
+Reading the account's statuses with the user's token needs ``read:statuses``: Mastodon
+checks the scopes of any token it is sent, and answers 403 when one is missing. Accounts
+connected before tactful asked for that scope hold a token without it, so on a 403
+:meth:`MastodonConnector.find` reads the same list without a token: the endpoint is public
+for public statuses (since Mastodon 2.7), which is what tactful posts.
+
+Docs (github.com/mastodon/documentation, content/en/): methods/statuses.md (create),
+methods/media.md (v2 upload, get), methods/accounts.md (verify_credentials, statuses),
+methods/instance.md and entities/Instance.md (v2 instance: ``configuration.statuses``),
+methods/apps.md and api/oauth-scopes.md."""
 
 from __future__ import annotations
 
@@ -18,6 +29,7 @@ from tactful.publish.connectors.base import (
     Outgoing,
     Result,
     classify,
+    json_object,
     plain,
     send,
     unknown_as_retry,
@@ -62,10 +74,19 @@ class MastodonConnector:
         media_id = str(answer.json()["id"])
         if answer.status_code == 202:  # still processing: wait until it has a URL
             for _ in range(MEDIA_POLLS):
-                polled = http.get(
-                    self._url(creds, f"/api/v1/media/{media_id}"), headers=self._auth(creds)
+                polled = send(
+                    http,
+                    http.build_request(
+                        "GET",
+                        self._url(creds, f"/api/v1/media/{media_id}"),
+                        headers=self._auth(creds),
+                    ),
                 )
-                if polled.status_code == 200 and polled.json().get("url"):
+                if (
+                    isinstance(polled, httpx.Response)
+                    and polled.status_code == 200
+                    and json_object(polled).get("url")
+                ):
                     break
                 time.sleep(self.poll_wait)
             else:
@@ -102,6 +123,8 @@ class MastodonConnector:
             "max_images": statuses.get("max_media_attachments"),
             "types": [t for t in media.get("supported_mime_types") or () if t.startswith("image/")],
             "max_bytes": media.get("image_size_limit"),
+            # What one link counts towards max_characters (Mastodon 4.0+; 23 before).
+            "characters_reserved_per_url": statuses.get("characters_reserved_per_url"),
         }
         return {k: v for k, v in found.items() if v} or None
 
@@ -138,24 +161,36 @@ class MastodonConnector:
     ) -> Result | None:
         """Page back through the account's statuses (newest first) to the first attempt,
         matching the text (Mastodon returns it as HTML, so the markup is stripped) and the
-        status it replies to (a thread's part under another thread is another post)."""
+        status it replies to (a thread's part under another thread is another post). A
+        token without ``read:statuses`` is refused (403): the public list is read instead."""
         if not creds.remote_user:
             return Result("unknown", detail="the account's Mastodon id is not known")
         wanted = plain(post.text)
         parent = post.reply_to.remote_id if post.reply_to else None
         cutoff = since - timedelta(minutes=5) if since else None
+        url = self._url(creds, f"/api/v1/accounts/{creds.remote_user}/statuses")
+        headers = self._auth(creds)
         max_id: str | None = None
         for _ in range(FIND_PAGES):
             params: dict[str, str | int] = {"limit": 40}
             if max_id:
                 params["max_id"] = max_id
-            url = self._url(creds, f"/api/v1/accounts/{creds.remote_user}/statuses")
-            answer = send(
-                http, http.build_request("GET", url, headers=self._auth(creds), params=params)
-            )
-            if isinstance(answer, Result) or answer.status_code != 200:
-                return Result("unknown", detail="could not read the account's posts")
-            page = answer.json()
+            answer = send(http, http.build_request("GET", url, headers=headers, params=params))
+            if not isinstance(answer, Result) and answer.status_code == 403 and headers:
+                headers = {}  # the token lacks read:statuses: public statuses need none
+                answer = send(http, http.build_request("GET", url, params=params))
+            if isinstance(answer, Result):
+                return Result(
+                    "unknown", detail=f"could not read the account's posts: {answer.detail}"
+                )
+            if answer.status_code != 200:
+                return Result("unknown", status=answer.status_code, detail=_unread(answer, headers))
+            try:
+                page = answer.json()
+            except ValueError:
+                page = None
+            if not isinstance(page, list):
+                return Result("unknown", status=200, detail="the server's list of posts is no list")
             for status in page:
                 replies_to = status.get("in_reply_to_id")
                 same_place = (str(replies_to) if replies_to else None) == parent
@@ -169,6 +204,17 @@ class MastodonConnector:
                 return None  # back past the first attempt: it never went out
             max_id = str(oldest["id"])
         return Result("unknown", detail=f"not in the last {FIND_PAGES * 40} posts")
+
+
+def _unread(answer: httpx.Response, with_token: dict[str, str]) -> str:
+    said = classify(answer).detail
+    if not with_token:  # the server shows no statuses to a reader without a token
+        return (
+            f"could not read the account's posts ({said}): the token lacks read:statuses "
+            "and the server shows no posts without one; connect the account again "
+            "with --oauth, or with a token that has read:statuses"
+        )
+    return f"could not read the account's posts ({said})"
 
 
 def _plain(content: str) -> str:
