@@ -221,7 +221,9 @@ def test_mastodon_outbox_quirks(tmp_path: Path) -> None:
         name, got = read_all(path)
         assert name == "mastodon"
         ps = {p.post.source_id.rsplit("/", 1)[-1]: p for p in posts(got)}
-        assert ps["1"].post.text == "Hi #x\n\nSee example.com/long"
+        # The link's target, not its shortened display, is audited and kept.
+        assert ps["1"].post.text == "Hi #x\n\nSee https://example.com/long/path"
+        assert ps["1"].links == ("https://example.com/long/path",)
         assert [ps[i].visibility for i in "1234"] == ["public", "unlisted", "followers", "direct"]
         assert ps["3"].post.text == "friends only\nsecond line"
         assert ps["4"].kind == "reply"

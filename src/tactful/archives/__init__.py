@@ -27,10 +27,23 @@ def create(name: str) -> Importer:
     return importer
 
 
+def diagnose(importer: Importer, source: ArchiveSource) -> str | None:
+    """An importer's optional ``diagnose(source)``: for an export it does not read but knows
+    (Facebook's HTML download), one line saying what to download instead."""
+    hook = getattr(importer, "diagnose", None)
+    advice = hook(source) if callable(hook) else None
+    return str(advice) if advice else None
+
+
 def detect(source: ArchiveSource) -> Importer:
     """The importer whose files this export has; a clear error when none (or several)."""
-    matches = [imp for imp in (create(n) for n in available()) if imp.detect(source)]
+    importers = [create(n) for n in available()]
+    matches = [imp for imp in importers if imp.detect(source)]
     if not matches:
+        for imp in importers:
+            advice = diagnose(imp, source)
+            if advice:
+                raise InputError(advice)
         sample = ", ".join(source.names[:5]) or "no files"
         raise InputError(
             f"{source.path.name} is not an export tactful knows (it has {sample}); expected "
@@ -52,4 +65,5 @@ __all__ = [
     "available",
     "create",
     "detect",
+    "diagnose",
 ]

@@ -22,6 +22,7 @@ class ArchivedPost:
     visibility: str | None = None  # public | unlisted | followers | direct | connections
     media: tuple[str, ...] = ()  # paths inside the archive, or URLs
     missing_media: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()  # where the post's links lead (full URLs, not display text)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +33,7 @@ class ArchivedPost:
             "created_at": self.post.created_at.isoformat() if self.post.created_at else None,
             "media": list(self.media),
             "missing_media": list(self.missing_media),
+            "links": list(self.links),
         }
 
 
@@ -57,7 +59,9 @@ Item = ArchivedPost | Unreadable | Skipped
 @runtime_checkable
 class Importer(Protocol):
     """One export format. ``detect`` looks at the files; ``read`` yields items in a stable
-    order (an interrupted audit resumes by position)."""
+    order (an interrupted audit resumes by position). An importer may also have
+    ``diagnose(source) -> str | None``: for an export of its network that it cannot read (a
+    download in another format), one line saying what to download instead."""
 
     name: str
     platform: str

@@ -1,7 +1,9 @@
 """Bluesky repository export (repo.car): the CAR file and its DAG-CBOR blocks are read with
 libipld (the IPLD library the atproto SDK itself uses); the repository's Merkle search tree
 gives each record its key, and so each post its link. The file is read in one pass and
-records are decoded one at a time (constant memory, see car.py)."""
+records are decoded one at a time (constant memory, see car.py). A post's images and video
+are described by their alt text, which is audited with the text; shortened links are read
+as their targets, and a link card's URL is kept."""
 
 from __future__ import annotations
 
@@ -21,10 +23,13 @@ from tactful.archives.base import (
 )
 from tactful.archives.car import CarError, blocks, read_header
 from tactful.archives.source import ArchiveSource
+from tactful.archives.textutil import with_alt_text, with_link_target
 from tactful.core.post import Post
 
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
+VIDEO = "app.bsky.embed.video"
+LINK = "app.bsky.richtext.facet#link"
 
 
 def _walk(
@@ -149,17 +154,30 @@ class BlueskyImporter:
         text = record.get("text")
         if not isinstance(text, str):
             return Unreadable(where, "a post without text")
+        text, links = expand_links(text, record.get("facets"))
+        embed = _mapping(record.get("embed"))
+        etype = str(embed.get("$type", ""))
+        # A quote with media keeps the media under "media"; the quoted post is not ours.
+        attached = _mapping(embed.get("media")) or embed
+        video = str(attached.get("$type", "")) == VIDEO
+        images = [i for i in attached.get("images") or [] if isinstance(i, dict)]
+        alts = [str(i.get("alt") or "") for i in images]
+        if video:
+            alts.append(str(attached.get("alt") or ""))
+        card = _mapping(attached.get("external")).get("uri")
+        if isinstance(card, str) and card and card not in links:
+            links += (card,)
+        text = with_alt_text(text, alts)
         if not text.strip():
-            return Skipped(where, "empty post (image only)")
+            return Skipped(where, "empty post (no text, and no alt text on its media)")
         when = parse_iso(record.get("createdAt"))
         if when is None:
             return Unreadable(where, f"unreadable date {record.get('createdAt')!r}")
         reply = (record.get("reply") or {}).get("parent", {}).get("uri")
-        embed = record.get("embed") or {}
-        etype = str(embed.get("$type", ""))
-        images = embed.get("images") or (embed.get("media") or {}).get("images") or []
-        # A repository export holds the images' content ids, never the files themselves.
+        # A repository export holds the media's content ids, never the files themselves.
         media = tuple(f"image {i + 1} (not in the export)" for i, _ in enumerate(images))
+        if video:
+            media += ("video (not in the export)",)
         return ArchivedPost(
             post=Post.build(
                 text, platform="bluesky", created_at=when, source_id=rkey, reply_to=reply
@@ -168,4 +186,46 @@ class BlueskyImporter:
             url=f"https://bsky.app/profile/{did}/post/{rkey}",
             visibility="public",
             media=media,
+            links=links,
         )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def expand_links(text: str, facets: Any) -> tuple[str, tuple[str, ...]]:
+    """The text with each link facet's shortened display (``example.com/long...``) replaced
+    by its target, and the targets. Facets point at UTF-8 byte ranges; one that does not fit
+    the text is left alone (its target is still kept)."""
+    raw = text.encode("utf-8")
+    found: list[tuple[int, int, str]] = []
+    links: list[str] = []
+    for facet in facets if isinstance(facets, list) else []:
+        if not isinstance(facet, dict):
+            continue
+        index = _mapping(facet.get("index"))
+        start, end = index.get("byteStart"), index.get("byteEnd")
+        for feature in facet.get("features") or []:
+            if not isinstance(feature, dict) or feature.get("$type") != LINK:
+                continue
+            uri = feature.get("uri")
+            if not isinstance(uri, str) or not uri:
+                continue
+            if uri not in links:
+                links.append(uri)
+            if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(raw):
+                found.append((start, end, uri))
+    parts: list[bytes] = []
+    done = 0
+    for start, end, uri in sorted(found):
+        if start < done:  # overlaps the facet before it
+            continue
+        try:
+            shown = raw[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        parts += [raw[done:start], with_link_target(shown, uri).encode("utf-8")]
+        done = end
+    parts.append(raw[done:])
+    return b"".join(parts).decode("utf-8", "replace"), tuple(links)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
@@ -11,7 +12,8 @@ from tactful.archives.base import Item, Unreadable, guard_record
 
 
 class AfterAssignment:
-    """A file object that starts after ``window.YTD.tweets.part0 =`` (X's .js files)."""
+    """A file object that starts after ``window.YTD.tweets.part0 =`` (X's .js files) or
+    ``Grailbird.data.tweets_2013_01 =`` (X's archives before 2019)."""
 
     def __init__(self, fh: IO[bytes]):
         self._fh = fh
@@ -20,10 +22,10 @@ class AfterAssignment:
         while b"=" not in head:
             chunk = fh.read(256)
             if not chunk:
-                raise ValueError("no 'window.YTD... =' assignment at the start")
+                raise ValueError("no 'window.YTD... =' or 'Grailbird.data... =' at the start")
             head += chunk
             if len(head) > 4096:
-                raise ValueError("no 'window.YTD... =' assignment in the first 4 KB")
+                raise ValueError("no 'window.YTD... =' or 'Grailbird.data... =' in the first 4 KB")
         self._buf = head.split(b"=", 1)[1]
 
     def read(self, n: int = -1) -> bytes:
@@ -34,6 +36,16 @@ class AfterAssignment:
             out, self._buf = self._buf[:n], self._buf[n:]
             return out
         return self._fh.read(n)
+
+
+WRAPPED_ARRAY = re.compile(rb'^\s*\{\s*"([^"\\.]+)"\s*:\s*\[')
+
+
+def array_prefix(head: bytes) -> str:
+    """Where the records are, from the start of a file: a top-level array (``item``), or the
+    array under an object's first key (``{"comments_reels_comments": [...]}``)."""
+    m = WRAPPED_ARRAY.match(head.lstrip(b"\xef\xbb\xbf"))
+    return f"{m.group(1).decode()}.item" if m else "item"
 
 
 def stream_items(fh: Any, prefix: str, where: str) -> Iterator[Any]:

@@ -1,6 +1,7 @@
 """Mastodon account archive (.tar.gz, folder or outbox.json alone): the outbox's Create
-activities are the user's own posts (HTML to text, visibility from the addressing); boosts
-carry no text of their own and are counted as skipped."""
+activities are the user's own posts (HTML to text with each link's target in place of its
+shortened display, visibility from the addressing, a poll's options after its question);
+boosts carry no text of their own and are counted as skipped."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tactful.archives.base import (
 )
 from tactful.archives.jsstream import stream_records
 from tactful.archives.source import ArchiveSource
-from tactful.archives.textutil import html_to_text
+from tactful.archives.textutil import html_text_and_links, html_to_text
 from tactful.core.post import Post
 
 PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
@@ -34,6 +35,18 @@ def visibility(obj: dict[str, Any]) -> str:
     if any(str(a).endswith("/followers") for a in to | cc):
         return "followers"
     return "direct"
+
+
+def poll_options(obj: dict[str, Any]) -> list[str]:
+    """A poll's (``Question``) options: ``oneOf`` for one choice, ``anyOf`` for several."""
+    if obj.get("type") != "Question":
+        return []
+    choices = obj.get("oneOf") or obj.get("anyOf") or []
+    return [
+        str(c["name"]).strip()
+        for c in choices
+        if isinstance(c, dict) and isinstance(c.get("name"), str) and c["name"].strip()
+    ]
 
 
 class MastodonImporter:
@@ -78,7 +91,10 @@ class MastodonImporter:
         obj = activity.get("object")
         if kind != "Create" or not isinstance(obj, dict):
             return Skipped(where, f"{kind or 'unknown'} activity")
-        text = html_to_text(str(obj.get("content") or ""))
+        text, links = html_text_and_links(str(obj.get("content") or ""))
+        options = poll_options(obj)
+        if options:
+            text = "\n\n".join(p for p in (text, "\n".join(f"- {o}" for o in options)) if p)
         if obj.get("summary"):
             text = f"{html_to_text(str(obj['summary']))}\n\n{text}".strip()
         if not text:
@@ -111,4 +127,5 @@ class MastodonImporter:
             visibility=visibility(obj),
             media=tuple(media),
             missing_media=tuple(missing),
+            links=links,
         )

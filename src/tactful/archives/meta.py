@@ -1,5 +1,8 @@
 """Facebook and Instagram exports ("Download your information", JSON). Text is repaired
-from Meta's mojibake; posts carry no id or link, so the id is the time plus a hash."""
+from Meta's mojibake; posts carry no id or link, so the id is the time plus a hash.
+Instagram's comments (2024 on: ``your_instagram_activity/comments/post_comments_1.json``,
+the text under ``string_map_data``) are read as replies to the post's owner. An export
+downloaded as HTML cannot be read: ``diagnose`` says how to download the JSON one."""
 
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from tactful.archives.base import (
     guard_file,
     guard_record,
 )
-from tactful.archives.jsstream import stream_records
-from tactful.archives.source import ArchiveSource
+from tactful.archives.jsstream import array_prefix, stream_records
+from tactful.archives.source import ArchiveSource, peek
 from tactful.archives.textutil import fix_mojibake
 from tactful.core.post import Post
 
@@ -38,6 +41,34 @@ IG_POSTS = (
     "your_instagram_activity/media/posts_*.json",
     "content/posts_*.json",
 )
+IG_COMMENTS = (
+    "your_instagram_activity/comments/post_comments*.json",
+    "your_instagram_activity/comments/reels_comments*.json",
+    "comments/post_comments*.json",
+    "comments/reels_comments*.json",
+)
+
+# The same exports downloaded as HTML (the default format of "Download your information").
+FB_HTML = (
+    *(p.removesuffix(".json") + ".html" for p in FB_POSTS),
+    "your_facebook_activity/*/*.html",
+    "html/timeline.htm",
+)
+IG_HTML = (
+    *(p.removesuffix(".json") + ".html" for p in IG_POSTS + IG_COMMENTS),
+    "your_instagram_activity/*/*.html",
+)
+JSON_ADVICE = (
+    "{name} is a {network} export in HTML, which tactful cannot read: download it again "
+    "as JSON ({network}: Settings, Accounts Center, Your information and permissions, "
+    "Download your information, Download or transfer information; choose Format: JSON)"
+)
+
+
+def _html_advice(source: ArchiveSource, patterns: tuple[str, ...], network: str) -> str | None:
+    if not source.find(*patterns):
+        return None
+    return JSON_ADVICE.format(name=source.path.name, network=network)
 
 
 def _id(ts: int, text: str) -> str:
@@ -67,8 +98,11 @@ def _media(
 def _stream(
     source: ArchiveSource, name: str, convert: Callable[[Any, str, ArchiveSource], Item]
 ) -> Iterator[Item]:
-    with source.open(name) as fh:
-        yield from stream_records(fh, "item", name, partial(_repaired, convert, source))
+    """The records of a JSON array, at the top or under an object's first key."""
+    with source.open(name) as raw:
+        head, fh = peek(raw)
+        prefix = array_prefix(head)
+        yield from stream_records(fh, prefix, name, partial(_repaired, convert, source))
 
 
 def _repaired(
@@ -83,6 +117,10 @@ class FacebookImporter:
 
     def detect(self, source: ArchiveSource) -> bool:
         return bool(source.find(*FB_POSTS))
+
+    def diagnose(self, source: ArchiveSource) -> str | None:
+        """Why an export this importer does not detect is still Facebook's, and what to do."""
+        return _html_advice(source, FB_HTML, "Facebook")
 
     def inputs(self, source: ArchiveSource) -> list[str]:
         return source.find(*FB_POSTS, *FB_COMMENTS)
@@ -173,14 +211,47 @@ class InstagramImporter:
     platform = "instagram"
 
     def detect(self, source: ArchiveSource) -> bool:
-        return bool(source.find(*IG_POSTS))
+        return bool(source.find(*IG_POSTS, *IG_COMMENTS))
+
+    def diagnose(self, source: ArchiveSource) -> str | None:
+        """Why an export this importer does not detect is still Instagram's, and what to do."""
+        return _html_advice(source, IG_HTML, "Instagram")
 
     def inputs(self, source: ArchiveSource) -> list[str]:
-        return source.find(*IG_POSTS)
+        return source.find(*IG_POSTS) + source.find(*IG_COMMENTS)
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
         for name in source.find(*IG_POSTS):
             yield from guard_file(name, _stream(source, name, self._post))
+        for name in source.find(*IG_COMMENTS):
+            yield from guard_file(name, _stream(source, name, self._comment))
+
+    @staticmethod
+    def _comment(raw: Any, where: str, source: ArchiveSource) -> Item:
+        fields = raw.get("string_map_data") if isinstance(raw, dict) else None
+        if not isinstance(fields, dict):
+            return Unreadable(where, "not a comment object (no string_map_data)")
+        text = str((fields.get("Comment") or {}).get("value") or "")
+        owner = str((fields.get("Media Owner") or {}).get("value") or "")
+        stamp = (fields.get("Time") or {}).get("timestamp") or next(
+            (f["timestamp"] for f in fields.values() if isinstance(f, dict) and "timestamp" in f),
+            None,
+        )
+        if not text.strip():
+            return Skipped(where, "comment without text")
+        when = _when(stamp)
+        if when is None:
+            return Unreadable(where, "a comment without a readable timestamp")
+        return ArchivedPost(
+            post=Post.build(
+                text,
+                platform="instagram",
+                created_at=when,
+                source_id="comment-" + _id(int(when.timestamp()), text),
+                reply_to=f"@{owner}" if owner else "post",
+            ),
+            kind="comment",
+        )
 
     def _post(self, raw: Any, where: str, source: ArchiveSource) -> Item:
         if not isinstance(raw, dict) or not isinstance(raw.get("media"), list) or not raw["media"]:

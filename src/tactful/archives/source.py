@@ -3,6 +3,7 @@ an unpacked folder, or a single file (outbox.json, repo.car, Shares.csv, tweets.
 
 from __future__ import annotations
 
+import io
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -46,6 +47,35 @@ class _Counting:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._fh, name)
+
+
+class HeadAndRest(io.RawIOBase):
+    """A file object that gives ``head`` (bytes already read from ``fh`` to look at them),
+    then the rest of ``fh``: peeking at a stream without reading it twice."""
+
+    def __init__(self, head: bytes, fh: IO[bytes]):
+        super().__init__()
+        self._head = head
+        self._fh = fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._fh.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def peek(fh: IO[bytes], size: int = 4096) -> tuple[bytes, io.BufferedReader]:
+    """The first ``size`` bytes of ``fh``, and a stream that still starts at its beginning."""
+    head = fh.read(size)
+    return head, io.BufferedReader(HeadAndRest(head, fh))
 
 
 class ArchiveSource:

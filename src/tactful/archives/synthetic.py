@@ -133,6 +133,27 @@ def write_bluesky(
     path: Path, texts: Iterable[str], *, did: str = "did:plc:example0000000000000000"
 ) -> Path:
     """A repository CAR: records, a two-level search tree, an unsigned commit."""
+
+    def records() -> Iterator[dict[str, object]]:
+        for _, text, when in _timed(texts):
+            yield {
+                "$type": "app.bsky.feed.post",
+                "text": text,
+                "langs": ["en"],
+                "createdAt": when.isoformat().replace("+00:00", "Z"),
+            }
+
+    return write_bluesky_records(path, records(), did=did)
+
+
+def write_bluesky_records(
+    path: Path,
+    records: Iterable[dict[str, object]],
+    *,
+    did: str = "did:plc:example0000000000000000",
+) -> Path:
+    """A repository CAR holding ``records`` as they are (posts with embeds, facets,
+    replies; a record whose ``$type`` is not a post goes in that collection)."""
     import hashlib
 
     import libipld
@@ -146,15 +167,11 @@ def write_bluesky(
         return cid
 
     leaves: list[tuple[bytes, bytes]] = []
-    for i, text, when in _timed(texts):
+    for i, record in enumerate(records):
         rkey = f"3k{i:011d}"
-        record = {
-            "$type": "app.bsky.feed.post",
-            "text": text,
-            "langs": ["en"],
-            "createdAt": when.isoformat().replace("+00:00", "Z"),
-        }
-        leaves.append((f"app.bsky.feed.post/{rkey}".encode(), put(record)))
+        collection = str(record.get("$type") or "app.bsky.feed.post")
+        leaves.append((f"{collection}/{rkey}".encode(), put(record)))
+    leaves.sort()  # the search tree holds its keys in order
 
     def node(keys: list[tuple[bytes, bytes]], left: bytes | None = None) -> bytes:
         entries, prev = [], b""
@@ -207,6 +224,97 @@ def write_bluesky(
         out.write(varint(len(header)) + header)
         for cid, data in blocks:
             out.write(varint(len(cid) + len(data)) + cid + data)
+    return path
+
+
+def write_x_grailbird(path: Path, texts: Iterable[str], *, username: str = "sam_example") -> Path:
+    """An X archive as written before 2019 ("Grailbird"): a file per month,
+    ``data/js/tweets/YYYY_MM.js``, the account in ``data/js/user_details.js``, an index of
+    the months, and the same tweets again in ``tweets.csv``."""
+    import tempfile
+
+    user = {"name": "Sam Example", "screen_name": username, "id_str": "1", "id": 1}
+    months: dict[str, int] = {}
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as table,
+    ):
+        rows = csv.writer(table, quoting=csv.QUOTE_ALL)
+        rows.writerow(
+            [
+                "tweet_id",
+                "in_reply_to_status_id",
+                "in_reply_to_user_id",
+                "timestamp",
+                "source",
+                "text",
+                "retweeted_status_id",
+                "retweeted_status_user_id",
+                "retweeted_status_timestamp",
+                "expanded_urls",
+            ]
+        )
+        month: str | None = None
+        out: IO[str] | None = None
+        raw: IO[bytes] | None = None
+
+        def close() -> None:
+            if out is not None and raw is not None:
+                out.write("\n]")
+                out.flush()
+                out.detach()  # type: ignore[attr-defined]
+                raw.close()
+
+        for i, text, when in _timed(texts):
+            if f"{when:%Y_%m}" != month:
+                close()
+                month = f"{when:%Y_%m}"
+                raw = z.open(f"data/js/tweets/{month}.js", "w")
+                out = io.TextIOWrapper(raw, encoding="utf-8")
+                out.write(f"Grailbird.data.tweets_{month} = \n[ ")
+                months[month] = 0
+            assert out is not None
+            tid = str(500_000_000_000_000_000 + i)
+            stamp = when.strftime("%Y-%m-%d %H:%M:%S +0000")
+            tweet: dict[str, object] = {
+                "source": "web",
+                "entities": {"user_mentions": [], "media": [], "hashtags": [], "urls": []},
+                "geo": {},
+                "id_str": tid,
+                "text": text.replace("&", "&amp;").replace(">", "&gt;"),
+                "id": int(tid),
+                "created_at": stamp,
+                "user": user,
+            }
+            reply = ["", ""]
+            if i % 7 == 3:
+                reply = [str(500_000_000_000_000_000 + i - 1), "2"]
+                tweet["in_reply_to_status_id_str"] = reply[0]
+                tweet["in_reply_to_user_id_str"] = reply[1]
+                tweet["in_reply_to_screen_name"] = "friend_example"
+            out.write((",\n" if months[month] else "") + json.dumps(tweet, indent=2))
+            months[month] += 1
+            rows.writerow([tid, *reply, stamp, "web", text, "", "", "", ""])
+        close()
+        z.writestr(
+            "data/js/user_details.js",
+            "var user_details = " + json.dumps({**user, "full_name": user["name"]}, indent=2),
+        )
+        index = [
+            {
+                "file_name": f"data/js/tweets/{m}.js",
+                "year": int(m[:4]),
+                "var_name": f"tweets_{m}",
+                "tweet_count": n,
+                "month": int(m[5:]),
+            }
+            for m, n in sorted(months.items(), reverse=True)
+        ]
+        z.writestr("data/js/tweet_index.js", "var tweet_index = " + json.dumps(index, indent=2))
+        table.seek(0)
+        with z.open("tweets.csv", "w") as dest:
+            for line in table:
+                dest.write(line.encode("utf-8"))
     return path
 
 

@@ -1,5 +1,7 @@
 """X (Twitter) archive: data/tweets.js (or tweet.js, tweets-part1.js, ...), note tweets for
-long posts, the account name for links, and media files in data/tweets_media/."""
+long posts, the account name for links, and media files in data/tweets_media/. Archives
+from before 2019 (``data/js/tweets/YYYY_MM.js``, ``tweets.csv``) are read by grailbird.py
+into the same posts."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from tactful.archives import grailbird
 from tactful.archives.base import (
     ArchivedPost,
     Item,
@@ -33,7 +36,10 @@ ELLIPSIS_END = re.compile(r"…(?:\s+https://t\.co/\w+)*\s*$")
 
 
 def parse_created_at(value: str) -> datetime:
-    """``Wed Oct 10 20:19:24 +0000 2018`` (fast: a million of these in an archive)."""
+    """``Wed Oct 10 20:19:24 +0000 2018`` (fast: a million of these in an archive), or
+    ``2018-10-10 20:19:24 +0000`` as archives before 2019 wrote it."""
+    if value[:4].isdigit():
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S %z").astimezone(UTC)
     _, mon, day, clock, offset, year = value.split()
     h, m, s = clock.split(":")
     dt = datetime(int(year), MONTHS[mon], int(day), int(h), int(m), int(s), tzinfo=UTC)
@@ -52,18 +58,45 @@ def _js_json(source: ArchiveSource, name: str) -> Any:
         return json.load(AfterAssignment(fh))
 
 
+def _reply_to(tweet: dict[str, Any]) -> str | None:
+    """What a tweet replies to: the tweet's id, or, when the archive kept only whom it
+    answered (the tweet replied to was deleted, or an early @reply), that account."""
+    status = tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id")
+    if status:
+        return str(status)
+    name = tweet.get("in_reply_to_screen_name")
+    if name:
+        return f"@{name}"
+    user = tweet.get("in_reply_to_user_id_str") or tweet.get("in_reply_to_user_id")
+    return f"user:{user}" if user and str(user) not in ("0", "-1") else None
+
+
+def _author(tweet: dict[str, Any]) -> str | None:
+    """The account's name as a tweet of a Grailbird archive carries it."""
+    user = tweet.get("user")
+    name = user.get("screen_name") if isinstance(user, dict) else None
+    return str(name) if name else None
+
+
 class XImporter:
     name = "x"
     platform = "x"
 
     def detect(self, source: ArchiveSource) -> bool:
-        return bool(source.find(*TWEET_FILES))
+        return bool(source.find(*TWEET_FILES) or grailbird.inputs(source))
 
     def inputs(self, source: ArchiveSource) -> list[str]:
-        """tweets.js first, then tweets-part1.js, tweets-part2.js, ..."""
-        return sorted(source.find(*TWEET_FILES), key=_part_number)
+        """tweets.js first, then tweets-part1.js, tweets-part2.js, ...; in an archive from
+        before 2019, the monthly files (or tweets.csv)."""
+        return sorted(source.find(*TWEET_FILES), key=_part_number) or grailbird.inputs(source)
 
     def read(self, source: ArchiveSource) -> Iterator[Item]:
+        if not source.find(*TWEET_FILES):
+            user = grailbird.username(source)
+            yield from grailbird.read(
+                source, partial(self._item, username=user, notes={}, media={})
+            )
+            return
         username = self._username(source)
         notes = self._notes(source)
         media = self._media_index(source)
@@ -109,14 +142,17 @@ class XImporter:
             return Unreadable(where, f"unreadable date {created!r}")
         text = html.unescape(text)
         entities = tweet.get("entities") or {}
+        links: list[str] = []
         for u in entities.get("urls") or []:
             if isinstance(u, dict) and u.get("url") and u.get("expanded_url"):
                 text = text.replace(u["url"], u["expanded_url"])
+                links.append(str(u["expanded_url"]))
         if ELLIPSIS_END.search(text):
             text = self._note_text(text, when, notes) or text
-        if text.startswith("RT @"):
+        reply_to = _reply_to(tweet)
+        if text.startswith("RT @") or tweet.get("retweeted_status"):
             kind = "repost"
-        elif tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"):
+        elif reply_to:
             kind = "reply"
         elif any(
             STATUS_URL.match(str(u.get("expanded_url", "")))
@@ -141,13 +177,14 @@ class XImporter:
                 platform="x",
                 created_at=when,
                 source_id=tid,
-                reply_to=tweet.get("in_reply_to_status_id_str") or None,
+                reply_to=reply_to,
             ),
             kind=kind,
-            url=f"https://x.com/{username or 'i/web'}/status/{tid}",
+            url=f"https://x.com/{username or _author(tweet) or 'i/web'}/status/{tid}",
             visibility="public",
             media=tuple(files),
             missing_media=missing,
+            links=tuple(dict.fromkeys(links)),
         )
 
     @staticmethod
