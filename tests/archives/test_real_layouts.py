@@ -405,7 +405,7 @@ def test_an_html_export_says_to_download_json(tmp_path: Path, folder: str, netwo
             detect(src)
         message = str(caught.value)
         assert "\n" not in message
-        assert f"{network} export in HTML" in message and "Format: JSON" in message
+        assert f"this {network} export is in HTML" in message and "Format: JSON" in message
     result = CliRunner().invoke(main, ["audit", str(zipped), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "Format: JSON" in result.stderr

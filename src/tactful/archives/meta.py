@@ -59,7 +59,7 @@ IG_HTML = (
     "your_instagram_activity/*/*.html",
 )
 JSON_ADVICE = (
-    "{name} is a {network} export in HTML, which tactful cannot read: download it again "
+    "{name}: this {network} export is in HTML, which tactful cannot read; download it again "
     "as JSON ({network}: Settings, Accounts Center, Your information and permissions, "
     "Download your information, Download or transfer information; choose Format: JSON)"
 )
