@@ -20,7 +20,11 @@ Modelled (docs under https://learn.microsoft.com/en-us/linkedin/):
   ("ShareCommentary text length (N characters) exceeded the maximum allowed (3000
   characters)"); the same text from the same author within ``duplicate_window`` refused with
   422 ``DUPLICATE_POST`` ("Content is a duplicate of urn:li:share:..."), remembered even after
-  the post is deleted (as reported in ComposioHQ/composio#2710).
+  the post is deleted (as reported in ComposioHQ/composio#2710). Guessed: how long LinkedIn
+  remembers (undocumented; ten minutes here) and that the message names the deleted post.
+- ``DELETE /rest/posts/{encoded URN}`` (posts-api, Delete Posts): 204, again 204 for a post
+  already deleted (deletes are idempotent); the author's write permission is needed. The
+  post leaves the author's list, and its text still counts as a duplicate.
 - The commentary is the "little" text format (shares/little-text-format): ``\\``-escapes,
   ``{hashtag|\\#|tag}`` templates, ``#tag``, ``@[Name](urn:li:...)`` mentions. As reported
   (alexey-pelykh/linkedctl#194, apoorvdarshan/crossposter v1.1.5), an unescaped reserved
@@ -58,7 +62,7 @@ Modelled (docs under https://learn.microsoft.com/en-us/linkedin/):
   refresh (``programmatic_refresh``), ``refresh_token`` and ``refresh_token_expires_in``
   (a year) (shared/authentication/programmatic-refresh-tokens).
 
-Not modelled: videos, documents, articles, polls, editing and deleting posts over HTTP,
+Not modelled: videos, documents, articles, polls, editing posts,
 mention name matching, PKCE (LinkedIn's native-client flow), the login page itself."""
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
 import httpx
 from fake_http import asgi, client
@@ -218,6 +222,7 @@ class FakeLinkedIn:
     images: dict[str, dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, str] = field(default_factory=dict)  # upload key -> image URN
     recent: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)
+    deleted: dict[str, str] = field(default_factory=dict)  # post URN -> its author
     requests: list[httpx.Request] = field(default_factory=list)
     issued: int = 0
     # The browser sign-in: who signs in, the pages that member administers, the scopes the
@@ -300,6 +305,8 @@ class FakeLinkedIn:
             return self._create(request, grant)
         if path == "/rest/posts" and method == "GET":
             return self._find(request, grant)
+        if path.startswith("/rest/posts/") and method == "DELETE":
+            return self._delete(request, grant)
         if path == "/rest/images" and method == "POST":
             if request.url.params.get("action") != "initializeUpload":
                 return self._error(400, "ILLEGAL_ARGUMENT", "Unknown action")
@@ -587,6 +594,21 @@ class FakeLinkedIn:
             json={"paging": {"start": start, "count": count, "links": links}, "elements": elements},
         )
 
+    def _delete(self, request: httpx.Request, grant: Grant) -> httpx.Response:
+        raw = request.url.raw_path.decode().split("?")[0].removeprefix("/rest/posts/")
+        urn = unquote(raw)
+        if raw == urn and ":" in urn:
+            return self._error(400, "ILLEGAL_ARGUMENT", "The post URN must be URL-encoded")
+        post = next((p for p in self.posts if p["id"] == urn), None)
+        author = post["author"] if post else self.deleted.get(urn)
+        if author is None:
+            return self._error(404, "NOT_FOUND", f"Post {urn} not found")
+        refused = self._may_write(grant, author)
+        if refused is not None:
+            return refused
+        self.delete(urn)
+        return httpx.Response(204)
+
     # ------------------------------------------------------------------ images
 
     def _initialize(self, request: httpx.Request, grant: Grant) -> httpx.Response:
@@ -776,6 +798,9 @@ class FakeLinkedIn:
 
     def delete(self, urn: str) -> None:
         """The author deleted the post (LinkedIn still remembers it as a duplicate)."""
+        for post in self.posts:
+            if post["id"] == urn:
+                self.deleted[urn] = post["author"]
         self.posts = [p for p in self.posts if p["id"] != urn]
 
     def published(self) -> Counter[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -29,6 +31,7 @@ from tactful.publish.connectors.linkedin import (
     plain_little,
     whoami,
 )
+from tactful.store import Store
 from tactful.web.demo import demo_photo
 
 AUTHORS = pytest.mark.parametrize("author", [MEMBER, ORG], ids=["member", "page"])
@@ -343,39 +346,115 @@ def test_find_without_the_read_permission_is_unknown(linkedin: FakeLinkedIn, clo
     assert r is not None and r.kind == "unknown" and "r_member_social" in r.detail
 
 
-def test_a_refused_duplicate_is_the_post_already_there(
-    linkedin: FakeLinkedIn, clock: object
+def delete_over_http(http: httpx.Client, fake: FakeLinkedIn, urn: str, token: str) -> None:
+    """The author deletes the post (Posts API: DELETE /rest/posts/{encoded URN})."""
+    answer = http.delete(
+        f"{BASE}/rest/posts/{quote(urn, safe='')}",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "LinkedIn-Version": VERSION,
+            "X-Restli-Protocol-Version": "2.0.0",
+        },
+    )
+    assert answer.status_code == 204, answer.text
+    assert all(p["id"] != urn for p in fake.posts)
+
+
+@AUTHORS
+def test_a_duplicate_of_a_post_the_account_shows_is_that_post(
+    linkedin: FakeLinkedIn, clock: object, author: str
 ) -> None:
+    """Readable (a page with r_organization_social, a member app granted r_member_social):
+    the post LinkedIn names is seen on the account, so the duplicate is published."""
     c = conn(clock)
     with client(linkedin) as http:
-        first = c.publish(http, creds(), Outgoing("Same words", "k1"))
-        again = c.publish(http, creds(), Outgoing("Same  words", "k2"))
+        first = c.publish(http, creds(author), Outgoing("Same words", "k1"))
+        again = c.publish(http, creds(author), Outgoing("Same  words", "k2"))
     assert again.kind == "published" and again.remote_id == first.remote_id
     assert linkedin.published() == {"Same words": 1}
     assert [r.method for r in linkedin.requests] == ["POST", "POST", "GET"]
 
 
-def test_a_duplicate_of_a_deleted_post_is_rejected(linkedin: FakeLinkedIn, clock: object) -> None:
+@AUTHORS
+def test_a_duplicate_of_a_deleted_post_on_a_readable_account_is_refused(
+    linkedin: FakeLinkedIn, clock: object, author: str
+) -> None:
     c = conn(clock)
     with client(linkedin) as http:
-        first = c.publish(http, creds(), Outgoing("Gone soon", "k1"))
+        first = c.publish(http, creds(author), Outgoing("Gone soon", "k1"))
         assert first.remote_id is not None
-        linkedin.delete(first.remote_id)
-        again = c.publish(http, creds(), Outgoing("Gone soon", "k2"))
-    assert again.kind == "rejected" and "duplicate" in again.detail
-    assert first.remote_id in again.detail
+        delete_over_http(http, linkedin, first.remote_id, "good-token")
+        again = c.publish(http, creds(author), Outgoing("Gone soon", "k2"))
+    assert again.kind == "rejected" and again.remote_id is None
+    assert "duplicate" in again.detail and first.remote_id in again.detail
+    assert "no longer on the account" in again.detail
+    assert linkedin.published() == {}
 
 
-def test_a_duplicate_for_a_member_who_cannot_read_is_the_post_linkedin_names(
-    linkedin: FakeLinkedIn, clock: object
+@pytest.mark.parametrize("deleted", [True, False], ids=["deleted", "still-there"])
+def test_a_duplicate_for_a_member_who_cannot_read_is_never_published(
+    linkedin: FakeLinkedIn, clock: object, deleted: bool
 ) -> None:
+    """The bug: a member app has w_member_social only, so the account cannot be read, and the
+    post LinkedIn named was taken as published, though LinkedIn names deleted posts too."""
     share_only = creds("urn:li:person:wo555", "share-only-token")
     c = conn(clock)
     with client(linkedin) as http:
         first = c.publish(http, share_only, Outgoing("Once only", "k1"))
+        assert first.remote_id is not None
+        if deleted:
+            delete_over_http(http, linkedin, first.remote_id, "share-only-token")
         again = c.publish(http, share_only, Outgoing("Once only", "k2"))
-    assert again.kind == "published" and again.remote_id == first.remote_id
-    assert linkedin.published() == {"Once only": 1}
+    assert again.kind == "rejected" and again.remote_id is None and again.status == 422
+    assert first.remote_id in again.detail  # which post to look for, and where
+    assert f"https://www.linkedin.com/feed/update/{first.remote_id}/" in again.detail
+    assert "cannot read the account's posts" in again.detail
+    assert "if the post is there, cancel this" in again.detail
+    assert "--not-there" in again.detail
+    assert linkedin.published() == ({} if deleted else {"Once only": 1})
+
+
+def test_a_duplicate_whose_check_failed_for_a_while_is_looked_at_again(
+    linkedin: FakeLinkedIn, clock: object
+) -> None:
+    c = conn(clock)
+    with client(linkedin) as http:
+        c.publish(http, creds(), Outgoing("Flaky read", "k1"))
+    with client(linkedin, lambda r: "500-before" if r.method == "GET" else None) as http:
+        again = c.publish(http, creds(), Outgoing("Flaky read", "k2"))
+    assert again.kind == "unknown" and "duplicate" in again.detail
+
+
+def test_a_deleted_duplicate_needs_attention_in_the_worker(store: Store, clock: Any) -> None:
+    """End to end: the delivery ends as needs attention with the message, not published."""
+    from test_worker import at, checker
+
+    from tactful.publish.credentials import save_credentials
+    from tactful.publish.outbox import get_post, schedule
+    from tactful.publish.worker import Worker
+    from tactful.store.accounts import add_account
+
+    fake = FakeLinkedIn(clock=clock)
+    member = "urn:li:person:wo555"
+    with client(fake) as http:
+        first = conn(clock).publish(
+            http, creds(member, "share-only-token"), Outgoing("Hiring now.", "k0")
+        )
+        assert first.remote_id is not None
+        delete_over_http(http, fake, first.remote_id, "share-only-token")
+    with store.session() as s:
+        add_account(s, "jo-li", platform="linkedin", kind="professional", handle="jo")
+        save_credentials(s, "jo-li", token="share-only-token", base_url=BASE, remote_user=member)
+    with store.session() as s:
+        done = schedule(s, checker(store), "Hiring now.", ["jo-li"], at(clock, 1), actor="jo")
+    clock.advance(minutes=2)
+    Worker(store, name="w", clock=clock, http=client(fake),
+           connector_for=lambda _p: conn(clock)).run_once()  # fmt: skip
+    with store.session() as s:
+        d = get_post(s, f"#{done.post_id}").deliveries[0]
+    assert d.state == "needs_attention" and d.remote_url is None
+    assert first.remote_id in (d.last_error or "") and "--not-there" in (d.last_error or "")
+    assert fake.published() == {}
 
 
 # ---------------------------------------------------------------------------- tokens

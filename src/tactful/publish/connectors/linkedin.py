@@ -4,11 +4,9 @@
 OAuth refresh grant on ``www.linkedin.com``.
 
 Every ``/rest`` call carries ``LinkedIn-Version`` (:data:`VERSION`) and
-``X-Restli-Protocol-Version: 2.0.0``. The commentary is LinkedIn's "little" text format, in
-which ``\\ | { } @ [ ] ( ) < > # * _ ~`` are markup: unescaped, LinkedIn cuts the post at the
-first one it cannot parse and still answers 201. :func:`escape_little` escapes them (a
-``#word`` becomes LinkedIn's hashtag template, so hashtags stay hashtags) and
-:func:`plain_little` reads a commentary back as the text a reader sees.
+``X-Restli-Protocol-Version: 2.0.0``. The commentary is LinkedIn's "little" text format
+(:mod:`tactful.publish.connectors.linkedin_text`): :func:`escape_little` writes it and
+:func:`plain_little` reads it back as the text a reader sees.
 
 LinkedIn honours no idempotency key, so ``resend_safe_for`` is None and :meth:`find` lists the
 author's posts. LinkedIn's error model is not plain HTTP, so :meth:`LinkedInConnector._classify`
@@ -21,8 +19,9 @@ reads its error body (``status``, ``code``, ``message``) instead of :func:`class
 - 429: retry. LinkedIn sends no rate-limit headers; its limits are per day and reset at
   midnight UTC, so a "DAY limit" throttle waits until then; a ``Retry-After`` is used if sent.
 - 422 "Content is a duplicate of urn:li:share:..." (``DUPLICATE_POST``): LinkedIn refuses the
-  same text from the same author for a while, which after a lost answer means the post is
-  probably there already: :meth:`find` decides (see :meth:`LinkedInConnector._duplicate`).
+  same text from the same author for a while, even after that post was deleted, so the
+  answer alone never means the post is there: only a post :meth:`find` sees on the account
+  counts (see :meth:`LinkedInConnector._duplicate`); otherwise the delivery needs the user.
 - 409 (a write conflict, nothing written): retry. 426 (the API version is retired): rejected,
   tactful needs an update. Other 4xx: rejected, in LinkedIn's words. 5xx: unknown.
 
@@ -57,6 +56,7 @@ from tactful.publish.connectors.base import (
     send,
     unknown_as_retry,
 )
+from tactful.publish.connectors.linkedin_text import escape_little, plain_little
 
 API = "https://api.linkedin.com"
 OAUTH = "https://www.linkedin.com"  # the OAuth host is not the API host
@@ -68,74 +68,13 @@ FIND_PAGE = 50
 FIND_PAGES = 20  # 1,000 posts back
 DUPLICATE_LOOKBACK = timedelta(days=2)  # how far back a refused duplicate is looked for
 
-RESERVED = frozenset("\\|{}@[]()<>#*_~")
 _AUTHOR = re.compile(r"urn:li:(person|organization):[^\s:]+")
 _POST_URN = re.compile(r"urn:li:(?:share|ugcPost):\d+")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_HASHTAG = re.compile(r"(?<![\w#&])#([^\W_]+)")
-_TEMPLATE = re.compile(r"\{hashtag\|\\?[#\uff03]\|((?:\\.|[^}\\])*)\}")
-_MENTION = re.compile(r"@\[((?:\\.|[^\]\\])*)\]\s*\(urn:li:[^)\s]+\)")
 _JAVA_PREFIX = re.compile(r"^(?:[\w.$]+(?:Exception|Error):\s*)+")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-# ---------------------------------------------------------------------------- little text
-
-
-def _escape(text: str) -> str:
-    return "".join("\\" + c if c in RESERVED else c for c in text)
-
-
-def _escape_words(text: str) -> str:
-    out: list[str] = []
-    pos = 0
-    for m in _HASHTAG.finditer(text):
-        out.append(_escape(text[pos : m.start()]))
-        out.append("{hashtag|\\#|" + m.group(1) + "}")
-        pos = m.end()
-    out.append(_escape(text[pos:]))
-    return "".join(out)
-
-
-def escape_little(text: str) -> str:
-    """``text`` as little-format commentary that reads back as exactly ``text``: every
-    reserved character backslash-escaped, and a ``#word`` (not inside a link) written as
-    LinkedIn's hashtag template ``{hashtag|\\#|word}`` so it stays a hashtag."""
-    out: list[str] = []
-    pos = 0
-    for m in _URL.finditer(text):
-        out.append(_escape_words(text[pos : m.start()]))
-        out.append(_escape(m.group()))  # a link's '#fragment' is no hashtag
-        pos = m.end()
-    out.append(_escape_words(text[pos:]))
-    return "".join(out)
-
-
-def plain_little(text: str) -> str:
-    """What a reader sees of a little-format commentary: escapes undone, hashtag templates
-    as ``#word``, mentions ``@[Name](urn:li:...)`` as the name."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n:
-            out.append(text[i + 1])
-            i += 2
-            continue
-        if c == "{" and (m := _TEMPLATE.match(text, i)):
-            out.append("#" + plain_little(m.group(1)))
-            i = m.end()
-            continue
-        if c == "@" and (m := _MENTION.match(text, i)):
-            out.append(plain_little(m.group(1)))
-            i = m.end()
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
 
 
 # ---------------------------------------------------------------------------- error bodies
@@ -385,32 +324,46 @@ class LinkedInConnector:
         self, http: httpx.Client, creds: Credentials, post: Outgoing, answer: httpx.Response
     ) -> Result:
         """LinkedIn refused the text as a duplicate of a recent post by the same author (its
-        message names that post). Usually that is this post, sent before an answer was lost:
-        published if :meth:`find` sees it; rejected if the account holds no such post (the
-        named post was deleted, and LinkedIn remembers it for a while); and when the account
-        cannot be read (a member token without r_member_social), the post LinkedIn names."""
+        message names that post). That may be this post, sent by an attempt whose answer was
+        lost, or a post since deleted: LinkedIn names deleted posts too. So it is published
+        only if :meth:`find` sees it on the account. Not there: refused. The account cannot
+        be read (a member: LinkedIn gives self-serve apps no r_member_social): the user must
+        look, and the message says where. A read that failed for a while (a timeout, a 5xx):
+        unknown, and the worker looks again."""
         named = _POST_URN.search(answer.text)
+        urn = named.group() if named else None
         found = self.find(http, creds, post, self.clock() - DUPLICATE_LOOKBACK)
         if found is not None and found.kind == "published":
             return found
+        status = answer.status_code
         if found is None:
             return Result(
                 "rejected",
-                status=answer.status_code,
+                status=status,
                 detail="LinkedIn refuses this text as a duplicate of a recent post"
-                f"{f' ({named.group()})' if named else ''} that is no longer on the account; "
-                "change the text or try again later",
+                f"{f' ({urn})' if urn else ''} that is no longer on the account (LinkedIn "
+                "remembers deleted posts for a while); change the text or try again later",
             )
-        if named:
-            return _posted(
-                named.group(),
-                detail="LinkedIn says this text is already on the account as this post "
-                f"(the account's posts could not be read: {found.detail})",
+        if found.status not in (401, 403):  # a passing fault: look again later
+            return Result(
+                "unknown",
+                status=status,
+                detail=f"LinkedIn refuses this text as a duplicate, and the account's posts "
+                f"could not be read to see it: {found.detail}",
             )
+        where = (
+            f"https://www.linkedin.com/feed/update/{urn}/"
+            if urn
+            else "the account's recent activity on LinkedIn"
+        )
         return Result(
             "rejected",
-            status=answer.status_code,
-            detail=f"LinkedIn refuses this text as a duplicate of a recent post ({found.detail})",
+            status=status,
+            detail=f"LinkedIn refuses this text as a duplicate of {urn or 'a recent post'}, "
+            "but tactful cannot read the account's posts to see whether that post is there "
+            f"(LinkedIn also names deleted posts). Look at {where}: if the post is there, "
+            "cancel this; if not, change the text, or send it later with "
+            "'tactful schedule retry ID --not-there'",
         )
 
     # -------------------------------------------------------------------- finding
