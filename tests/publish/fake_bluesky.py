@@ -2,38 +2,59 @@
 httpx.MockTransport (see :mod:`fake_http`) so every request is a real HTTP message. It counts
 what it has published, to find duplicates.
 
-What it models, from the reference PDS (github.com/bluesky-social/atproto, packages/pds and
-packages/xrpc-server) and the lexicons (docs.bsky.app/docs/api, atproto.com/specs):
+**Checked against the lexicons.** Every request and every answer goes through the atproto
+lexicons in ``../shared/specs/atproto`` (:mod:`atproto_lexicon`; without them the test is
+skipped, and fails under CI): the method (a procedure is a POST, a query a GET), the query
+parameters, the input's encoding and schema, the ``app.bsky.feed.post`` record with its
+facets, embeds and reply (and its record key, a TID), and the output. A request the lexicons
+refuse gets the reference PDS's ``400 InvalidRequest`` with lex-schema's wording; an answer
+of this fake's own that they refuse raises AssertionError (a bug in the fake). Lexicons:
+``com.atproto.server.createSession``, ``com.atproto.server.refreshSession``,
+``com.atproto.repo.uploadBlob``, ``com.atproto.repo.createRecord`` (with
+``app.bsky.feed.post``, ``app.bsky.richtext.facet``, ``app.bsky.embed.images``,
+``app.bsky.embed.defs``, ``com.atproto.repo.strongRef``), ``com.atproto.repo.getRecord`` and
+``com.atproto.identity.resolveHandle``. ``com.atproto.repo.defs`` (createRecord's
+``commit``) is not in the shared copy: that part of the answer is only checked to be an
+object.
+
+**Modelled on the reference PDS** (bluesky-social/atproto, packages/pds and
+packages/xrpc-server, at the commit the lexicons come from), beyond the lexicons:
 
 - XRPC errors are JSON ``{"error": name, "message": text}``.
-- Sessions: ``com.atproto.server.createSession`` (``{identifier, password}``; a wrong one is
-  ``401 AuthenticationRequired "Invalid identifier or password"``) and
-  ``com.atproto.server.refreshSession`` (the refresh JWT as bearer; it is rotated, and a
-  revoked one is ``400 ExpiredToken "Token has been revoked"``). The JWTs carry ``exp``: access
-  tokens live 120 minutes, refresh tokens 90 days. Bearer checks as the auth verifier does
-  them: no token ``401 AuthMissing``, an expired one ``400 ExpiredToken "Token has expired"``,
-  an unknown one ``400 InvalidToken "Token could not be verified"``, the wrong kind
-  ``400 InvalidToken "Invalid token type"``. (The PDS lets a just-rotated refresh token be
-  used again for a grace period; this fake revokes it at once.)
-- ``com.atproto.repo.uploadBlob``: raw bytes with the mime as Content-Type; answers
-  ``{"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType", "size"}}``; a body over the
-  upload limit is ``413 PayloadTooLarge``.
-- ``com.atproto.repo.createRecord`` for ``app.bsky.feed.post``: the record key must be a TID
-  (the post lexicon's key type); the record is validated against the lexicon (``text`` at most
-  300 graphemes and 3000 bytes, ``createdAt`` an atproto datetime, link facets with byte
-  indexes inside the text, at most 4 images each with ``alt``, reply strong refs) and a
-  failure is ``400 InvalidRequest "Invalid app.bsky.feed.post record: Record/text must not be
-  longer than 300 graphemes"``; an embedded blob must have been uploaded (``400 BlobNotFound``)
-  and be at most 1,000,000 bytes (``400 BlobTooLarge "This file is too large. It is 1.01MB
-  but the maximum size is 976.56KB."``, checked when the record is written). A record key
-  that is already taken answers ``500 InternalServerError`` as the reference PDS does today
-  (atproto issues #3718, #4725); ``taken_answer="409"`` answers ``409 RecordAlreadyExists``
-  as other PDS implementations do. Success: ``{uri, cid, commit: {cid, rev},
-  validationStatus: "valid"}``.
-- ``com.atproto.repo.getRecord`` (no auth): ``{uri, cid, value}``, or ``400 RecordNotFound
-  "Could not locate record: at://..."``.
+- Sessions: ``createSession`` (a wrong identifier or password is ``401
+  AuthenticationRequired "Invalid identifier or password"``) and ``refreshSession`` (the
+  refresh JWT as bearer; it is rotated, and a revoked one is ``400 ExpiredToken "Token has
+  been revoked"``). The JWTs carry ``exp``: access tokens live 120 minutes, refresh tokens 90
+  days. Bearer checks as the auth verifier does them: no token ``401 AuthMissing``, an
+  expired one ``400 ExpiredToken "Token has expired"``, an unknown one ``400 InvalidToken
+  "Token could not be verified"``, the wrong kind ``400 InvalidToken "Invalid token type"``.
+- ``uploadBlob``: raw bytes; answers a typed blob ref (``bafkrei…``, a raw-codec CIDv1); a
+  body over the upload limit is ``413 PayloadTooLarge``.
+- ``createRecord``: a record the lexicon refuses is ``400 InvalidRequest "Invalid
+  app.bsky.feed.post record: grapheme too big (maximum 300, got 301) at $.record.text"``
+  (the lexicon's blob ``maxSize`` and ``accept`` included: ``blob too big (maximum 2000000,
+  got …)``); a referenced blob must have been uploaded (``400 BlobNotFound "Could not find
+  blob: …"``) with the same mime type and size (``InvalidMimeType``, ``InvalidSize``). A
+  record key that is already taken answers ``500 InternalServerError`` as the reference PDS
+  does today (atproto issues #3718, #4725); ``taken_answer="409"`` answers ``409
+  RecordAlreadyExists`` as other PDS implementations do. Success: ``{uri, cid, commit: {cid,
+  rev}, validationStatus: "valid"}``.
+- ``getRecord`` (no auth): ``{uri, cid, value}``, or ``400 RecordNotFound "Could not locate
+  record: at://..."``.
+- ``resolveHandle`` (no auth): ``{did}`` for a handle it knows (the account's and
+  ``known_handles``, matched without case); an unknown handle under the PDS's own domain
+  (``.bsky.social``) is ``400 HandleNotFound "Unable to resolve handle"``, any other ``400
+  InvalidRequest "Unable to resolve handle"`` (the PDS asked DNS and the AppView and got
+  nothing).
 - Rate limits: ``429 RateLimitExceeded`` with ``ratelimit-limit``, ``ratelimit-remaining``,
-  ``ratelimit-reset`` (epoch seconds) and ``ratelimit-policy`` (``5000;w=3600``) headers."""
+  ``ratelimit-reset`` (epoch seconds) and ``ratelimit-policy`` (``5000;w=3600``) headers.
+
+**Guessed or simplified** (listed in docs/publishing.md): error messages other than the
+lex-schema ones follow the PDS source, not a documented contract; record CIDs hash the JSON,
+not DAG-CBOR (valid CID strings, not the PDS's values); the blob's mime type is the
+Content-Type sent (the PDS sniffs the bytes and falls back to it); the PDS's grace period
+for a just-rotated refresh token is not modelled (revoked at once). ``text_limit`` and
+``image_max`` make this PDS stricter than the lexicon, to see its refusals."""
 
 from __future__ import annotations
 
@@ -41,7 +62,6 @@ import base64
 import hashlib
 import itertools
 import json
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -51,6 +71,7 @@ from typing import Any
 
 import httpx
 import regex
+from atproto_lexicon import LexiconInvalid, Lexicons, make_cid, shared_lexicons
 from fake_http import asgi, client
 
 BASE = "https://pds.fake.test"
@@ -60,10 +81,15 @@ APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 POST = "app.bsky.feed.post"
 ACCESS_LIFE = timedelta(minutes=120)
 REFRESH_LIFE = timedelta(days=90)
+# Others on the network, whom posts mention.
+KNOWN_HANDLES = {
+    "alice.bsky.social": "did:plc:alice7abcdefghijklmnopqr",
+    "bob.example.com": "did:web:bob.example.com",
+}
+SERVICE_DOMAIN = ".bsky.social"  # handles this PDS hands out
+# Not in the shared lexicons: createRecord's answer names it for its "commit".
+ABSENT_OK = frozenset({"com.atproto.repo.defs#commitMeta"})
 
-_TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
-_RECORD_KEY = re.compile(r"^[A-Za-z0-9.\-_:~]{1,512}$")
-_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 _GRAPHEME = regex.compile(r"\X")
 _serial = itertools.count(1)
 
@@ -72,18 +98,17 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
-def _cid(prefix: str, data: bytes) -> str:
-    return prefix + base64.b32encode(hashlib.sha256(data).digest()).decode().lower().rstrip("=")
-
-
-def _pretty(size: int) -> str:
-    return f"{size / 1024 / 1024:.2f}MB" if size >= 1024 * 1024 else f"{size / 1024:.2f}KB"
+def _cid(data: bytes, codec: int = 0x71) -> str:
+    return make_cid(hashlib.sha256(data).digest(), codec)
 
 
 class _Invalid(Exception):
     def __init__(self, message: str, name: str = "InvalidRequest", status: int = 400):
         super().__init__(message)
         self.name, self.status = name, status
+
+
+Handler = Callable[[httpx.Request, Any], httpx.Response]
 
 
 @dataclass
@@ -93,8 +118,9 @@ class FakeBluesky:
     did: str = DID
     account_handle: str = HANDLE
     app_password: str = APP_PASSWORD
-    text_limit: int = 300
-    image_max: int = 1_000_000
+    known_handles: dict[str, str] = field(default_factory=lambda: dict(KNOWN_HANDLES))
+    text_limit: int | None = None  # graphemes; None: the lexicon's only
+    image_max: int | None = None  # bytes; None: the lexicon's only
     upload_limit: int = 50 * 1024 * 1024
     taken_answer: str = "500"  # "500": the reference PDS today; "409": RecordAlreadyExists
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # rkey -> uri, cid, value
@@ -103,12 +129,22 @@ class FakeBluesky:
     refresh: dict[str, str] = field(default_factory=dict)  # refresh JWT -> did
     revoked: set[str] = field(default_factory=set)
     requests: list[httpx.Request] = field(default_factory=list)
+    # Every request handled and the answer it got (faults injected around it are not here).
+    exchanges: list[tuple[httpx.Request, httpx.Response]] = field(default_factory=list)
     access_jwt: str = ""
     refresh_jwt: str = ""
+    lexicons: Lexicons | None = None
 
     def __post_init__(self) -> None:
+        if self.lexicons is None:
+            self.lexicons = shared_lexicons(ABSENT_OK)
         if not self.access_jwt:
             self.access_jwt, self.refresh_jwt = self._issue()
+
+    @property
+    def lex(self) -> Lexicons:
+        assert self.lexicons is not None
+        return self.lexicons
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -188,76 +224,88 @@ class FakeBluesky:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        response = self._answer(request)
+        self.exchanges.append((request, response))
+        return response
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if not path.startswith("/xrpc/"):
             return self._error(404, "NotFound", "Not Found")
         nsid = path.removeprefix("/xrpc/")
-        routes: dict[str, tuple[str, Callable[[httpx.Request], httpx.Response]]] = {
-            "com.atproto.server.createSession": ("POST", self._create_session),
-            "com.atproto.server.refreshSession": ("POST", self._refresh_session),
-            "com.atproto.repo.uploadBlob": ("POST", self._upload_blob),
-            "com.atproto.repo.createRecord": ("POST", self._create_record),
-            "com.atproto.repo.getRecord": ("GET", self._get_record),
+        routes: dict[str, Handler] = {
+            "com.atproto.server.createSession": self._create_session,
+            "com.atproto.server.refreshSession": self._refresh_session,
+            "com.atproto.repo.uploadBlob": self._upload_blob,
+            "com.atproto.repo.createRecord": self._create_record,
+            "com.atproto.repo.getRecord": self._get_record,
+            "com.atproto.identity.resolveHandle": self._resolve_handle,
         }
         if nsid not in routes:
             return self._error(501, "MethodNotImplemented", "Method Not Implemented")
-        method, handler = routes[nsid]
+        method = self.lex.method(nsid)
         if request.method != method:
             return self._error(
                 400, "InvalidRequest", f"Incorrect HTTP method ({request.method}) expected {method}"
             )
         try:
-            return handler(request)
+            given = self._input(nsid, request)
+            response = routes[nsid](request, given)
         except _Invalid as exc:
             return self._error(exc.status, exc.name, str(exc))
+        if response.status_code == 200:
+            try:
+                body = response.json() if response.content else None
+                self.lex.validate_output(nsid, response.headers.get("content-type"), body)
+            except LexiconInvalid as exc:
+                raise AssertionError(
+                    f"the fake's own {nsid} answer breaks the lexicon: {exc}"
+                ) from exc
+        return response
 
-    def _json(self, request: httpx.Request) -> dict[str, Any]:
-        kind = request.headers.get("content-type", "").split(";")[0].strip()
-        if kind != "application/json":
-            raise _Invalid(f"Wrong request encoding (Content-Type): {kind or 'none'}")
+    def _input(self, nsid: str, request: httpx.Request) -> Any:
+        """The request's parameters (a query) or body (a procedure), checked against the
+        lexicon as the XRPC server does before the handler runs."""
         try:
-            body = json.loads(request.content)
-        except ValueError:
-            raise _Invalid("Request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise _Invalid("Input must be an object")
-        return body
+            if self.lex.method(nsid) == "GET":
+                return self.lex.validate_params(nsid, dict(request.url.params))
+            content_type = request.headers.get("content-type")
+            kind = (content_type or "").split(";")[0].strip()
+            body: Any = request.content
+            if kind == "application/json":
+                try:
+                    body = json.loads(request.content)
+                except ValueError:
+                    raise _Invalid("Request body is not valid JSON") from None
+            self.lex.validate_input(nsid, content_type, body)
+            return body
+        except LexiconInvalid as exc:
+            raise _Invalid(str(exc)) from None
 
-    def _create_session(self, request: httpx.Request) -> httpx.Response:
-        body = self._json(request)
-        for name in ("identifier", "password"):
-            if not isinstance(body.get(name), str):
-                raise _Invalid(f'Input must have the property "{name}"')
+    def _create_session(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
         known = body["identifier"].lower() in (self.account_handle, self.did)
         if not known or body["password"] != self.app_password:
             raise _Invalid("Invalid identifier or password", "AuthenticationRequired", 401)
         return self._session()
 
-    def _refresh_session(self, request: httpx.Request) -> httpx.Response:
+    def _refresh_session(self, request: httpx.Request, _body: Any) -> httpx.Response:
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         self._bearer(request, "refresh")
         self.revoked.add(token)  # rotated: the old refresh token is spent
         return self._session()
 
-    def _upload_blob(self, request: httpx.Request) -> httpx.Response:
+    def _upload_blob(self, request: httpx.Request, data: bytes) -> httpx.Response:
         self._bearer(request, "access")
         mime = request.headers.get("content-type", "").split(";")[0].strip()
-        if not mime:
-            raise _Invalid("Request encoding (Content-Type) required but not provided")
-        data = request.content
         if len(data) > self.upload_limit:
             raise _Invalid("request entity too large", "PayloadTooLarge", 413)
-        cid = _cid("bafkrei", data)
+        cid = _cid(data, codec=0x55)
         self.blobs[cid] = (mime, len(data))
         blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(data)}
         return httpx.Response(200, json={"blob": blob})
 
-    def _create_record(self, request: httpx.Request) -> httpx.Response:
+    def _create_record(self, request: httpx.Request, body: dict[str, Any]) -> httpx.Response:
         did = self._bearer(request, "access")
-        body = self._json(request)
-        for name in ("repo", "collection", "record"):
-            if name not in body:
-                raise _Invalid(f'Input must have the property "{name}"')
         if body["repo"] not in (self.did, self.account_handle):
             raise _Invalid(f"Could not find repo: {body['repo']}")
         if did != self.did:
@@ -265,113 +313,63 @@ class FakeBluesky:
         collection, record = body["collection"], body["record"]
         if collection != POST:
             raise _Invalid(f"this fake only knows {POST}, not {collection}")
-        if not isinstance(record, dict):
-            raise _Invalid("Input/record must be an object")
-        record = {"$type": collection, **record}
+        if "$type" not in record:  # the PDS names the collection where the record does not
+            record = {"$type": collection, **record}
         if record["$type"] != collection:
             raise _Invalid(f"Invalid $type: expected {collection}, got {record['$type']}")
-        rkey = body.get("rkey")
-        if rkey is not None:
-            if not isinstance(rkey, str) or not _RECORD_KEY.match(rkey) or rkey in (".", ".."):
-                raise _Invalid(f"Invalid record key: {rkey}")
-            if not _TID.match(rkey):
-                raise _Invalid(f"Invalid record key for {POST}: Invalid TID: {rkey}")
-        else:
-            rkey = _tid_now(self.clock())
+        rkey = body.get("rkey") or _tid_now(self.clock())
         try:
-            self._validate_post(record)
-        except _Invalid as exc:
-            raise _Invalid(f"Invalid {POST} record: {exc}") from None
-        self._check_blobs(record)
+            blobs = self.lex.validate_record(collection, record, rkey=rkey)
+            self._stricter(record)
+        except LexiconInvalid as exc:
+            if exc.path == "$.rkey":
+                raise _Invalid(f"Invalid record key for {collection}: {exc.issue}") from None
+            raise _Invalid(f"Invalid {collection} record: {exc}") from None
+        for blob in blobs:
+            if blob.cid not in self.blobs:
+                raise _Invalid(f"Could not find blob: {blob.cid}", "BlobNotFound")
+            mime, size = self.blobs[blob.cid]
+            if blob.mime != mime:
+                raise _Invalid(
+                    "Referenced Mimetype does not match stored blob. "
+                    f"Expected: {mime}, Got: {blob.mime}",
+                    "InvalidMimeType",
+                )
+            if blob.size != size:
+                raise _Invalid(
+                    f"Referenced Size does not match stored blob. Expected: {size}, "
+                    f"Got: {blob.size}",
+                    "InvalidSize",
+                )
         if rkey in self.records:
             if self.taken_answer == "409":
                 raise _Invalid(f"Record already exists: {rkey}", "RecordAlreadyExists", 409)
             raise _Invalid("Internal Server Error", "InternalServerError", 500)
         uri = f"at://{self.did}/{collection}/{rkey}"
-        cid = _cid("bafyrei", json.dumps(record, sort_keys=True).encode())
+        cid = _cid(json.dumps(record, sort_keys=True).encode())
         self.records[rkey] = {"uri": uri, "cid": cid, "value": record}
-        commit = {"cid": _cid("bafyrei", uri.encode()), "rev": _tid_now(self.clock())}
+        commit = {"cid": _cid(uri.encode()), "rev": _tid_now(self.clock())}
         return httpx.Response(
             200, json={"uri": uri, "cid": cid, "commit": commit, "validationStatus": "valid"}
         )
 
-    def _validate_post(self, record: dict[str, Any]) -> None:
-        text = record.get("text")
-        if not isinstance(text, str):
-            raise _Invalid('Record must have the property "text"')
-        if len(text.encode()) > 3000:
-            raise _Invalid("Record/text must not be longer than 3000 characters")
-        if len(_GRAPHEME.findall(text)) > self.text_limit:
-            raise _Invalid(f"Record/text must not be longer than {self.text_limit} graphemes")
-        created = record.get("createdAt")
-        if not isinstance(created, str):
-            raise _Invalid('Record must have the property "createdAt"')
-        if not _DATETIME.match(created):
-            raise _Invalid("Record/createdAt must be an valid atproto datetime")
-        size = len(text.encode())
-        for i, facet in enumerate(record.get("facets") or []):
-            index = facet.get("index") or {}
-            start, end = index.get("byteStart"), index.get("byteEnd")
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= size):
-                raise _Invalid(f"Record/facets/{i}/index must lie inside the text's bytes")
-            features = facet.get("features")
-            if not isinstance(features, list) or not features:
-                raise _Invalid(f'Record/facets/{i} must have the property "features"')
-            for feature in features:
-                if feature.get("$type") == "app.bsky.richtext.facet#link" and not isinstance(
-                    feature.get("uri"), str
-                ):
-                    raise _Invalid(f'Record/facets/{i}/features/0 must have the property "uri"')
-        embed = record.get("embed")
-        if embed is not None:
-            if embed.get("$type") != "app.bsky.embed.images":
-                raise _Invalid(f"this fake only knows image embeds, not {embed.get('$type')}")
-            images = embed.get("images")
-            if not isinstance(images, list):
-                raise _Invalid('Record/embed must have the property "images"')
-            if len(images) > 4:
-                raise _Invalid("Record/embed/images must not have more than 4 elements")
-            for i, image in enumerate(images):
-                if not isinstance(image.get("alt"), str):
-                    raise _Invalid(f'Record/embed/images/{i} must have the property "alt"')
-                blob = image.get("image")
-                if not isinstance(blob, dict) or blob.get("$type") != "blob":
-                    raise _Invalid(f"Record/embed/images/{i}/image should be a blob ref")
-        reply = record.get("reply")
-        if reply is not None:
-            for part in ("root", "parent"):
-                ref = reply.get(part)
-                if not isinstance(ref, dict):
-                    raise _Invalid(f'Record/reply must have the property "{part}"')
-                for name in ("uri", "cid"):
-                    if not isinstance(ref.get(name), str):
-                        raise _Invalid(f'Record/reply/{part} must have the property "{name}"')
-                if not ref["uri"].startswith("at://"):
-                    raise _Invalid(f"Record/reply/{part}/uri must be a valid at-uri")
-
-    def _check_blobs(self, record: dict[str, Any]) -> None:
-        for image in (record.get("embed") or {}).get("images") or []:
-            cid = image["image"].get("ref", {}).get("$link")
-            if cid not in self.blobs:
-                raise _Invalid(f"Could not find blob: {cid}", "BlobNotFound")
-            mime, size = self.blobs[cid]
-            if not mime.startswith("image/"):
-                raise _Invalid(
-                    f"Wrong type of file. It is {mime} but it must match image/*.",
-                    "InvalidMimeType",
-                )
-            if size > self.image_max:
-                raise _Invalid(
-                    f"This file is too large. It is {_pretty(size)} but the maximum size is "
-                    f"{_pretty(self.image_max)}.",
-                    "BlobTooLarge",
+    def _stricter(self, record: dict[str, Any]) -> None:
+        """A PDS with lower limits than the lexicon's (``text_limit``, ``image_max``)."""
+        graphemes = len(_GRAPHEME.findall(record["text"]))
+        if self.text_limit is not None and graphemes > self.text_limit:
+            raise LexiconInvalid(
+                f"grapheme too big (maximum {self.text_limit}, got {graphemes})", "$.record.text"
+            )
+        images = (record.get("embed") or {}).get("images") or []
+        for i, image in enumerate(images):
+            size = image["image"]["size"]
+            if self.image_max is not None and size > self.image_max:
+                raise LexiconInvalid(
+                    f"blob too big (maximum {self.image_max}, got {size})",
+                    f"$.record.embed.images[{i}].image",
                 )
 
-    def _get_record(self, request: httpx.Request) -> httpx.Response:
-        params = request.url.params
-        for name in ("repo", "collection", "rkey"):
-            if not params.get(name):
-                raise _Invalid(f'Params must have the property "{name}"')
+    def _get_record(self, request: httpx.Request, params: dict[str, Any]) -> httpx.Response:
         if params["repo"] not in (self.did, self.account_handle):
             raise _Invalid(f"Could not find repo: {params['repo']}")
         uri = f"at://{self.did}/{params['collection']}/{params['rkey']}"
@@ -379,6 +377,15 @@ class FakeBluesky:
         if found is None:
             raise _Invalid(f"Could not locate record: {uri}", "RecordNotFound")
         return httpx.Response(200, json=found)
+
+    def _resolve_handle(self, request: httpx.Request, params: dict[str, Any]) -> httpx.Response:
+        handle = params["handle"].lower()
+        known = {self.account_handle: self.did, **self.known_handles}
+        if handle in known:
+            return httpx.Response(200, json={"did": known[handle]})
+        if handle.endswith(SERVICE_DOMAIN):
+            raise _Invalid("Unable to resolve handle", "HandleNotFound")
+        raise _Invalid("Unable to resolve handle")
 
     def rate_limited(self) -> httpx.Response:
         """The PDS's 429: ratelimit-* headers (draft-ietf-httpapi-ratelimit-headers), the reset
@@ -405,4 +412,13 @@ def _tid_now(now: datetime) -> str:
     return "".join(alphabet[(value >> (5 * i)) & 31] for i in reversed(range(13)))
 
 
-__all__ = ["APP_PASSWORD", "BASE", "DID", "HANDLE", "FakeBluesky", "asgi", "client"]
+__all__ = [
+    "APP_PASSWORD",
+    "BASE",
+    "DID",
+    "HANDLE",
+    "KNOWN_HANDLES",
+    "FakeBluesky",
+    "asgi",
+    "client",
+]

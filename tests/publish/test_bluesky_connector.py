@@ -1,15 +1,19 @@
-"""The Bluesky connector against the fake PDS's XRPC contract."""
+"""The Bluesky connector against the fake PDS's XRPC contract. Every exchange with the fake
+made through the ``bsky`` fixture is checked against the atproto lexicons once the test is
+done (:func:`atproto_lexicon.check_exchange`); test_bluesky_contract.py has the rest."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fake_bluesky import APP_PASSWORD, BASE, DID, HANDLE, FakeBluesky, client
+from atproto_lexicon import check_exchange
+from fake_bluesky import APP_PASSWORD, BASE, DID, HANDLE, KNOWN_HANDLES, FakeBluesky, client
 
 from tactful.errors import InputError
 from tactful.publish.connectors.base import Credentials, MediaFile, Outgoing
@@ -18,17 +22,21 @@ from tactful.publish.connectors.bluesky import (
     TID_SYNTAX,
     BlueskyConnector,
     create_session,
-    link_facets,
     record_key,
 )
+from tactful.publish.connectors.bluesky_richtext import link_facets
 from tactful.web.demo import demo_photo
 
 WHEN = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 1 grapheme, 25 bytes
 
 
 @pytest.fixture
-def bsky(clock: Any) -> FakeBluesky:
-    return FakeBluesky(clock=clock)
+def bsky(clock: Any) -> Iterator[FakeBluesky]:
+    fake = FakeBluesky(clock=clock)
+    yield fake
+    for request, response in fake.exchanges:
+        check_exchange(fake.lex, request, response)
 
 
 def creds(fake: FakeBluesky, **extra: Any) -> Credentials:
@@ -158,23 +166,23 @@ def test_image_limits(bsky: FakeBluesky, clock: Any, tmp_path: Path) -> None:
     photo = demo_photo(tmp_path / "p.jpg")
     five = tuple(MediaFile(str(photo), "image/jpeg") for _ in range(5))
     big = tmp_path / "big.jpg"
-    big.write_bytes(b"\xff\xd8" + b"0" * 1_000_000)
+    big.write_bytes(b"\xff\xd8" + b"0" * 2_000_000)
     with client(bsky) as http:
         too_many = conn(clock).publish(http, creds(bsky), Outgoing("five", "k5", five, WHEN))
         too_big = conn(clock).publish(
             http, creds(bsky), Outgoing("big", "kb", (MediaFile(str(big), "image/jpeg"),), WHEN)
         )
     assert too_many.kind == "rejected" and "at most 4 images" in too_many.detail
-    assert too_big.kind == "rejected" and "1,000,000 bytes" in too_big.detail
+    assert too_big.kind == "rejected" and "2,000,000 bytes" in too_big.detail
     assert bsky.requests == []  # refused before anything was uploaded
-    # The PDS's own check, when the record is written (BlobTooLarge).
+    # The PDS's own check, when the record is written (a PDS stricter than the lexicon).
     strict = FakeBluesky(clock=clock, image_max=1000)
     with client(strict) as http:
         r = conn(clock).publish(
             http, creds(strict), Outgoing("p", "kp", (MediaFile(str(photo), "image/jpeg"),), WHEN)
         )
     assert r.kind == "rejected" and r.status == 400
-    assert "too large" in r.detail and "maximum size is 0.98KB" in r.detail
+    assert "too large" in r.detail and "blob too big (maximum 1000" in r.detail
     assert strict.published() == {}
 
 
@@ -225,14 +233,18 @@ def test_a_thread_reply_cites_the_root_and_the_part_before(bsky: FakeBluesky, cl
 def test_errors_are_told_apart(bsky: FakeBluesky, clock: Any) -> None:
     c = conn(clock)
     with client(bsky) as http:
-        too_long = c.publish(http, creds(bsky), Outgoing("x" * 301, "k3", when=WHEN))
         # 300 graphemes of two code points each: Bluesky counts graphemes, so it fits.
         fits = c.publish(http, creds(bsky), Outgoing("👍🏽" * 300, "k3b", when=WHEN))
         bad = Credentials(BASE, "not-a-token", DID, {})
         revoked = c.publish(http, bad, Outgoing("hi", "k4", when=WHEN))
-    assert too_long.kind == "rejected" and too_long.status == 400
-    assert "300" in too_long.detail and "graphemes" in too_long.detail
     assert fits.kind == "published", fits
+    # A PDS that refuses the text (this one takes 10 graphemes) is read as a refusal too.
+    short = FakeBluesky(clock=clock, text_limit=10)
+    with client(short) as http:
+        too_long = c.publish(http, creds(short), Outgoing("x" * 11, "k3", when=WHEN))
+    assert too_long.kind == "rejected" and too_long.status == 400
+    assert "grapheme too big (maximum 10, got 11)" in too_long.detail
+    assert "longer than Bluesky takes" in too_long.detail
     assert revoked.kind == "auth" and revoked.status == 400 and "InvalidToken" in revoked.detail
     assert bsky.access_jwt not in revoked.detail
     clock.advance(hours=3)  # the access token (120 minutes) has expired
@@ -354,3 +366,132 @@ def test_the_rate_limit_reset_header_is_epoch_seconds() -> None:
     headers = {"ratelimit-reset": "1700000090", "ratelimit-policy": "5000;w=3600"}
     assert _rate_limit_wait(httpx.Response(429, headers=headers, request=req), 1700000000) == 90
     assert _rate_limit_wait(httpx.Response(429, headers={"retry-after": "7"}, request=req)) == 7
+
+
+def test_mentions_and_hashtags_are_faceted_with_resolved_dids(
+    bsky: FakeBluesky, clock: Any
+) -> None:
+    text = (
+        "Café ☕ with @Alice.bsky.social, @bob.example.com and @nobody.bsky.social "
+        "(@gone.example.org) #launch #日本語! https://example.com/x @alice.bsky.social"
+    )
+    with client(bsky) as http:
+        r = conn(clock).publish(http, creds(bsky), Outgoing(text, "k-rich", when=WHEN))
+    assert r.kind == "published", r
+    asked = [
+        q.url.params["handle"]
+        for q in bsky.requests
+        if q.url.path == "/xrpc/com.atproto.identity.resolveHandle"
+    ]
+    # Each handle once, lower-cased, before anything is written.
+    assert asked == [
+        "alice.bsky.social",
+        "bob.example.com",
+        "nobody.bsky.social",
+        "gone.example.org",
+    ]
+    assert bsky.requests[-1].url.path == "/xrpc/com.atproto.repo.createRecord"
+    record = created(bsky)[0]["record"]
+    encoded = text.encode()
+    shown = [
+        (encoded[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode(), f["features"][0])
+        for f in record["facets"]
+    ]
+    alice, bob = KNOWN_HANDLES["alice.bsky.social"], KNOWN_HANDLES["bob.example.com"]
+    mention, tag, link = (f"app.bsky.richtext.facet#{k}" for k in ("mention", "tag", "link"))
+    assert shown == [
+        ("@Alice.bsky.social", {"$type": mention, "did": alice}),
+        ("@bob.example.com", {"$type": mention, "did": bob}),
+        # @nobody.bsky.social (HandleNotFound) and @gone.example.org (InvalidRequest): plain.
+        ("#launch", {"$type": tag, "tag": "launch"}),
+        ("#日本語", {"$type": tag, "tag": "日本語"}),
+        ("https://example.com/x", {"$type": link, "uri": "https://example.com/x"}),
+        ("@alice.bsky.social", {"$type": mention, "did": alice}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("x" * 301, "301 graphemes"),
+        (FAMILY * 150, "3,750 bytes"),  # 150 graphemes: within 300, over 3,000 bytes
+    ],
+)
+def test_text_over_the_lexicon_limits_is_never_sent(
+    bsky: FakeBluesky, clock: Any, tmp_path: Path, text: str, why: str
+) -> None:
+    photo = demo_photo(tmp_path / "p.jpg")
+    post = Outgoing(text, "k-long", (MediaFile(str(photo), "image/jpeg"),), WHEN)
+    with client(bsky) as http:
+        r = conn(clock).publish(http, creds(bsky), post)
+    assert r.kind == "rejected" and why in r.detail and r.status is None
+    assert bsky.requests == []  # no lookup, no upload, no record
+
+
+def test_the_most_the_lexicon_takes_goes_out(bsky: FakeBluesky, clock: Any) -> None:
+    with client(bsky) as http:
+        bytes_full = conn(clock).publish(http, creds(bsky), Outgoing(FAMILY * 120, "b", when=WHEN))
+        graphemes_full = conn(clock).publish(http, creds(bsky), Outgoing("y" * 300, "g", when=WHEN))
+    assert bytes_full.kind == "published" and graphemes_full.kind == "published"
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [("refuse", "retry"), ("drop", "retry"), ("429", "retry"), ("500-before", "retry")],
+)
+def test_a_lookup_that_fails_for_now_holds_the_post_back(
+    bsky: FakeBluesky, clock: Any, fault: str, kind: str
+) -> None:
+    def on_lookup(request: httpx.Request) -> str | None:
+        return fault if request.url.path.endswith("resolveHandle") else None
+
+    post = Outgoing("hello @alice.bsky.social", "k-res", when=WHEN)
+    with client(bsky, on_lookup) as http:
+        r = conn(clock).publish(http, creds(bsky), post)
+    assert r.kind == kind, r
+    assert bsky.records == {}  # not sent without its mention
+    with client(bsky) as http:
+        again = conn(clock).publish(http, creds(bsky), post)
+    assert again.kind == "published"
+    assert created(bsky)[-1]["record"]["facets"][0]["features"][0]["$type"].endswith("#mention")
+
+
+def test_a_pds_without_handle_lookups_leaves_mentions_plain(clock: Any) -> None:
+    class NoLookups(FakeBluesky):
+        def _resolve_handle(self, request: httpx.Request, params: dict[str, Any]) -> httpx.Response:
+            return self._error(501, "MethodNotImplemented", "Method Not Implemented")
+
+    fake = NoLookups(clock=clock)
+    with client(fake) as http:
+        r = conn(clock).publish(
+            http, creds(fake), Outgoing("hi @alice.bsky.social", "k", when=WHEN)
+        )
+    assert r.kind == "published", r
+    assert "facets" not in created(fake)[0]["record"]
+
+
+def test_images_carry_their_aspect_ratio_as_shown(
+    bsky: FakeBluesky, clock: Any, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    photo = demo_photo(tmp_path / "p.jpg")  # 640 x 400
+    turned = tmp_path / "turned.jpg"  # stored 60 x 40, shown a quarter turn: 40 x 60
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (60, 40), (10, 20, 30)).save(turned, exif=exif)
+    unreadable = tmp_path / "odd.jpg"
+    unreadable.write_bytes(b"\xff\xd8 not really a JPEG")
+    media = tuple(
+        MediaFile(str(p), "image/jpeg", f"alt {i}")
+        for i, p in enumerate((photo, turned, unreadable))
+    )
+    with client(bsky) as http:
+        r = conn(clock).publish(http, creds(bsky), Outgoing("pictures", "k-ar", media, WHEN))
+    assert r.kind == "published", r
+    images = created(bsky)[0]["record"]["embed"]["images"]
+    assert [i.get("aspectRatio") for i in images] == [
+        {"width": 640, "height": 400},
+        {"width": 40, "height": 60},
+        None,  # optional in the lexicon: left out when the size cannot be read
+    ]

@@ -39,6 +39,8 @@ _MASTODON_MENTION = regex.compile(
     r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(@\w+(?:[.-]+\w+)*)?", regex.IGNORECASE
 )
 _MASTODON_URL_CHARS = 23
+# How the byte cap (``max_bytes``) is counted, as shown to the user.
+BYTES_UNIT = "UTF-8 bytes"
 # Thread sizes above this are estimated (count / limit) instead of split word by word.
 _MAX_SIMULATED_THREAD = 25
 
@@ -125,6 +127,7 @@ class PlatformSpec:
     unit: str
     threads: bool = False
     max_hashtags: int | None = None
+    max_bytes: int | None = None
 
     @property
     def counter(self) -> Counter:
@@ -150,6 +153,7 @@ class PlatformEntry(DataModel):
     unit: Text
     threads: bool = False
     max_hashtags: PositiveWholeNumber | None = None
+    max_bytes: PositiveWholeNumber | None = None
 
 
 class LimitsFile(DataModel):
@@ -170,7 +174,7 @@ def platform_specs() -> dict[Platform, PlatformSpec]:
         )
     return {
         platform: PlatformSpec(
-            platform, e.name, e.limit, e.count, e.unit, e.threads, e.max_hashtags
+            platform, e.name, e.limit, e.count, e.unit, e.threads, e.max_hashtags, e.max_bytes
         )
         for platform, e in data.platforms.items()
     }
@@ -246,12 +250,30 @@ def _counter(plat: Platform, settings: Mapping[str, Any] | None) -> Counter:
 def measure(
     text: str, platform: str | Platform, settings: Mapping[str, Any] | None = None
 ) -> LengthInfo:
-    """Count ``text`` the way ``platform`` does, against its (possibly overridden) limit."""
+    """Count ``text`` the way ``platform`` does, against its (possibly overridden) limit.
+    Where the platform also caps the UTF-8 size (``max_bytes`` in limits.yml, never
+    overridden: it is the network's encoding limit), a text over that cap, and further
+    over it than over the limit, is measured in bytes: 150 family emoji on Bluesky are 150
+    of 300 graphemes but 3,750 of 3,000 bytes."""
     plat = _as_platform(platform)
     spec = platform_specs()[plat]
     limit = resolve_limit(plat, settings)
     count, cut = _counter(plat, settings)(text, limit)
+    if spec.max_bytes is not None:
+        size = len(text.encode())
+        if size > spec.max_bytes and (limit is None or size * limit > count * spec.max_bytes):
+            return LengthInfo(size, spec.max_bytes, BYTES_UNIT, _byte_cut(text, spec.max_bytes))
     return LengthInfo(count=count, limit=limit, unit=spec.unit, cut=cut)
+
+
+def _byte_cut(text: str, max_bytes: int) -> int | None:
+    """The start of the first grapheme whose UTF-8 bytes pass ``max_bytes``."""
+    size = 0
+    for m in _GRAPHEME.finditer(text):
+        size += len(m.group().encode())
+        if size > max_bytes:
+            return int(m.start())
+    return None
 
 
 def _first_cut(text: str, counter: Counter, limit: int) -> int | None:

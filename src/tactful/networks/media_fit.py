@@ -1,7 +1,8 @@
 """Make an image fit a network: one it does not take (a PNG for Instagram) or one too large
-(a 3 MB photo for Bluesky's 1,000,000 bytes) is re-encoded as JPEG, scaled down step by step
+(a 3 MB photo for Bluesky's 2,000,000 bytes) is re-encoded as JPEG, scaled down step by step
 until it fits. The result is the same for the same input, so every retry sends the same
-bytes; it is kept next to the original, named by hash and network."""
+bytes; it is kept next to the original, named by hash and network. :func:`displayed_size`
+reads the size of what is sent (Bluesky's ``aspectRatio``)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,22 @@ def fit(path: Path, mime: str, rules: MediaRules, sha256: str, platform: str) ->
         out.write(data)
     os.replace(tmp, target)
     return target, "image/jpeg"
+
+
+# EXIF orientations that turn the image a quarter (5-8): shown, its width is its height.
+_QUARTER_TURNS = {5, 6, 7, 8}
+
+
+def displayed_size(data: bytes) -> tuple[int, int] | None:
+    """The width and height in pixels of the image in ``data`` as it is shown: an EXIF
+    orientation of a quarter turn swaps them (a JPEG :func:`fit` made has no EXIF, so this is
+    its pixel size). None when the data is not an image Pillow can read."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            orientation = image.getexif().get(0x0112)  # the Orientation tag
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    if width < 1 or height < 1:
+        return None
+    return (height, width) if orientation in _QUARTER_TURNS else (width, height)

@@ -2,8 +2,15 @@
 
 Endpoints: ``com.atproto.server.createSession`` (connect with an app password),
 ``com.atproto.server.refreshSession`` (the refresh JWT as bearer), ``com.atproto.repo.uploadBlob``
-(an image's raw bytes, Content-Type its mime), ``com.atproto.repo.createRecord`` (the
-``app.bsky.feed.post`` record) and ``com.atproto.repo.getRecord`` (to look a post up).
+(an image's raw bytes, Content-Type its mime), ``com.atproto.identity.resolveHandle`` (the DID
+of each @mention), ``com.atproto.repo.createRecord`` (the ``app.bsky.feed.post`` record) and
+``com.atproto.repo.getRecord`` (to look a post up).
+
+The record holds what the lexicon says and nothing the lexicon refuses: a text of at most 300
+graphemes and 3,000 UTF-8 bytes (a longer one is refused here, never sent), link, mention and
+hashtag facets at UTF-8 byte offsets (:mod:`.bluesky_richtext`), at most 4 images of at most
+2,000,000 bytes each with its alt text and ``aspectRatio`` (the pixel size of the bytes sent,
+as shown), and for a thread part the reply's root and parent strong refs.
 
 Never a duplicate: the post is created under a *deterministic* record key (``rkey``), a TID
 built from the time the post was scheduled for and a hash of the delivery's key, so every
@@ -47,13 +54,19 @@ from tactful.publish.connectors.base import (
     send,
     unknown_as_retry,
 )
+from tactful.publish.connectors.bluesky_richtext import (
+    TEXT_LIMIT,
+    TEXT_MAX_BYTES,
+    facets,
+    mention_handles,
+    text_too_long,
+)
 
 PUBLIC_PDS = "https://bsky.social"
 APP_URL = "https://bsky.app"
 POST = "app.bsky.feed.post"
 MAX_IMAGES = 4  # app.bsky.embed.images: images maxLength 4
-IMAGE_MAX_BYTES = 1_000_000  # app.bsky.embed.images#image: image maxSize 1000000
-TEXT_LIMIT = 300  # app.bsky.feed.post: text maxGraphemes 300 (maxLength 3000 bytes)
+IMAGE_MAX_BYTES = 2_000_000  # app.bsky.embed.images#image: image maxSize 2000000
 
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable
 TID_SYNTAX = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
@@ -68,9 +81,7 @@ _AUTH_ERRORS = {
     "AccountTakedown",
     "AccountDeactivated",
 }
-# Trailing characters that end a sentence rather than a link.
-_URL = re.compile(r"(?<![\w@/.])https?://[^\s<>\"'`]+", re.IGNORECASE)
-_URL_TRAILING = ".,;:!?'\"”’»…"
+_DID = re.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$")
 
 
 def record_key(post: Outgoing) -> str:
@@ -104,26 +115,6 @@ def tid(micros: int, clock_id: int) -> str:
         chars.append(TID_ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(chars))
-
-
-def link_facets(text: str) -> list[dict[str, Any]]:
-    """``app.bsky.richtext.facet`` link facets for the http(s) URLs in ``text``, indexed by
-    UTF-8 byte offsets (``byteStart`` inclusive, ``byteEnd`` exclusive), as the lexicon says."""
-    facets = []
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(_URL_TRAILING)
-        while url.endswith(")") and url.count(")") > url.count("("):
-            url = url[:-1].rstrip(_URL_TRAILING)
-        if "://" not in url or url.endswith("://"):
-            continue
-        start = len(text[: match.start()].encode())
-        facets.append(
-            {
-                "index": {"byteStart": start, "byteEnd": start + len(url.encode())},
-                "features": [{"$type": "app.bsky.richtext.facet#link", "uri": url}],
-            }
-        )
-    return facets
 
 
 def post_url(uri: str) -> str | None:
@@ -182,15 +173,20 @@ def _classify(response: httpx.Response) -> Result:
         return Result("retry", retry_after=wait, status=status, detail=detail)
     if status == 401 or name in _AUTH_ERRORS:
         return Result("auth", status=status, detail=detail)
-    if name == "BlobTooLarge" or status == 413:
+    # The PDS's wording: lex-schema's today ("blob too big (maximum 2000000, got …) at
+    # $.record.embed…", "grapheme too big … at $.record.text"), @atproto/lexicon's before
+    # ("BlobTooLarge", "Record/text must not be longer than 300 graphemes").
+    if name == "BlobTooLarge" or status == 413 or "blob too big" in message:
         return Result(
             "rejected", status=status, detail=f"an image is too large for Bluesky: {message}"
         )
-    if "graphemes" in message or ("text" in message and "longer than" in message):
+    text_refused = "record.text" in message or "Record/text" in message
+    if "grapheme" in message or (text_refused and ("too big" in message or "longer" in message)):
         return Result(
             "rejected",
             status=status,
-            detail=f"the text is longer than Bluesky's {TEXT_LIMIT} characters ({message})",
+            detail=f"the text is longer than Bluesky takes ({TEXT_LIMIT} graphemes, "
+            f"{TEXT_MAX_BYTES:,} bytes): {message}",
         )
     return replace(classify(response), detail=detail)
 
@@ -279,6 +275,41 @@ def create_session(
     raise InputError(f"{server} refused the sign-in: {answer.status_code} {name} {message}".strip())
 
 
+# An image to attach: its bytes, mime type, alt text and (width, height) as shown.
+_Image = tuple[bytes, str, str, tuple[int, int] | None]
+
+
+def _read_images(post: Outgoing) -> list[_Image] | Result:
+    """The post's images as they will be sent, or ``rejected`` for one the lexicon refuses
+    (more than 4, not an image, over 2,000,000 bytes) or that cannot be read."""
+    if len(post.media) > MAX_IMAGES:
+        return Result(
+            "rejected",
+            detail=f"Bluesky takes at most {MAX_IMAGES} images a post ({len(post.media)} attached)",
+        )
+    images: list[_Image] = []
+    for media in post.media:
+        from tactful.networks.media_fit import displayed_size  # Pillow, only when needed
+
+        name = Path(media.path).name
+        if not media.mime.startswith("image/"):
+            return Result(
+                "rejected", detail=f"Bluesky posts take images only ({name} is {media.mime})"
+            )
+        try:
+            data = Path(media.path).read_bytes()
+        except OSError as exc:
+            return Result("rejected", detail=f"the image {name} cannot be read: {exc}")
+        if len(data) > IMAGE_MAX_BYTES:
+            return Result(
+                "rejected",
+                detail=f"the image {name} is {len(data):,} bytes; Bluesky takes images "
+                f"up to {IMAGE_MAX_BYTES:,} bytes",
+            )
+        images.append((data, media.mime, media.alt_text or "", displayed_size(data)))
+    return images
+
+
 class BlueskyConnector:
     """Posts to Bluesky through the account's PDS (``creds.base_url``, else bsky.social).
 
@@ -299,51 +330,39 @@ class BlueskyConnector:
         repo = creds.remote_user
         if not repo:
             return Result("auth", detail="the account's Bluesky DID is not known: connect it again")
-        if len(post.media) > MAX_IMAGES:
-            return Result(
-                "rejected",
-                detail=f"Bluesky takes at most {MAX_IMAGES} images a post "
-                f"({len(post.media)} attached)",
-            )
-        images: list[tuple[bytes, str, str]] = []
-        for media in post.media:
-            name = Path(media.path).name
-            if not media.mime.startswith("image/"):
-                return Result(
-                    "rejected", detail=f"Bluesky posts take images only ({name} is {media.mime})"
-                )
-            try:
-                data = Path(media.path).read_bytes()
-            except OSError as exc:
-                return Result("rejected", detail=f"the image {name} cannot be read: {exc}")
-            if len(data) > IMAGE_MAX_BYTES:
-                return Result(
-                    "rejected",
-                    detail=f"the image {name} is {len(data):,} bytes; Bluesky takes images "
-                    f"up to {IMAGE_MAX_BYTES:,} bytes",
-                )
-            images.append((data, media.mime, media.alt_text or ""))
+        too_long = text_too_long(post.text)
+        if too_long:  # the lexicon's limits: never sent
+            return Result("rejected", detail=too_long)
+        images = _read_images(post)
+        if isinstance(images, Result):
+            return images
         reply = self._reply(post)
         if isinstance(reply, Result):
             return reply
+        dids = self._resolve(http, creds, mention_handles(post.text))
+        if isinstance(dids, Result):
+            return dids
 
         record: dict[str, Any] = {
             "$type": POST,
             "text": post.text,
             "createdAt": _datetime(self.clock()),
         }
-        facets = link_facets(post.text)
-        if facets:
-            record["facets"] = facets
+        annotations = facets(post.text, dids)
+        if annotations:
+            record["facets"] = annotations
         if reply:
             record["reply"] = reply
         if images:
             embedded = []
-            for data, mime, alt in images:
+            for data, mime, alt, size in images:
                 blob = self._upload(http, creds, data, mime)
                 if isinstance(blob, Result):
                     return blob
-                embedded.append({"alt": alt, "image": blob})
+                image: dict[str, Any] = {"alt": alt, "image": blob}
+                if size is not None:
+                    image["aspectRatio"] = {"width": size[0], "height": size[1]}
+                embedded.append(image)
             record["embed"] = {"$type": "app.bsky.embed.images", "images": embedded}
 
         rkey = record_key(post)
@@ -394,6 +413,35 @@ class BlueskyConnector:
                 "rejected", detail="the earlier part of the thread has no Bluesky cid to cite"
             )
         return {"root": root_ref, "parent": parent_ref}
+
+    def _resolve(
+        self, http: httpx.Client, creds: Credentials, handles: list[str]
+    ) -> dict[str, str] | Result:
+        """Each mentioned handle's DID (com.atproto.identity.resolveHandle, no auth needed).
+        A handle the PDS cannot resolve (400: ``HandleNotFound`` for its own domain,
+        ``InvalidRequest`` for others, or an answer without a DID) is left out, so its
+        mention stays plain text. Nothing has been sent yet, so an answer that may come right
+        later (no connection, a 429, a 5xx) is ``retry``: a mention is not dropped for a
+        hiccup."""
+        dids: dict[str, str] = {}
+        for handle in handles:
+            request = http.build_request(
+                "GET",
+                _xrpc_url(creds.base_url, "com.atproto.identity.resolveHandle"),
+                params={"handle": handle},
+            )
+            answer = send(http, request)
+            if isinstance(answer, Result):
+                return unknown_as_retry(answer)
+            status = answer.status_code
+            if status == 429 or (status >= 500 and status != 501):
+                result = unknown_as_retry(_classify(answer))
+                return replace(result, detail=f"could not resolve @{handle}: {result.detail}")
+            if status == 200:
+                did = json_object(answer).get("did")
+                if isinstance(did, str) and _DID.match(did):
+                    dids[handle] = did
+        return dids
 
     def _upload(
         self, http: httpx.Client, creds: Credentials, data: bytes, mime: str
