@@ -71,7 +71,8 @@ from typing import Any
 
 import httpx
 import regex
-from atproto_lexicon import LexiconInvalid, Lexicons, make_cid, shared_lexicons
+from atproto_lexicon import LexiconInvalid, Lexicons, shared_lexicons
+from atproto_syntax import make_cid
 from fake_http import asgi, client
 
 BASE = "https://pds.fake.test"

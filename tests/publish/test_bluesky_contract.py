@@ -21,9 +21,9 @@ from atproto_lexicon import (
     LexiconMissing,
     Lexicons,
     check_exchange,
-    make_cid,
     shared_lexicons,
 )
+from atproto_syntax import make_cid
 from fake_bluesky import ABSENT_OK, APP_PASSWORD, BASE, DID, HANDLE, FakeBluesky, client
 
 from tactful.errors import InputError
