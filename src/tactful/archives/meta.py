@@ -66,7 +66,8 @@ JSON_ADVICE = (
 
 
 def _html_advice(source: ArchiveSource, patterns: tuple[str, ...], network: str) -> str | None:
-    if not source.find(*patterns):
+    # A JSON export has HTML pages too at times; one with any JSON is not an HTML export.
+    if not source.find(*patterns) or source.find("*.json"):
         return None
     return JSON_ADVICE.format(name=source.path.name, network=network)
 
