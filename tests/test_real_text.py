@@ -223,6 +223,7 @@ def test_metrics_count_findings_at_warn_or_block_against_the_labels() -> None:
     assert s.macro == (0.375, 0.375)
     assert (s.to_block, s.blocked, s.labelled, s.flagged) == (2, 1, 4, 2)
     assert s.other_rules == {"tags.no_consent": 1}
+    assert s.clean_alarms == {"views.political": 1, "offense.insult": 1, "tags.no_consent": 1}
 
 
 def test_eval_runs_the_cli_checker_on_both_account_kinds(data: Path, labels: Path) -> None:

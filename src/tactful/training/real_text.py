@@ -246,6 +246,7 @@ class Scores:
     trained_on: int = 0  # posts from a set tactful's models train on
     rules: dict[str, Counts] = field(default_factory=lambda: {r: Counts() for r in LABELLED_RULES})
     other_rules: dict[str, int] = field(default_factory=dict)  # unlabelled rule ids at warn+
+    clean_alarms: dict[str, int] = field(default_factory=dict)  # rule id -> clean posts at warn+
 
     @property
     def false_alarm_warn(self) -> float | None:
@@ -305,6 +306,9 @@ class Scores:
                 for rule_id, c in self.rules.items()
             },
             "other_rules_at_warn": dict(sorted(self.other_rules.items())),
+            "clean_alarms_by_rule": dict(
+                sorted(self.clean_alarms.items(), key=lambda kv: (-kv[1], kv[0]))
+            ),
         }
 
 
@@ -343,6 +347,8 @@ def score(posts: Iterable[LabelledPost], reports: Iterable[Report | None]) -> Sc
             scores.clean += 1
             scores.clean_warned += bool(warned)
             scores.clean_blocked += blocked
+            for rule_id in warned:
+                scores.clean_alarms[rule_id] = scores.clean_alarms.get(rule_id, 0) + 1
         else:
             scores.labelled += 1
             scores.flagged += bool(warned)
@@ -407,6 +413,10 @@ def format_table(title: str, by_account: Mapping[str, Mapping[str, Any]]) -> str
     for label, cell in rows:
         for i, (kind, s) in enumerate(by_account.items()):
             lines.append(f"{label if i == 0 else '':38} {kind:13} {cell(s)}")
+    for kind, s in by_account.items():
+        if s["clean_alarms_by_rule"]:
+            alarms = ", ".join(f"{r} {n}" for r, n in s["clean_alarms_by_rule"].items())
+            lines.append(f"false alarms on clean posts by rule id ({kind}): {alarms}")
     for kind, s in by_account.items():
         if s["other_rules_at_warn"]:
             other = ", ".join(f"{r} {n}" for r, n in s["other_rules_at_warn"].items())
