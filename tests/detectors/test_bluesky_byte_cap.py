@@ -67,3 +67,12 @@ def test_a_thread_splits_by_bytes_too() -> None:
     assert len(parts) == 2
     assert all(len(p.encode()) <= 3000 for p in parts)
     assert all(measure(p, "bluesky").over == 0 for p in parts)
+
+
+def test_the_byte_cap_finding_speaks_of_bytes() -> None:
+    text = FAMILY * 150
+    post = Post.build(text, platform="bluesky")
+    [finding] = PlatformLengthDetector().detect(post, DetectContext(norm=normalize(text)))
+    assert finding.message == "750 bytes over Bluesky's 3,000 limit"
+    assert "3,000 UTF-8 bytes" in finding.explanation
+    assert finding.suggestions[0].description == "Shorten it by 750 bytes"

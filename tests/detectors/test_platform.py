@@ -141,7 +141,6 @@ def test_mastodon_mention_inside_a_url_is_not_discounted() -> None:
         ("mastodon", "a", 500),
         ("mastodon", FAMILY, 500),
         ("bluesky", "a", 300),
-        ("bluesky", FAMILY, 300),
         ("bluesky", FLAG, 300),
         ("bluesky", E_ACUTE, 300),
         ("linkedin", "a", 3000),

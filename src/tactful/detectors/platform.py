@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from tactful.core.findings import Finding, Severity, Suggestion
 from tactful.core.post import Post
 from tactful.networks.length import (
+    BYTES_UNIT,
     HASHTAG,
     LengthInfo,
     PlatformSpec,
@@ -51,8 +52,10 @@ class PlatformLengthDetector:
         assert info.limit is not None
         over = info.over
         cut = info.cut if info.cut is not None else 0
-        detail = "" if spec.unit == "characters" else f" ({info.count:,} {spec.unit})"
-        suggestions = [Suggestion("rewrite", f"Shorten it by {_plural(over, 'character')}")]
+        # Over the byte cap (Bluesky's 3,000 bytes) the count is in bytes, not the usual unit.
+        word = "byte" if info.unit == BYTES_UNIT else "character"
+        detail = "" if info.unit in ("characters", BYTES_UNIT) else f" ({info.count:,} {info.unit})"
+        suggestions = [Suggestion("rewrite", f"Shorten it by {_plural(over, word)}")]
         if spec.threads:
             n = max(2, thread_size_for(post.text, spec, info))
             suggestions.append(Suggestion("rewrite", f"Split it into a thread of {n} posts"))
@@ -61,9 +64,9 @@ class PlatformLengthDetector:
             severity=Severity.BLOCK,
             spans=((cut, len(post.text)),),
             score=1.0,
-            message=f"{_plural(over, 'character')} over {spec.name}'s {info.limit:,} limit{detail}",
+            message=f"{_plural(over, word)} over {spec.name}'s {info.limit:,} limit{detail}",
             explanation=(
-                f"{spec.name} rejects a post over {info.limit:,} {spec.unit} or cuts it off, "
+                f"{spec.name} rejects a post over {info.limit:,} {info.unit} or cuts it off, "
                 "and a sentence that stops mid-way reads careless. Everything from the "
                 "highlighted point on would not make it."
             ),
