@@ -409,6 +409,10 @@ def test_an_html_export_says_to_download_json(tmp_path: Path, folder: str, netwo
     result = CliRunner().invoke(main, ["audit", str(zipped), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "Format: JSON" in result.stderr
+    # Naming the format gives the same advice, not "has none of the files".
+    named = ["audit", str(zipped), "--format", network.lower(), "-o", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, named)
+    assert result.exit_code == 2 and "Format: JSON" in result.stderr
     with zipfile.ZipFile(zipped, "a") as z:  # a JSON export with pages of HTML is no HTML export
         z.writestr("your_instagram_activity/monetization/eligibility.json", "[]")
     with ArchiveSource(zipped) as src, pytest.raises(InputError, match="not an export tactful"):

@@ -157,7 +157,12 @@ def audit(
             raise InputError(f"--category {c!r} matches no rule; see 'tactful rules'")
     workers = workers or (os.cpu_count() or 1)
     if not importer.inputs(source):
-        raise InputError(f"{source.path.name} has none of the files a {importer.name} export has")
+        from tactful.archives import diagnose
+
+        advice = diagnose(importer, source)
+        raise InputError(
+            advice or f"{source.path.name} has none of the files a {importer.name} export has"
+        )
     total = sum(source.size(n) for n in importer.inputs(source))
     bar = _Progress(total) if sys.stderr.isatty() else None
     try:
