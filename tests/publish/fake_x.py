@@ -2,15 +2,19 @@
 served through httpx.MockTransport (see :mod:`fake_http`) so every request is a real HTTP
 message. It counts what it has published, to find duplicates.
 
-Modelled, with where it is documented or observed:
+Modelled, with where it is documented or observed. "OpenAPI v2.167" is X's current OpenAPI
+document for API v2 (github.com/xdevplatform/xdk, specs/openapi.json, info.version 2.167);
+"v2.159" the one before it there (latest-openapi.json).
 
 - OAuth 2.0 user-context bearer tokens with scopes; an unknown or expired token gets 401
   ``{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}``; a token
   without the scope an endpoint needs gets 403 ``{"title":"Forbidden",...,"detail":"Forbidden"}``
   (node-twitter-api-v2#265; scopes: docs.x.com/fundamentals/authentication/oauth-2-0/
   authorization-code; ``media.write`` for uploads: makerprism/ocaml-social-sdk#25).
-- ``POST /2/tweets`` (docs.x.com/x-api/posts/creation-of-a-post): JSON only, ``text``,
-  ``media.media_ids`` (1 to 4, ids this account uploaded), ``reply.in_reply_to_tweet_id``;
+- ``POST /2/tweets`` (docs.x.com/x-api/posts/creation-of-a-post; OpenAPI v2.167
+  CreatePostsRequest, CreatePostsMedia, CreatePostsReply, none of which allows other fields):
+  JSON only, ``text``, ``media.media_ids`` (1 to 4, ids this account uploaded),
+  ``reply.in_reply_to_tweet_id``;
   201 ``{"data": {"id", "text"}}``. Refusals: a text over 280 weighted characters is a 400
   whose ``errors[0].message`` is "Your Tweet text is too long. ..." (as tweepy and
   twitter-api-v2 users report it); bad media ids a 400 "Your media IDs are invalid."; a
@@ -24,18 +28,25 @@ Modelled, with where it is documented or observed:
 - The weighted length of twitter-text v3 (github.com/twitter/twitter-text): code points in
   U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 count 1, others 2, a link 23.
   Simplified: an emoji sequence counts 2 per code point where twitter-text counts 2 in all.
-- ``POST /2/media/upload`` (docs.x.com/x-api/media/image-or-subtitle-media-upload):
-  multipart, a ``media`` file part, ``media_category`` (tweet_image, ...) and an optional
-  ``media_type`` among those the one-shot schema names (no image/gif); images up to
-  5 MB (docs.x.com/x-api/media); 200 ``{"data": {"id", "media_key", "size",
-  "expires_after_secs"}}``; ids last a day.
+- ``POST /2/media/upload`` (OpenAPI v2.167 MediaUploadRequest): multipart, ``media`` and
+  ``media_category`` required, ``additional_owners`` optional, nothing else
+  (``additionalProperties: false``: the ``media_type`` and ``shared`` of v2.159's one-shot
+  schema are gone); categories tweet_image, tweet_gif, tweet_video, dm_*, subtitles; images
+  up to 5 MB (docs.x.com/x-api/media); 200 ``{"data": {"id", "media_key", "size",
+  "expires_after_secs", "processing_info"?}}``; ids last a day. ``GET
+  /2/media/upload?command=STATUS&media_id=`` gives ``processing_info.state`` (pending,
+  in_progress, failed, succeeded) and ``check_after_secs``.
 - ``POST /2/media/metadata`` (docs.x.com/x-api/media/create-media-metadata):
   ``{"id", "metadata": {"alt_text": {"text"}}}`` (at most 1,000 characters), 200 with
   ``associated_metadata``.
-- ``GET /2/users/me`` and ``GET /2/users/:id/tweets`` (docs.x.com/x-api/posts/timelines):
-  newest first, ``max_results`` 5 to 100, ``start_time`` (RFC 3339), ``pagination_token`` from
-  ``meta.next_token``, ``tweet.fields``, ``exclude``; ``{"meta": {"result_count": 0}}`` when
-  empty; the 400 invalid-request body (``errors[].message``, ``title``, ``detail``, ``type``).
+- ``GET /2/users/me`` and ``GET /2/users/:id/tweets`` (docs.x.com/x-api/posts/timelines;
+  OpenAPI v2.167 parameters): newest first, ``max_results`` 5 to 100, ``start_time`` (RFC
+  3339), ``pagination_token`` from ``meta.next_token``, ``exclude`` (replies, retweets), and
+  the fields parameter: ``post.fields`` in v2.167 (``note_post``, ``conversation_id``...; no
+  ``referenced_tweets``), ``tweet.fields`` in v2.159 (``note_tweet``,
+  ``referenced_tweets``...); ``{"meta": {"result_count": 0}}`` when empty; a query parameter
+  the endpoint does not take is refused with the 400 invalid-request body (``errors[].message``
+  "The query parameter [name] is not one of [...]", ``title``, ``detail``, ``type``).
 - ``POST /2/oauth2/token`` with ``grant_type=refresh_token`` (form-encoded, ``client_id``; HTTP
   Basic for a confidential client): a new access token for 7,200 s and a new refresh token,
   the old one refused from then on with 400 ``{"error":"invalid_request",
@@ -43,8 +54,17 @@ Modelled, with where it is documented or observed:
 - 429 with ``x-rate-limit-limit``, ``x-rate-limit-remaining`` and ``x-rate-limit-reset`` (epoch
   seconds), which X also sends on every other answer.
 
-Where X's exact words for a refusal are not known (an empty post, a bad upload), the fake
-uses the invalid-request shape with words of its own; tests must not depend on them."""
+Guessed, and listed in docs/publishing.md:
+
+- Which fields parameter the live API takes today: ``fields_param`` picks the contract this
+  fake speaks, ``post.fields`` (v2.167, the default) or ``tweet.fields`` (v2.159); the
+  connector must work with either.
+- That a GIF sent as ``tweet_image`` (or a still image as ``tweet_gif``) is refused, and that
+  a one-shot GIF upload is processed after the answer (``processing_info`` pending, then
+  succeeded after ``gif_polls`` status reads), as chunked GIF uploads are documented to be.
+- Where X's exact words for a refusal are not known (an empty post, a bad upload, a media
+  category that does not fit the file), the fake uses the invalid-request shape with words
+  of its own; tests must not depend on them."""
 
 from __future__ import annotations
 
@@ -84,24 +104,45 @@ DELETED_PARENT = "You attempted to reply to a Tweet that is deleted or not visib
 BAD_MEDIA_IDS = "Your media IDs are invalid."
 BAD_TOKEN = "Value passed for the token was invalid."
 INVALID = "https://api.twitter.com/2/problems/invalid-request"
+# OpenAPI v2.167: CreatePostsRequest, CreatePostsMedia, CreatePostsReply (no other fields).
 POST_FIELDS = {
     "card_uri", "community_id", "direct_message_deep_link", "edit_options",
-    "for_super_followers_only", "geo", "media", "nullcast", "poll", "quote_tweet_id",
-    "reply", "reply_settings", "share_with_followers", "text",
+    "for_super_followers_only", "geo", "made_with_ai", "media", "nullcast",
+    "paid_partnership", "poll", "quote_tweet_id", "reply", "reply_settings",
+    "share_with_followers", "text",
 }  # fmt: skip
-TWEET_FIELDS = {
-    "attachments", "author_id", "conversation_id", "created_at", "edit_history_tweet_ids",
-    "entities", "id", "in_reply_to_user_id", "lang", "note_tweet", "public_metrics",
-    "referenced_tweets", "text",
+MEDIA_FIELDS = {"call_to_actions", "description", "embeddable", "media_ids", "preview_media_id",
+                "tagged_user_ids", "title"}  # fmt: skip
+REPLY_FIELDS = {"auto_populate_reply_metadata", "exclude_reply_user_ids", "in_reply_to_tweet_id"}
+# The fields parameter of GET /2/users/{id}/tweets and the values it takes: v2.167, v2.159.
+FIELDS_ALLOWED = {
+    "post.fields": {
+        "article", "article_title", "attachments", "card_uri", "community_id",
+        "context_annotations", "conversation_id", "created_at", "display_text_range",
+        "edit_controls", "entities", "geo", "id", "lang", "matched_media_notes",
+        "media_metadata", "non_public_metrics", "note_post", "note_request_suggestions",
+        "organic_metrics", "paid_partnership", "possibly_sensitive", "promoted_metrics",
+        "public_metrics", "reply_settings", "scopes", "source", "suggested_source_links",
+        "suggested_source_links_with_counts", "text", "withheld",
+    },
+    "tweet.fields": {
+        "article", "attachments", "author_id", "card_uri", "community_id",
+        "context_annotations", "conversation_id", "created_at", "display_text_range",
+        "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id",
+        "in_reply_to_user_id", "lang", "media_metadata", "non_public_metrics", "note_tweet",
+        "organic_metrics", "possibly_sensitive", "promoted_metrics", "public_metrics",
+        "referenced_tweets", "reply_settings", "scopes", "source", "suggested_source_links",
+        "suggested_source_links_with_counts", "text", "withheld",
+    },
 }  # fmt: skip
+TIMELINE_PARAMETERS = {"max_results", "pagination_token", "start_time", "end_time", "since_id",
+                       "until_id", "exclude", "expansions", "user.fields", "media.fields",
+                       "poll.fields", "place.fields"}  # fmt: skip
 CATEGORIES = {"tweet_image", "tweet_video", "tweet_gif", "dm_image", "dm_video", "dm_gif",
               "subtitles"}  # fmt: skip
 
-# MediaUploadRequestOneShot (docs.x.com/xdks/typescript/reference/interfaces/Schemas.
-# MediaUploadRequestOneShot): its fields, and the only media_type values it names.
-UPLOAD_FIELDS = {"media", "media_category", "media_type", "additional_owners", "shared"}
-UPLOAD_TYPES = {"image/jpeg", "image/bmp", "image/png", "image/webp", "image/pjpeg",
-                "image/tiff", "text/srt", "text/vtt"}  # fmt: skip
+# MediaUploadRequest (OpenAPI v2.167): its only fields.
+UPLOAD_FIELDS = {"media", "media_category", "additional_owners"}
 
 # twitter-text's link detection, simplified: a scheme link, or a bare domain it links itself.
 _LINK = re.compile(
@@ -140,6 +181,8 @@ class FakeX:
         default_factory=lambda: {"refresh-1": (USER_ID, CLIENT_ID)}
     )  # refresh token -> (user id, client id)
     duplicate_window: timedelta = timedelta(days=1)
+    fields_param: str = "post.fields"  # the timeline's fields parameter (see the docstring)
+    gif_polls: int = 1  # status reads before an uploaded GIF is processed (a guess)
     tweets: list[dict] = field(default_factory=list)
     media: dict[str, dict] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
@@ -224,6 +267,8 @@ class FakeX:
             return self._create(request, user)
         if method == "POST" and path == "/2/media/upload":
             return self._upload(request, user) if needs("media.write") else self._forbidden()
+        if method == "GET" and path == "/2/media/upload":
+            return self._status(request, user) if needs("media.write") else self._forbidden()
         if method == "POST" and path == "/2/media/metadata":
             return self._metadata(request, user) if needs("media.write") else self._forbidden()
         if method == "GET" and path == "/2/users/me":
@@ -264,6 +309,10 @@ class FakeX:
         text = body.get("text", "")
         if not isinstance(text, str):
             return self._invalid("[text] must be a string.")
+        for name, allowed in (("media", MEDIA_FIELDS), ("reply", REPLY_FIELDS)):
+            extra = sorted(set(body.get(name) or {}) - allowed)
+            if isinstance(body.get(name), dict) and extra:
+                return self._invalid(f"The fields {extra} are not allowed in [{name}].")
         media = body.get("media") or {}
         media_ids = media.get("media_ids", []) if isinstance(media, dict) else None
         if media_ids is None or not isinstance(media_ids, list):
@@ -277,6 +326,7 @@ class FakeX:
             or m not in self.media
             or self.media[m]["owner"] != user
             or self.clock() > self.media[m]["expires"]
+            or self.media[m]["polls_left"] > 0
         ]
         if bad:
             return self._invalid(BAD_MEDIA_IDS, **{"media.media_ids": bad})
@@ -352,20 +402,22 @@ class FakeX:
         unknown = sorted(set(fields) - UPLOAD_FIELDS)
         if unknown:
             return self._invalid(f"The fields {unknown} are not allowed in a media upload.")
-        media_type = fields.get("media_type", b"image/jpeg").decode()
-        if media_type not in UPLOAD_TYPES:
-            return self._invalid(f"[media_type] {media_type} is not one of {sorted(UPLOAD_TYPES)}")
         data = fields.get("media")
         if not data:
             return self._invalid("The media field is required.")
-        category = fields.get("media_category", b"tweet_image").decode()
+        if "media_category" not in fields:
+            return self._invalid("The media_category field is required.")
+        category = fields["media_category"].decode()
         if category not in CATEGORIES:
             return self._invalid(f"[media_category] {category} is not one of {sorted(CATEGORIES)}")
         if len(data) > MAX_IMAGE_BYTES:
             return self._invalid(f"File size exceeds {MAX_IMAGE_BYTES} bytes.")
-        magic = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
-        if not (data.startswith(magic) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")):
+        still = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+        gif = data.startswith((b"GIF87a", b"GIF89a"))
+        if not (gif or data.startswith(still) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")):
             return self._invalid("media type unrecognized.")
+        if gif != (category in ("tweet_gif", "dm_gif")):
+            return self._invalid(f"[media_category] {category} does not fit the file uploaded.")
         media_id = str(1_870_000_000_000_000_000 + len(self.media) + 1)
         self.media[media_id] = {
             "owner": user,
@@ -373,10 +425,28 @@ class FakeX:
             "size": len(data),
             "alt_text": None,
             "expires": self.clock() + timedelta(seconds=86400),
+            "polls_left": self.gif_polls if gif else 0,
         }
-        body = {"id": media_id, "media_key": f"3_{media_id}", "size": len(data),
+        return self._answer(200, {"data": self._media_data(media_id)})
+
+    def _media_data(self, media_id: str) -> dict:
+        media = self.media[media_id]
+        data = {"id": media_id, "media_key": f"3_{media_id}", "size": media["size"],
                 "expires_after_secs": 86400}  # fmt: skip
-        return self._answer(200, {"data": body})
+        if media["category"] == "tweet_gif":
+            state = "succeeded" if media["polls_left"] <= 0 else "pending"
+            data["processing_info"] = {"state": state, "check_after_secs": 1}
+        return data
+
+    def _status(self, request: httpx.Request, user: str) -> httpx.Response:
+        params = request.url.params
+        media_id = params.get("media_id", "")
+        if params.get("command", "STATUS") != "STATUS":
+            return self._invalid("[command] must be STATUS.")
+        if self.media.get(media_id, {}).get("owner") != user:
+            return self._invalid(BAD_MEDIA_IDS, media_id=[media_id])
+        self.media[media_id]["polls_left"] -= 1
+        return self._answer(200, {"data": self._media_data(media_id)})
 
     def _metadata(self, request: httpx.Request, user: str) -> httpx.Response:
         try:
@@ -407,11 +477,19 @@ class FakeX:
                 f"The `max_results` query parameter value [{value}] is not between 5 and 100",
                 max_results=[str(value)],
             )
-        fields = [f for f in params.get("tweet.fields", "").split(",") if f]
-        if set(fields) - TWEET_FIELDS:
+        taken = TIMELINE_PARAMETERS | {self.fields_param}
+        for name in params:
+            if name not in taken:
+                return self._invalid(
+                    f"The query parameter [{name}] is not one of [{','.join(sorted(taken))}]",
+                    **{name: [params[name]]},
+                )
+        fields = [f for f in params.get(self.fields_param, "").split(",") if f]
+        allowed = FIELDS_ALLOWED[self.fields_param]
+        if set(fields) - allowed:
             return self._invalid(
-                f"The `tweet.fields` query parameter value {sorted(set(fields) - TWEET_FIELDS)} "
-                "is not one of the allowed values"
+                f"The `{self.fields_param}` query parameter value "
+                f"{sorted(set(fields) - allowed)} is not one of the allowed values"
             )
         excluded = {e for e in params.get("exclude", "").split(",") if e}
         if excluded - {"retweets", "replies"}:
@@ -462,7 +540,9 @@ class FakeX:
                 item["created_at"] = t["created"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
             if "conversation_id" in fields:
                 item["conversation_id"] = t["conversation_id"]
-            if "referenced_tweets" in fields and t["in_reply_to_tweet_id"]:
+            if {"referenced_tweets", "referenced_posts"} & set(fields) and t[
+                "in_reply_to_tweet_id"
+            ]:
                 item["referenced_tweets"] = [
                     {"type": "replied_to", "id": t["in_reply_to_tweet_id"]}
                 ]

@@ -83,7 +83,7 @@ def test_an_image_is_uploaded_described_and_attached(
     assert upload.headers["content-type"].startswith("multipart/form-data")
     assert b'name="media"; filename="p.jpg"' in upload.content
     assert b'name="media_category"\r\n\r\ntweet_image' in upload.content
-    assert b'name="media_type"\r\n\r\nimage/jpeg' in upload.content
+    assert upload.content.count(b"Content-Disposition: form-data") == 2  # media, category
     (media_id,) = x.media
     assert x.media[media_id]["alt_text"] == "A skyline"
     assert json.loads(x.requests[1].content) == {
@@ -114,16 +114,21 @@ def test_images_without_alt_text_skip_the_metadata_and_five_are_refused(
     assert len(x.requests) == 3  # the two uploads and the post; nothing for the five
 
 
-def test_a_file_that_is_no_image_is_rejected_before_anything_is_posted(
+def test_an_image_x_refuses_needs_the_user_with_which_image_and_what_x_said(
     x: FakeX, clock: Clock, tmp_path: Path
 ) -> None:
+    """A 400 on an upload is no passing fault: it needs attention, not a retry."""
+    photo = str(demo_photo(tmp_path / "p.jpg"))
     fake = tmp_path / "notes.jpg"
     fake.write_text("not a picture")
+    images = (MediaFile(photo, "image/jpeg"), MediaFile(str(fake), "image/jpeg"))
     with client(x) as http:
-        r = conn(clock).publish(
-            http, CREDS, Outgoing("Bad", "k", (MediaFile(str(fake), "image/jpeg"),))
-        )
-    assert r.kind == "rejected" and r.status == 400 and "image upload" in r.detail
+        r = conn(clock).publish(http, CREDS, Outgoing("Bad", "k", images))
+    assert r.kind == "rejected" and r.status == 400
+    assert r.detail == (
+        "X refused image 2 of 2 (notes.jpg, image/jpeg) on upload, answering 400: "
+        "media type unrecognized. Replace or remove that image"
+    )
     assert x.tweets == []
 
 
@@ -257,7 +262,8 @@ def test_find_sees_a_post_whose_answer_was_dropped(x: FakeX, clock: Clock, tmp_p
     timeline = sent(x, f"/2/users/{USER_ID}/tweets", "GET")[0]
     params = parse_qs(timeline.url.query.decode())
     assert params["max_results"] == ["100"]
-    assert params["tweet.fields"][0].split(",")[:2] == ["created_at", "text"]
+    assert params["post.fields"] == ["created_at,text,note_post,conversation_id"]
+    assert "tweet.fields" not in params
     assert params["start_time"] == [(started - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")]
 
 
@@ -381,26 +387,36 @@ def test_the_fake_counts_text_as_x_does() -> None:
     assert weighted_length("😀") == 2
 
 
-def test_a_gif_goes_up_without_a_media_type_the_one_shot_upload_does_not_name(
+def test_a_gif_goes_up_as_tweet_gif_and_is_waited_for(
     x: FakeX, clock: Clock, tmp_path: Path
 ) -> None:
     from PIL import Image
 
     gif = tmp_path / "a.gif"
     Image.new("RGB", (8, 8), (200, 30, 30)).save(gif, "GIF")
+    x.gif_polls = 2
+    waits: list[float] = []
     with client(x) as http:
-        r = conn(clock).publish(
+        r = XConnector(clock=clock, sleep=waits.append).publish(
             http, CREDS, Outgoing("A gif", "k", (MediaFile(str(gif), "image/gif"),))
         )
     assert r.kind == "published"
-    assert b'name="media_type"' not in x.requests[0].content
+    upload, *status, _post = x.requests
+    assert b'name="media_category"\r\n\r\ntweet_gif' in upload.content
+    assert b'name="media_type"' not in upload.content
+    assert [(q.method, q.url.params["command"]) for q in status] == [("GET", "STATUS")] * 2
+    assert waits == [1.0, 1.0]  # check_after_secs
 
 
+@pytest.mark.parametrize("fields", ["post.fields", "tweet.fields"])
 def test_find_tells_a_threads_part_from_the_same_words_under_another_thread(
-    x: FakeX, clock: Clock
+    x: FakeX, clock: Clock, fields: str
 ) -> None:
+    """With v2.167's post.fields the thread is told by conversation_id; with tweet.fields
+    (what the live API may still take) by referenced_tweets."""
     from tactful.publish.connectors.base import Posted
 
+    x.fields_param = fields
     c = conn(clock)
     with client(x) as http:
         first = c.publish(http, CREDS, Outgoing("Thread A opens. 1/2", "a1"))
@@ -417,3 +433,22 @@ def test_find_tells_a_threads_part_from_the_same_words_under_another_thread(
         assert found is not None and found.remote_id == under_a.remote_id
         lone = c.find(http, CREDS, Outgoing("See you there. 2/2", "c"), None)
         assert lone is None  # not a reply: a post of its own with those words is not there
+
+
+def test_find_falls_back_to_tweet_fields_where_x_takes_only_that(x: FakeX, clock: Clock) -> None:
+    x.fields_param = "tweet.fields"  # an API that does not take post.fields yet
+    c = conn(clock)
+    with client(x) as http:
+        posted = c.publish(http, CREDS, Outgoing("Either name works", "k"))
+        found = c.find(http, CREDS, Outgoing("Either name works", "k"), None)
+        assert c.find(http, CREDS, Outgoing("not there", "k2"), None) is None
+    assert found is not None and found.remote_id == posted.remote_id
+    asked = [q.url.params for q in sent(x, f"/2/users/{USER_ID}/tweets", "GET")]
+    assert [("post.fields" in q, "tweet.fields" in q) for q in asked] == [
+        (True, False),  # refused: "The query parameter [post.fields] is not one of [...]"
+        (False, True),
+        (False, True),  # remembered
+    ]
+    assert (
+        asked[1]["tweet.fields"] == "created_at,text,note_tweet,referenced_tweets,conversation_id"
+    )

@@ -1,19 +1,29 @@
 """X (formerly Twitter), API v2 with an OAuth 2.0 user-context access token.
 
-``POST /2/media/upload`` (multipart, ``media_category=tweet_image``) for each image, then
-``POST /2/media/metadata`` for its alt text, then ``POST /2/tweets`` (a reply in a thread names
-the part before in ``reply.in_reply_to_tweet_id``). X honours no idempotency key, so after a
-crash or an unknown answer the worker looks for the post on the account's own timeline
-(``GET /2/users/:id/tweets``). Access tokens last two hours; ``refresh`` trades the refresh
-token (which X rotates on every use) at ``POST /2/oauth2/token``.
+``POST /2/media/upload`` (multipart: ``media`` and ``media_category``, ``tweet_gif`` for a GIF
+and ``tweet_image`` otherwise, nothing else) for each image, waiting while X processes it,
+then ``POST /2/media/metadata`` for its alt text, then ``POST /2/tweets`` (a reply in a
+thread names the part before in ``reply.in_reply_to_tweet_id``). X honours no idempotency
+key, so after a crash or an unknown answer the worker looks for the post on the account's
+own timeline (``GET /2/users/:id/tweets``). Access tokens last two hours; ``refresh``
+trades the refresh token (which X rotates on every use) at ``POST /2/oauth2/token``.
 
 X's error model is not plain HTTP, so answers are mapped here rather than by ``classify``
 alone: a 403 may be a lost grant (missing scope, suspended account, app not enrolled: *auth*),
 a duplicate of a recent post (looked for, see ``publish``), or a refusal of the content (a reply
 to a deleted post: *rejected*); a 400 is a refusal of the content (too long, bad media ids);
-a 402 means the developer app has run out of API credits.
+a 402 means the developer app has run out of API credits. An image X refuses (a 400 on its
+upload) needs the user, with which image and what X said.
 
-Documents relied on: https://docs.x.com/x-api/posts/creation-of-a-post,
+X's OpenAPI document (v2.167) renames the timeline's ``tweet.fields`` to ``post.fields``
+(``note_tweet`` to ``note_post``; ``referenced_tweets`` is no longer a field to ask for, so a
+thread's part is told by ``conversation_id``). Which name the live API takes on a given day
+is not known here, so :meth:`XConnector.find` asks with ``post.fields`` and, when X answers
+that the parameter is not one it takes, again with ``tweet.fields``.
+
+Documents relied on: X API v2 OpenAPI document v2.167 (github.com/xdevplatform/xdk,
+specs/openapi.json: MediaUploadRequest, CreatePostsRequest, CreateMediaMetadataRequest, the
+parameters of GET /2/users/{id}/tweets), https://docs.x.com/x-api/posts/creation-of-a-post,
 https://docs.x.com/x-api/media/image-or-subtitle-media-upload,
 https://docs.x.com/x-api/media/create-media-metadata, https://docs.x.com/x-api/posts/timelines,
 https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code."""
@@ -23,6 +33,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -49,8 +60,10 @@ FIND_PAGES = 10  # 1,000 posts back (X serves the newest 3,200 at most)
 PAGE_SIZE = 100  # X's maximum for max_results
 LOOK_BACK = timedelta(minutes=5)
 TOKEN_LIFETIME = 7200  # seconds, when X's answer does not say
-# The media_type values the one-shot upload names (no image/gif: a GIF goes up without one).
-ONE_SHOT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/bmp", "image/pjpeg", "image/tiff"}
+MEDIA_POLLS = 20  # looks at an image X is still processing (a GIF) before trying later
+# The timeline's fields: the current contract's names, then the names X used before.
+FIELDS = ("post.fields", "created_at,text,note_post,conversation_id")
+OLD_FIELDS = ("tweet.fields", "created_at,text,note_tweet,referenced_tweets,conversation_id")
 
 DUPLICATE = "duplicate content"
 # 403 answers that refuse this post, not the account's access to X.
@@ -180,9 +193,12 @@ class XConnector:
         self,
         find_pages: int = FIND_PAGES,
         clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], object] = time.sleep,
     ):
         self.find_pages = find_pages
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.sleep = sleep  # between looks at an image X is processing
+        self.fields = FIELDS  # the timeline's fields parameter, as X last took it
 
     # -- the account ------------------------------------------------------------------------
 
@@ -192,40 +208,83 @@ class XConnector:
 
     # -- publishing -------------------------------------------------------------------------
 
-    def _upload(self, http: httpx.Client, creds: Credentials, media: MediaFile) -> str | Result:
+    def _upload(
+        self, http: httpx.Client, creds: Credentials, media: MediaFile, which: str
+    ) -> str | Result:
+        """The media id of one uploaded image (``which`` names it in a refusal)."""
         path = Path(media.path)
         try:
             content = path.read_bytes()
         except OSError as exc:
-            return Result("rejected", detail=f"cannot read the image {path.name}: {exc}")
-        form = {"media_category": "tweet_image"}
-        if media.mime in ONE_SHOT_TYPES:  # the one-shot upload names no other image type
-            form["media_type"] = media.mime
+            return Result("rejected", detail=f"cannot read {which}: {exc}")
+        category = "tweet_gif" if media.mime == "image/gif" else "tweet_image"
         request = http.build_request(
             "POST",
             _root(creds.base_url) + "/2/media/upload",
             headers=_bearer(creds.token),
             files={"media": (path.name, content, media.mime)},
-            data=form,
+            data={"media_category": category},
         )
         answer = send(http, request)
         if isinstance(answer, Result):
             # An orphan upload is never shown (X drops it after a day): safe to send again.
             return unknown_as_retry(answer)
         if answer.status_code not in (200, 201, 202):
-            return unknown_as_retry(_problem(answer, "X (image upload)"))
+            return _refused_media(answer, which, "upload")
         data = (_json(answer) or {}).get("data") or {}
         if not data.get("id"):
             return Result("retry", status=answer.status_code, detail="X gave no media id")
         media_id = str(data["id"])
+        waited = self._processed(http, creds, media_id, data, which)
+        if waited is not None:
+            return waited
         if media.alt_text:
-            described = self._describe(http, creds, media_id, media.alt_text)
+            described = self._describe(http, creds, media_id, media.alt_text, which)
             if described is not None:
                 return described
         return media_id
 
+    def _processed(
+        self,
+        http: httpx.Client,
+        creds: Credentials,
+        media_id: str,
+        data: dict[str, Any],
+        which: str,
+    ) -> Result | None:
+        """Wait while X processes the upload (``processing_info``, a GIF as a video): None
+        once it has succeeded; a refusal when it failed; retry when it takes too long."""
+        for _ in range(MEDIA_POLLS):
+            info = data.get("processing_info")
+            state = info.get("state") if isinstance(info, dict) else None
+            if state in (None, "succeeded"):
+                return None
+            if state == "failed":
+                error = info.get("error") if isinstance(info, dict) else None
+                said = error.get("message") if isinstance(error, dict) else None
+                return Result(
+                    "rejected",
+                    detail=f"X could not process {which}"
+                    f"{f': {said}' if said else ''}; attach another image",
+                )
+            wait = info.get("check_after_secs") if isinstance(info, dict) else None
+            self.sleep(min(float(wait), 10.0) if isinstance(wait, int | float) else 1.0)
+            request = http.build_request(
+                "GET",
+                _root(creds.base_url) + "/2/media/upload",
+                headers=_bearer(creds.token),
+                params={"command": "STATUS", "media_id": media_id},
+            )
+            answer = send(http, request)
+            if isinstance(answer, Result):
+                return unknown_as_retry(answer)
+            if answer.status_code != 200:
+                return unknown_as_retry(_problem(answer, "X (media status)"))
+            data = (_json(answer) or {}).get("data") or {}
+        return Result("retry", detail=f"X is still processing {which}")
+
     def _describe(
-        self, http: httpx.Client, creds: Credentials, media_id: str, alt_text: str
+        self, http: httpx.Client, creds: Credentials, media_id: str, alt_text: str, which: str
     ) -> Result | None:
         """Alt text for an uploaded image (``POST /2/media/metadata``); None when done."""
         request = http.build_request(
@@ -238,15 +297,16 @@ class XConnector:
         if isinstance(answer, Result):
             return unknown_as_retry(answer)
         if answer.status_code not in (200, 201):
-            return unknown_as_retry(_problem(answer, "X (alt text)"))
+            return _refused_media(answer, which, "alt text")
         return None
 
     def publish(self, http: httpx.Client, creds: Credentials, post: Outgoing) -> Result:
         if len(post.media) > MAX_IMAGES:
             return Result("rejected", detail=f"X takes at most {MAX_IMAGES} images in a post")
         media_ids: list[str] = []
-        for media in post.media:
-            uploaded = self._upload(http, creds, media)
+        for n, media in enumerate(post.media, 1):
+            which = f"image {n} of {len(post.media)} ({Path(media.path).name}, {media.mime})"
+            uploaded = self._upload(http, creds, media, which)
             if isinstance(uploaded, Result):
                 return uploaded
             media_ids.append(uploaded)
@@ -304,17 +364,12 @@ class XConnector:
             return Result("unknown", detail="the account's X user id is not known")
         wanted = _comparable(post.text)
         url = _root(creds.base_url) + f"/2/users/{creds.remote_user}/tweets"
-        params: dict[str, str | int] = {
-            "max_results": PAGE_SIZE,
-            "tweet.fields": "created_at,text,note_tweet,referenced_tweets",
-            "exclude": "retweets",
-        }
+        params: dict[str, str | int] = {"max_results": PAGE_SIZE, "exclude": "retweets"}
         if since is not None:
             start = (since - LOOK_BACK).astimezone(UTC)
             params["start_time"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
         for _ in range(self.find_pages):
-            request = http.build_request("GET", url, headers=_bearer(creds.token), params=params)
-            answer = send(http, request)
+            answer = self._timeline(http, creds, url, params)
             if isinstance(answer, Result):
                 return Result(
                     "unknown", detail=f"could not read the account's posts: {answer.detail}"
@@ -341,6 +396,20 @@ class XConnector:
         return Result(
             "unknown", detail=f"not in the last {self.find_pages * PAGE_SIZE} posts on the account"
         )
+
+    def _timeline(
+        self, http: httpx.Client, creds: Credentials, url: str, params: dict[str, str | int]
+    ) -> httpx.Response | Result:
+        """One page of the timeline, asking for the fields by the name X takes (see the
+        module docstring): a 400 that names the parameter as unknown switches names."""
+        for fields in (self.fields, *(f for f in (FIELDS, OLD_FIELDS) if f != self.fields)):
+            query = {**params, fields[0]: fields[1]}
+            request = http.build_request("GET", url, headers=_bearer(creds.token), params=query)
+            answer = send(http, request)
+            if isinstance(answer, Result) or not _unknown_parameter(answer, fields[0]):
+                self.fields = fields
+                return answer
+        return answer
 
     # -- tokens -----------------------------------------------------------------------------
 
@@ -405,15 +474,48 @@ class XConnector:
 
 def _replies_as(tweet: dict[str, Any], post: Outgoing) -> bool:
     """A thread's part is only this post if it replies to the part before (the same words
-    under another thread are another post)."""
+    under another thread are another post): read from ``referenced_tweets`` (or
+    ``referenced_posts``) where X gives it, else from ``conversation_id``, the thread's first
+    post (X leaves out a list that would be empty)."""
+    refs = tweet.get("referenced_posts", tweet.get("referenced_tweets"))
+    conversation = tweet.get("conversation_id")
+    if refs is None and conversation is not None:
+        if post.reply_to is None:
+            return str(conversation) == str(tweet.get("id"))
+        root = (post.root or post.reply_to).remote_id
+        return str(conversation) == root and str(tweet.get("id")) != root
     parents = {
         str(ref.get("id"))
-        for ref in tweet.get("referenced_tweets") or ()
+        for ref in refs or ()
         if isinstance(ref, dict) and ref.get("type") == "replied_to"
     }
     if post.reply_to is None:
         return not parents
     return post.reply_to.remote_id in parents
+
+
+def _unknown_parameter(answer: httpx.Response, name: str) -> bool:
+    """X's 400 for a query parameter it does not take ("The query parameter [name] is not
+    one of [...]"), as opposed to a bad value of one it does."""
+    if answer.status_code != 400:
+        return False
+    said = _messages(answer)
+    return f"[{name}]" in said and "is not one of" in said and "parameter" in said
+
+
+def _refused_media(answer: httpx.Response, which: str, step: str) -> Result:
+    """X refused an image (its upload or its alt text): which one and what X said. A
+    refusal (4xx) needs the user; anything else is safe to try again (never shown)."""
+    problem = _problem(answer, f"X ({step} of {which})")
+    if problem.kind != "rejected":
+        return unknown_as_retry(problem)
+    said = _messages(answer) or "no reason given"
+    return Result(
+        "rejected",
+        status=answer.status_code,
+        detail=f"X refused {which} on {step}, answering {answer.status_code}: "
+        f"{said.rstrip('.')}. Replace or remove that image",
+    )
 
 
 def _tweets(data: object) -> Iterable[dict[str, Any]]:
@@ -424,8 +526,9 @@ def _tweets(data: object) -> Iterable[dict[str, Any]]:
 
 
 def _full_text(tweet: dict[str, Any]) -> str:
-    """A long post's whole text is in ``note_tweet``; ``text`` holds its first part."""
-    note = tweet.get("note_tweet")
+    """A long post's whole text is in ``note_post`` (``note_tweet`` before); ``text`` holds
+    its first part."""
+    note = tweet.get("note_post", tweet.get("note_tweet"))
     if isinstance(note, dict) and isinstance(note.get("text"), str):
         return html.unescape(note["text"])
     return html.unescape(str(tweet.get("text") or ""))
