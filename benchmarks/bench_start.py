@@ -179,7 +179,8 @@ def baseline_tree(rev: str, into: Path) -> Tree:
     print(f"  installing {rev} into a temporary virtualenv...", file=sys.stderr)
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, str(into / "tree")], check=True, stdout=subprocess.DEVNULL)
-    return Tree(f"{rev} ({short.stdout.strip()})", into / "tree", python)
+    short_rev = short.stdout.strip()
+    return Tree(rev if rev.startswith(short_rev) else f"{rev} ({short_rev})", into / "tree", python)
 
 
 def cell(values: list[dict[str, float]], key: str, scale: float) -> str:
@@ -213,7 +214,12 @@ def main() -> None:
         posts.write_text(
             "".join(json.dumps({"id": str(i), "text": t}) + "\n" for i, t in enumerate(tweets[:20]))
         )
-        trees = [Tree("this tree", ROOT, Path(sys.executable))]
+        here = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty=+changes"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        trees = [Tree(f"this tree ({here})" if here else "this tree", ROOT, Path(sys.executable))]
         if args.baseline:
             trees.append(baseline_tree(args.baseline, Path(work)))
         results: dict[tuple[str, str], list[dict[str, float]]] = {}
