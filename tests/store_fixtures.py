@@ -30,7 +30,7 @@ def _pg_engine_url() -> str:
 def pg_available() -> str | None:
     """None when usable, else why not."""
     if not PG_URL:
-        return "TACTFUL_TEST_PG_URL is not set (make test sets it)"
+        return "TACTFUL_TEST_PG_URL is not set (make test starts a server and sets it)"
     try:
         engine = create_engine(_pg_engine_url())
         with engine.connect() as conn:
