@@ -281,11 +281,11 @@ def test_x_requests_follow_the_published_contract(clock: Any, tmp_path: Path) ->
     assert_fits([seen, seen_older], X_TABLE)
 
 
-def test_the_x_table_catches_what_the_connector_used_to_send(tmp_path: Path) -> None:
+def test_the_x_table_catches_what_the_connector_used_to_send(clock: Any, tmp_path: Path) -> None:
     """The old upload (with media_type) and the old fields name against v2.167 alone."""
     photo = demo_photo(tmp_path / "p.jpg").read_bytes()
     bearer = {"Authorization": "Bearer good-token"}
-    seen = Recorder(FakeX())
+    seen = Recorder(FakeX(clock=clock))
     with client(seen) as http:
         http.post(
             f"{X_BASE}/2/media/upload",

@@ -164,13 +164,13 @@ def test_after_the_idempotency_window_a_lost_answer_is_found_not_left_unknown(
 # ---------------------------------------------------------------------------- URL weight
 
 
-def test_the_instance_link_weight_is_kept_and_counted(store: Store) -> None:
+def test_the_instance_link_weight_is_kept_and_counted(store: Store, clock: object) -> None:
     from tactful.core.checker import Checker
     from tactful.publish import connect
     from tactful.store.accounts import add_account
     from tactful.store.snapshot import load_snapshot
 
-    fake = FakeMastodon(limit=60, url_chars=40)
+    fake = FakeMastodon(clock=clock, limit=60, url_chars=40)  # type: ignore[arg-type]
     made = connect.mastodon_token(client(fake), BASE, "good-token")
     assert made.limits is not None and made.limits["characters_reserved_per_url"] == 40
     with store.session() as s:
