@@ -478,7 +478,7 @@ def connect(
 
     \b
     Mastodon   a token (Preferences > Development > New application, scopes
-               write:statuses write:media read:accounts), or --oauth to sign in.
+               read:accounts read:statuses write:statuses write:media), or --oauth.
     Bluesky    the handle and an app password (Settings > App passwords).
     X          your X app's client id (--client-id; a public "native app" client,
                which signs in with PKCE); sign in through the browser.
