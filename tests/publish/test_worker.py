@@ -95,7 +95,9 @@ def test_consent_withdrawn_after_scheduling_stops_it_at_publish_time(
 ) -> None:
     with connected.session() as s:
         sam = add_contact(s, "Sam Lee", relation="colleague", handles={"mastodon": "@sam"})
-        record_consent(s, f"#{sam.id}", "granted", actor="jo", platform="mastodon", evidence="DM")
+        record_consent(
+            s, f"#{sam.id}", "granted", actor="jo", platform="mastodon", evidence="DM", now=clock()
+        )
     c = checker(connected)
     with connected.session() as s:
         done = schedule(
@@ -107,11 +109,18 @@ def test_consent_withdrawn_after_scheduling_stops_it_at_publish_time(
             actor="jo",
         )
     assert done.state == "scheduled"
+    clock.advance(minutes=1)
     with connected.session() as s:
         record_consent(
-            s, f"#{sam.id}", "withdrawn", actor="jo", platform="mastodon", reason="changed jobs"
+            s,
+            f"#{sam.id}",
+            "withdrawn",
+            actor="jo",
+            platform="mastodon",
+            reason="changed jobs",
+            now=clock(),
         )
-    clock.advance(minutes=10)
+    clock.advance(minutes=9)
     worker(connected, mastodon, clock).run_once()
     assert mastodon.statuses == []
     with connected.session() as s:
@@ -235,3 +244,13 @@ def test_an_account_that_cannot_be_read_ends_with_the_user_not_a_guess(
         assert requeue(s, f"#{done.post_id}", now=clock(), not_there=True) == 1
     w.run_once()
     assert mastodon.published() == {"Doors open at nine.": 2}  # their word is taken
+
+
+def test_the_publish_time_check_judges_consent_at_the_workers_clock(
+    connected: Store, mastodon: FakeMastodon, clock
+) -> None:
+    w = worker(connected, mastodon, clock)
+    snapshot = w.fresh_checker().store
+    assert snapshot is not None and snapshot.now == clock()
+    clock.advance(days=400)
+    assert w.fresh_checker().store.now == clock()  # type: ignore[union-attr]

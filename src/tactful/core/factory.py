@@ -12,6 +12,7 @@ asks for a fresh one over the store's current data with ``checker_for(store, bas
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,14 +28,16 @@ def checker_for(
     *,
     base: Checker | None = None,
     detectors: Sequence[str] | None = None,
+    now: datetime | None = None,
 ) -> Checker:
     """A checker over what ``store`` holds now (None: no store, built-in and file policies
     only). ``base`` reuses loaded rules, policy files and detectors (``policy_files`` and
-    ``detectors`` are then ignored: they are the base's)."""
+    ``detectors`` are then ignored: they are the base's). ``now`` is the time consent is
+    judged at (default: the real clock; a worker passes its own)."""
     if base is None:
         base = Checker(policy_files=policy_files, detectors=detectors)
     if store is None:
         return base.with_store(None)
     from tactful.store.snapshot import snapshot_of
 
-    return base.with_store(snapshot_of(store))
+    return base.with_store(snapshot_of(store, now))

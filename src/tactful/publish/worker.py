@@ -166,7 +166,7 @@ class Worker:
 
         if self._base is None:
             self._base = self._base_of()
-        self._checker = checker_for(self.store, base=self._base)
+        self._checker = checker_for(self.store, base=self._base, now=self.clock())
         return self._checker
 
     def run_once(self, limit: int = 10) -> int:

@@ -114,10 +114,10 @@ class StoreSnapshot:
         return [a for a in self.accounts if a.platform.value == platform]
 
 
-def snapshot_of(store: Store) -> StoreSnapshot:
-    """What ``store`` holds now, for a checker."""
+def snapshot_of(store: Store, now: datetime | None = None) -> StoreSnapshot:
+    """What ``store`` holds now, for a checker (consent judged at ``now``)."""
     with store.session() as session:
-        return load_snapshot(session)
+        return load_snapshot(session, now)
 
 
 def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapshot:
