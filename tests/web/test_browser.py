@@ -360,8 +360,14 @@ def test_the_schedule_shows_each_attempt_and_retries(page: Any) -> None:
     card = page.locator(f"#post-{post_id}")
     assert "jo-x is not connected: tactful accounts connect jo-x" in card.text_content()
     card.locator("summary").click()
+    # The table fills from the post's attempt log; wait for the attempt's outcome to be in it
+    # (a refresh still in flight may redraw the card once more).
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('#post-{post_id} details tbody tr td')]"
+        ".some((td) => td.textContent === 'needs attention')",
+        polling=100,
+    )
     row = card.locator("details tbody tr").first
-    row.wait_for()
     cells = row.locator("td").all_text_contents()
     assert cells[1:5] == ["jo-x", "check", "1", "needs attention"]
     assert cells[6] == "jo-x is not connected: tactful accounts connect jo-x"
