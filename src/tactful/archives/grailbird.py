@@ -14,7 +14,7 @@ from typing import Any
 
 from tactful.archives.base import Item, Unreadable, guard_file, guard_record
 from tactful.archives.csvtext import dict_rows
-from tactful.archives.jsstream import AfterAssignment, stream_records
+from tactful.archives.jsstream import AfterAssignment, stream_assigned_records
 from tactful.archives.source import ArchiveSource
 
 MONTH_FILES = ("data/js/tweets/*.js",)
@@ -70,13 +70,7 @@ def read(source: ArchiveSource, convert: Convert) -> Iterator[Item]:
 
 
 def _month(source: ArchiveSource, name: str, convert: Convert) -> Iterator[Item]:
-    with source.open(name) as fh:
-        try:
-            stream = AfterAssignment(fh)
-        except ValueError as exc:
-            yield Unreadable(name, str(exc))
-            return
-        yield from stream_records(stream, "item", name, convert)
+    yield from stream_assigned_records(source, name, convert)
 
 
 def _csv(source: ArchiveSource, name: str, convert: Convert) -> Iterator[Item]:

@@ -74,3 +74,17 @@ def stream_records(
             return
         where = f"{name}[{i}]"
         yield guard_record(where, convert, raw, where)
+
+
+def stream_assigned_records(
+    source: Any, name: str, convert: Callable[[Any, str], Item]
+) -> Iterator[Item]:
+    """:func:`stream_records` of the array a ``.js`` file of an X archive assigns
+    (``window.YTD.tweets.part0 = [...]``, ``Grailbird.data.tweets_2013_01 = [...]``)."""
+    with source.open(name) as fh:
+        try:
+            stream = AfterAssignment(fh)
+        except ValueError as exc:
+            yield Unreadable(name, str(exc))
+            return
+        yield from stream_records(stream, "item", name, convert)

@@ -22,7 +22,7 @@ from tactful.archives.base import (
     Unreadable,
     guard_file,
 )
-from tactful.archives.jsstream import AfterAssignment, stream_records
+from tactful.archives.jsstream import AfterAssignment, stream_assigned_records
 from tactful.archives.source import ArchiveSource
 from tactful.core.post import Post
 
@@ -111,14 +111,8 @@ class XImporter:
         notes: dict[int, list[tuple[datetime, str]]],
         media: dict[str, list[str]],
     ) -> Iterator[Item]:
-        with source.open(name) as fh:
-            try:
-                stream = AfterAssignment(fh)
-            except ValueError as exc:
-                yield Unreadable(name, str(exc))
-                return
-            convert = partial(self._item, username=username, notes=notes, media=media)
-            yield from stream_records(stream, "item", name, convert)
+        convert = partial(self._item, username=username, notes=notes, media=media)
+        yield from stream_assigned_records(source, name, convert)
 
     def _item(
         self,
