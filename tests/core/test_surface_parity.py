@@ -156,3 +156,48 @@ def _web_audit(store_url: str, tmp_path: Path) -> tuple[Any, str]:
             return shape(rows[0].report["findings"]), rows[0].report["verdict"]
     finally:
         store.dispose()
+
+
+def test_a_servers_own_limit_holds_on_that_server_only() -> None:
+    from datetime import UTC, datetime
+
+    from tactful.core.post import AccountKind, Audience, Post
+    from tactful.networks.platforms import Platform
+    from tactful.store.accounts import AccountRecord
+    from tactful.store.snapshot import StoreSnapshot
+
+    account = AccountRecord(
+        ACCOUNT, Platform.MASTODON, AccountKind.PERSONAL, Audience.PUBLIC, False
+    )
+    snapshot = StoreSnapshot(
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+        accounts=(account,),
+        own_limits={ACCOUNT: {"max_characters": 5000}},
+    )
+    checker = Checker(store=snapshot)
+    text = "Our open day went well. " * 25  # 600 characters
+    on_server = checker.check(Post.build(text, platform="mastodon", account_name=ACCOUNT))
+    assert on_server.length is not None and on_server.length.limit == 5000
+    assert "platform.length" not in on_server.rule_ids
+    elsewhere = checker.check(Post.build(text, platform="x", account_name=ACCOUNT))
+    assert elsewhere.length is not None and elsewhere.length.limit == 280
+    assert "platform.length" in elsewhere.rule_ids
+    assert not any(layer.startswith("server:") for layer in elsewhere.policy_layers)
+
+
+def test_the_web_app_sees_a_policy_set_by_another_process(tmp_path: Path) -> None:
+    from tactful.store.org_policy import set_policy
+
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    body = {"text": "My idiot boss moved the deadline again.", "account_kind": "professional"}
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(Store(url), digest(TOKEN))) as client:
+        first = client.post("/api/check", json=body, headers=auth).json()
+        assert "work.venting" in {f["rule_id"] for f in first["findings"]}
+        other = Store(url)  # tactful policy set, from a terminal
+        with other.session() as s:
+            set_policy(s, {"rules": {"work": "off"}}, reason="legal", actor="ana")
+        other.dispose()
+        second = client.post("/api/check", json=body, headers=auth).json()
+        assert "work.venting" not in {f["rule_id"] for f in second["findings"]}
+        assert "organisation" in second["policy_layers"]

@@ -88,12 +88,43 @@ def test_serve_policy_file_is_recorded_once_and_reaches_every_checker(
     path = policy_file(tmp_path, {"rules": {"work": "off"}})
     store = Store(store_url)
     with store.session() as s:
-        assert adopt_policy_file(s, path, actor="ana", reason="serve") is True
+        assert adopt_policy_file(s, path, actor="ana", reason="serve") == "set"
     with store.session() as s:
-        assert adopt_policy_file(s, path, actor="ana", reason="serve again") is False
+        assert adopt_policy_file(s, path, actor="ana", reason="serve again") == "unchanged"
         assert len(policy_history(s)) == 1
         event = current_policy(s)
         assert event is not None and event.source == path
+    # The file changes: the server started with it again records the new version.
+    Path(path).write_text(yaml.safe_dump({"rules": {"work": "off", "views": "off"}}))
+    with store.session() as s:
+        assert adopt_policy_file(s, path, actor="ana", reason="serve") == "set"
     report = checker_for(store).check(VENT, account_kind="professional")
     assert "work.venting" not in report.rule_ids and "organisation" in report.policy_layers
+    # Someone sets another policy: restarting the server with the old file does not undo it.
+    other = policy_file(tmp_path, {"rules": {"views": "off"}}, "other.yml")
+    with store.session() as s:
+        set_policy(s, {"rules": {"views": "off"}}, reason="legal", actor="bo", source=other)
+        assert adopt_policy_file(s, path, actor="ana", reason="restart") == "kept"
+        assert current_policy(s).source == other  # type: ignore[union-attr]
+    store.dispose()
+
+
+def test_a_stored_policy_that_no_longer_parses_is_left_out_with_a_notice(
+    store_url: str,
+) -> None:
+    from tactful.store.models import PolicyEventRow, utcnow
+
+    store = Store(store_url)
+    with store.session() as s:  # as if a rule it names was renamed in an upgrade
+        s.add(
+            PolicyEventRow(
+                policy={"rules": {"work.renamed": "off"}},
+                reason="old",
+                actor="ana",
+                created_at=utcnow(),
+            )
+        )
+    report = checker_for(store).check(VENT, account_kind="professional")
+    assert "work.venting" in report.rule_ids and "organisation" not in report.policy_layers
+    assert any("organisation's policy was not applied" in n for n in report.notices)
     store.dispose()

@@ -144,7 +144,13 @@ def _context_key(checker: Checker) -> str:
             digest.update(str(path).encode())
     snapshot = checker.store
     if snapshot is not None:
-        parts = (snapshot.contacts, snapshot.accounts, snapshot.media, snapshot.org_policy)
+        parts = (
+            snapshot.contacts,
+            snapshot.accounts,
+            snapshot.media,
+            snapshot.org_policy,
+            sorted(snapshot.own_limits.items()),
+        )
         digest.update(repr(parts).encode())
     return digest.hexdigest()
 

@@ -77,7 +77,8 @@ def _free_port(host: str, port: int, tries: int) -> int:
     type=click.Path(dir_okay=False),
     metavar="FILE",
     help="Make FILE the organisation's policy (recorded in the store with who and why, so "
-    "every process checks with it; see tactful policy).",
+    "every process checks with it, and kept after a restart; a policy set since with "
+    "tactful policy set is not undone; see tactful policy).",
 )
 @db_option
 def serve(
@@ -179,8 +180,14 @@ def _adopt(store: Any, policy_files: tuple[str, ...]) -> None:
         )
     path = policy_files[0]
     with store.session() as s:
-        changed = adopt_policy_file(
+        outcome = adopt_policy_file(
             s, path, actor=current_actor(), reason=f"tactful serve --policy {path}"
         )
-    if changed:
+    if outcome == "set":
         click.echo(f"organisation policy set from {path} (recorded; tactful policy history)")
+    elif outcome == "kept":
+        click.echo(
+            f"tactful: warning: the organisation's policy was changed since {path} was "
+            f"recorded; keeping it (to use {path}: tactful policy set {path} --reason WHY)",
+            err=True,
+        )

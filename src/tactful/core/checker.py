@@ -25,7 +25,7 @@ from tactful.networks.length import measure
 if TYPE_CHECKING:
     from tactful.store.snapshot import StoreSnapshot
 from tactful.detectors.base import DetectContext, Detector
-from tactful.errors import InputError
+from tactful.errors import InputError, PolicyError
 
 # Facebook's 63,206 is the longest limit of any network we publish to; leave room for notes.
 MAX_TEXT_CHARS = 100_000
@@ -100,6 +100,7 @@ class Checker:
         self.detectors: list[Detector] = registry.create(detectors or registry.DEFAULT_DETECTORS)
         self.store: StoreSnapshot | None = None
         self._org_layers: tuple[PolicyLayer, ...] = ()
+        self._notices: tuple[str, ...] = ()  # said on every report (a policy left out)
         self._policies: dict[tuple[Any, ...], ResolvedPolicy] = {}
         # Every category appears in --all-scores output, with 0.0 where nothing fired.
         self._zero_scores = dict.fromkeys(self.ruleset.catalogue, 0.0)
@@ -112,6 +113,7 @@ class Checker:
         twin = copy.copy(self)
         twin.store = None
         twin._org_layers = ()
+        twin._notices = ()
         twin._policies = {}
         if store is not None:
             twin._use_store(store)
@@ -122,7 +124,17 @@ class Checker:
 
         self.store = store
         if store.org_policy is not None:
-            self._org_layers = (parse_layer(dict(store.org_policy), LAYER_NAME, self.ruleset),)
+            try:
+                layer = parse_layer(dict(store.org_policy), LAYER_NAME, self.ruleset)
+            except PolicyError as exc:
+                # Kept when it was valid; rules may have changed since (an upgrade). Checking
+                # goes on without it, and every report says so.
+                self._notices = (
+                    f"the organisation's policy was not applied ({exc}); fix it with "
+                    "tactful policy set FILE",
+                )
+            else:
+                self._org_layers = (layer,)
 
     def policy_for(self, post: Post) -> ResolvedPolicy:
         """The policy a post is checked under, most general first: the built-in layers for
@@ -150,16 +162,18 @@ class Checker:
         if self.store is None or name is None:
             return []
         layers = []
+        account = next((a for a in self.store.accounts if a.name == name), None)
+        # The server's limits hold on that server only: a post given another platform is
+        # measured by that network's rules.
         own = self.store.own_limits.get(name)
-        if own:
+        if own and account is not None and account.platform is post.platform:
             from tactful.networks.media import text_settings
 
             settings = text_settings(post.platform.value, own)
             if settings:
                 layers.append(parse_layer({"settings": settings}, f"server:{name}", self.ruleset))
-        for account in self.store.accounts:
-            if account.name == name and account.policy:
-                layers.append(parse_layer(dict(account.policy), f"account:{name}", self.ruleset))
+        if account is not None and account.policy:
+            layers.append(parse_layer(dict(account.policy), f"account:{name}", self.ruleset))
         return layers
 
     def check(self, post: Post | str, **context: Any) -> Report:
@@ -176,7 +190,7 @@ class Checker:
         Raises :class:`InputError` for the first post whose text is empty or too long."""
         for post in posts:
             validate_text(post.text)
-        jobs = [_Job(post, self.policy_for(post), self.store) for post in posts]
+        jobs = [_Job(post, self.policy_for(post), self.store, self._notices) for post in posts]
         for detector in self.detectors:
             t0 = time.perf_counter()
             batch = getattr(detector, "detect_batch", None)
@@ -207,7 +221,13 @@ class Checker:
 class _Job:
     """One post on its way through the detectors."""
 
-    def __init__(self, post: Post, policy: ResolvedPolicy, store: StoreSnapshot | None):
+    def __init__(
+        self,
+        post: Post,
+        policy: ResolvedPolicy,
+        store: StoreSnapshot | None,
+        notices: tuple[str, ...] = (),
+    ):
         self.started = time.perf_counter()
         self.post = post
         self.policy = policy
@@ -219,7 +239,7 @@ class _Job:
         )
         self.timings = {"normalize": (time.perf_counter() - self.started) * 1000}
         self.raw: list[Finding] = []
-        self.notices: list[str] = []
+        self.notices: list[str] = list(notices)
         self.failed: list[str] = []
 
     def fail(self, name: str, exc: Exception) -> None:

@@ -172,8 +172,10 @@ class Report:
     @property
     def risk(self) -> float:
         """One number to sort posts by: the worst finding's severity rank plus its score (a
-        post some detector failed on, with no findings, ranks as a warning to review)."""
-        return max((f.severity.rank + f.score for f in self.findings), default=1.0)
+        post some detector failed on, with no findings, ranks as a warning to review; a
+        clean post is 0)."""
+        unchecked = 1.0 if self.failed_detectors else 0.0
+        return max((f.severity.rank + f.score for f in self.findings), default=unchecked)
 
     def restricted(self, keep: Callable[[Finding], bool]) -> Report:
         """The same report with only the findings ``keep`` accepts (an audit's filters);

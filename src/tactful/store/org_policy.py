@@ -91,14 +91,18 @@ def set_policy(
     return _event(row)
 
 
-def adopt_policy_file(session: Session, path: str, *, actor: str, reason: str) -> bool:
-    """Make the file at ``path`` the organisation's policy unless it already is; returns
-    whether anything changed (a restart with the same file records nothing)."""
+def adopt_policy_file(session: Session, path: str, *, actor: str, reason: str) -> str:
+    """Make the file at ``path`` the organisation's policy, as ``serve --policy`` does:
+    ``"set"`` when recorded, ``"unchanged"`` when it already is the policy in force, and
+    ``"kept"`` when someone set another policy since (``tactful policy set`` or ``clear``):
+    a restart with an old file never quietly undoes their change."""
     from tactful.core.policy import read_policy_file
 
     policy = read_policy_file(path)
     current = current_policy(session)
     if current is not None and current.policy == policy:
-        return False
+        return "unchanged"
+    if current is not None and current.source != path:
+        return "kept"
     set_policy(session, policy, reason=reason, actor=actor, source=path)
-    return True
+    return "set"

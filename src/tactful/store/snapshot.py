@@ -147,3 +147,17 @@ def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapsho
         org_policy=policy.policy if policy is not None else None,
         own_limits={name: dict(own) for name, own in limits if own},
     )
+
+
+def change_stamp(session: Session) -> tuple[object, ...]:
+    """A cheap stamp of what other processes change behind a long-running checker's back
+    (``tactful policy set``, ``accounts connect``): when it moves, the snapshot is stale."""
+    from sqlalchemy import func
+
+    from tactful.store.models import PolicyEventRow
+
+    return (
+        session.scalar(select(func.max(PolicyEventRow.id))),
+        session.scalar(select(func.max(CredentialRow.updated_at))),
+        session.scalar(select(func.count(CredentialRow.id))),
+    )

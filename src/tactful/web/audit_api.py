@@ -65,9 +65,9 @@ async def start_audit(
     ] = None,
     account: str | None = Query(None, max_length=80, description="Check as this account."),
     platform: Platform | None = None,
-    account_kind: Kind = "personal",
-    audience: Audience = "public",
-    clients_in_audience: bool = False,
+    account_kind: Kind | None = None,
+    audience: Audience | None = None,
+    clients_in_audience: bool | None = None,
     since: date | None = None,
     until: date | None = None,
     min_severity: Literal["info", "warn", "block"] = "info",
@@ -76,20 +76,27 @@ async def start_audit(
     .car, or the export's single file) up to the server's upload limit. Returns the job to
     poll at ``/api/audits/jobs/{job}``; the upload is deleted when the audit ends."""
     from tactful.archives import ArchiveSource, create, detect
+    from tactful.store.accounts import on_account
     from tactful.web.audit_jobs import AuditJobs, AuditRequest
 
     state = app_state(request)
-    given = platform if platform != "generic" else None
-    context: dict[str, Any] = {
-        "platform": given,
+    # What the request gives explicitly wins over the stored account (the one precedence
+    # rule every surface uses); what neither says takes the defaults.
+    given = {
+        "platform": platform if platform != "generic" else None,
         "account_kind": account_kind,
         "audience": audience,
         "clients_in_audience": clients_in_audience,
-        "account_name": None,
     }
-    if account:  # the stored account's context; a platform given here still wins
-        context.update(state.account(account).context())
-        context["platform"] = given or context["platform"]
+    stored = state.account(account) if account else None
+    context: dict[str, Any] = {
+        "platform": None,
+        "account_kind": "personal",
+        "audience": "public",
+        "clients_in_audience": False,
+        "account_name": None,
+        **on_account(stored, given),
+    }
     name = safe_name(filename, "export")
     path = await save_body(request, AuditJobs.upload_dir(state.files_dir), name, state.max_archive)
 

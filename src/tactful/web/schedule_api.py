@@ -119,7 +119,10 @@ class DeliveryOut(BaseModel):
 class PostOut(BaseModel):
     id: int
     text: str
-    local_time: str | None = Field(description="As chosen: 2026-12-01T09:30 (null: a draft)")
+    local_time: str | None = Field(
+        description="When it goes out on the zone's clock: 2026-12-01T09:30 (null: a draft); "
+        "a time the clocks skip is moved to when it really goes out"
+    )
     zone: str | None
     scheduled_at: datetime | None = Field(description="That instant in UTC")
     media: list[str] = Field(description="SHA-256 of the attached library images")

@@ -43,6 +43,7 @@ class AppState:
         self.worker: BackgroundWorker | None = None  # publishes due posts (None: turned off)
         self._base: Checker | None = None  # rules, policies and models: loaded once
         self._checker: Checker | None = None  # the base over the store's current data
+        self._stamp: tuple[object, ...] = ()  # what other processes change (see checker())
         self._lock = threading.Lock()
 
     def _loaded(self) -> Checker:
@@ -57,12 +58,18 @@ class AppState:
             return self._loaded()
 
     def checker(self) -> Checker:
-        """The checker over the store's current data (rebuilt after a change)."""
+        """The checker over the store's current data: rebuilt after a change made here, and
+        when another process changed the organisation's policy or a connection."""
+        from tactful.store.snapshot import change_stamp
+
+        with self.store.session() as s:
+            stamp = change_stamp(s)
         with self._lock:
-            if self._checker is None:
+            if self._checker is None or stamp != self._stamp:
                 from tactful.core.factory import checker_for
 
                 self._checker = checker_for(self.store, base=self._loaded())
+                self._stamp = stamp
             return self._checker
 
     def snapshot(self) -> StoreSnapshot:
