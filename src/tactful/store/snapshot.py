@@ -156,8 +156,12 @@ def change_stamp(session: Session) -> tuple[object, ...]:
 
     from tactful.store.models import PolicyEventRow
 
-    return (
-        session.scalar(select(func.max(PolicyEventRow.id))),
-        session.scalar(select(func.max(CredentialRow.updated_at))),
-        session.scalar(select(func.count(CredentialRow.id))),
-    )
+    # One round trip: the composer asks on every check.
+    row = session.execute(
+        select(
+            select(func.max(PolicyEventRow.id)).scalar_subquery(),
+            select(func.max(CredentialRow.updated_at)).scalar_subquery(),
+            select(func.count(CredentialRow.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
