@@ -2,7 +2,8 @@
 
     TactfulError                 base: catch this to catch them all
     ├── InputError               bad input a user can fix (text, file, JSONL line, option value)
-    │   └── DatabaseBusy         another program holds SQLite's write lock: wait and try again
+    │   ├── DatabaseBusy         another program holds SQLite's write lock: wait and try again
+    │   └── LimitExceeded        an export's file went past a read limit (archives/limits.yml)
     ├── PolicyError              a policy file that cannot be read or does not validate
     ├── RuleDataError            rule data (rules/*.yml) that does not validate: a bug in a rule
     └── UnknownRuleError         a rule id or prefix that no rule has
@@ -25,6 +26,12 @@ class InputError(TactfulError, ValueError):
 class DatabaseBusy(InputError):
     """The SQLite database stayed locked by another writer for longer than its busy timeout.
     Nothing was written: the same step can simply be tried again."""
+
+
+class LimitExceeded(InputError):
+    """A file of an export went past one of the importers' read limits
+    (``archives/limits.yml``): the records before it are kept, the rest of that file is not
+    read, and the audit goes on with the export's other files."""
 
 
 class PolicyError(TactfulError):
