@@ -14,7 +14,7 @@ from typing import Any
 
 from tactful.archives.base import Item, Unreadable, guard_file, guard_record
 from tactful.archives.csvtext import dict_rows
-from tactful.archives.jsstream import AfterAssignment, stream_assigned_records
+from tactful.archives.jsstream import load_assigned, stream_assigned_records
 from tactful.archives.source import ArchiveSource
 
 MONTH_FILES = ("data/js/tweets/*.js",)
@@ -46,13 +46,9 @@ def inputs(source: ArchiveSource) -> list[str]:
 
 
 def username(source: ArchiveSource) -> str | None:
-    import json
-
     for name in source.find("data/js/user_details.js"):
         try:
-            with source.open(name) as fh:
-                details = json.load(AfterAssignment(fh))
-            return str(details["screen_name"])
+            return str(load_assigned(source, name)["screen_name"])
         except (ValueError, KeyError, TypeError):
             return None
     return None

@@ -1,14 +1,14 @@
-"""Streaming JSON reading for exports too big to load at once (constant memory)."""
+"""Streaming JSON reading for exports too big to load at once: constant memory, and every
+record within the read limits (boundedjson)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import IO, Any
 
-import ijson
-
 from tactful.archives.base import Item, Unreadable, guard_record
+from tactful.archives.boundedjson import Problem, load_whole, parse_record, scan
+from tactful.archives.limits import read_limits
 
 
 class AfterAssignment:
@@ -38,42 +38,24 @@ class AfterAssignment:
         return self._fh.read(n)
 
 
-WRAPPED_ARRAY = re.compile(rb'^\s*\{\s*"([^"\\.]+)"\s*:\s*\[')
-
-
-def array_prefix(head: bytes) -> str:
-    """Where the records are, from the start of a file: a top-level array (``item``), or the
-    array under an object's first key (``{"comments_reels_comments": [...]}``)."""
-    m = WRAPPED_ARRAY.match(head.lstrip(b"\xef\xbb\xbf"))
-    return f"{m.group(1).decode()}.item" if m else "item"
-
-
-def stream_items(fh: Any, prefix: str, where: str) -> Iterator[Any]:
-    """Yield the elements of the JSON array at ``prefix`` ('item' for a top-level array);
-    a syntax error ends the stream with an Unreadable saying where."""
-    n = 0
-    try:
-        for n, item in enumerate(ijson.items(fh, prefix, use_float=True), start=1):  # noqa: B007
-            yield item
-    except (ijson.JSONError, ijson.IncompleteJSONError, ValueError) as exc:
-        first = (str(exc).splitlines() or ["syntax error"])[0][:120]
-        yield Unreadable(where, f"invalid JSON, the rest of the file was not read ({first})")
-        return
-    if n == 0:
-        yield Unreadable(where, "no records: an empty list, or not the structure this format has")
-
-
 def stream_records(
-    fh: Any, prefix: str, name: str, convert: Callable[[Any, str], Item]
+    fh: Any,
+    keys: Collection[str] | None,
+    name: str,
+    convert: Callable[[Any, str], Item],
 ) -> Iterator[Item]:
-    """Each record of the JSON array at ``prefix``, converted by ``convert(raw, where)``: a
-    syntax error ends the file with one Unreadable, a malformed record becomes one."""
-    for i, raw in enumerate(stream_items(fh, prefix, name)):
-        if isinstance(raw, Unreadable):
-            yield raw
-            return
+    """Each record of the file's list (see :func:`boundedjson.scan` for ``keys``), converted
+    by ``convert(raw, where)``: a record that cannot be read, or that ``convert`` finds
+    malformed, is one Unreadable; a problem that ends the file is its last one."""
+    for i, raw in enumerate(scan(fh, keys)):
         where = f"{name}[{i}]"
-        yield guard_record(where, convert, raw, where)
+        value = parse_record(raw) if isinstance(raw, bytes) else raw
+        if isinstance(value, Problem):
+            yield Unreadable(name if value.ends_file else where, value.reason)
+            if value.ends_file:
+                return
+            continue
+        yield guard_record(where, convert, value, where)
 
 
 def stream_assigned_records(
@@ -87,4 +69,12 @@ def stream_assigned_records(
         except ValueError as exc:
             yield Unreadable(name, str(exc))
             return
-        yield from stream_records(stream, "item", name, convert)
+        yield from stream_records(stream, None, name, convert)
+
+
+def load_assigned(source: Any, name: str) -> Any:
+    """The whole value a small ``.js`` file assigns (``account.js``, ``user_details.js``),
+    within ``record_bytes`` and ``json_depth``: ValueError when it cannot be read (a
+    :class:`~tactful.errors.LimitExceeded` past a limit)."""
+    with source.open(name) as fh:
+        return load_whole(AfterAssignment(fh), name, read_limits())  # type: ignore[arg-type]

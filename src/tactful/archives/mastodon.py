@@ -80,7 +80,7 @@ class MastodonImporter:
     ) -> Iterator[Item]:
         with source.open(name) as fh:
             convert = partial(self._item, media_files=media_files)
-            yield from stream_records(fh, "orderedItems.item", name, convert)
+            yield from stream_records(fh, ("orderedItems",), name, convert)
 
     def _item(self, activity: Any, where: str, media_files: dict[str, str]) -> Item:
         if not isinstance(activity, dict):

@@ -18,10 +18,10 @@ from tactful.archives.base import (
     Skipped,
     Unreadable,
     guard_file,
-    guard_record,
 )
-from tactful.archives.jsstream import array_prefix, stream_records
-from tactful.archives.source import ArchiveSource, peek
+from tactful.archives.boundedjson import ANY_KEY
+from tactful.archives.jsstream import stream_records
+from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import fix_mojibake
 from tactful.core.post import Post
 
@@ -99,11 +99,10 @@ def _media(
 def _stream(
     source: ArchiveSource, name: str, convert: Callable[[Any, str, ArchiveSource], Item]
 ) -> Iterator[Item]:
-    """The records of a JSON array, at the top or under an object's first key."""
-    with source.open(name) as raw:
-        head, fh = peek(raw)
-        prefix = array_prefix(head)
-        yield from stream_records(fh, prefix, name, partial(_repaired, convert, source))
+    """The records of a JSON array, at the top or under a key of the top object
+    (``{"comments_v2": [...]}``)."""
+    with source.open(name) as fh:
+        yield from stream_records(fh, (ANY_KEY,), name, partial(_repaired, convert, source))
 
 
 def _repaired(
@@ -130,7 +129,7 @@ class FacebookImporter:
         for name in source.find(*FB_POSTS):
             yield from guard_file(name, _stream(source, name, self._post))
         for name in source.find(*FB_COMMENTS):
-            yield from guard_file(name, self._comments(source, name))
+            yield from guard_file(name, _stream(source, name, self._comment))
 
     def _post(self, raw: Any, where: str, source: ArchiveSource) -> Item:
         if not isinstance(raw, dict):
@@ -163,24 +162,8 @@ class FacebookImporter:
             missing_media=missing,
         )
 
-    def _comments(self, source: ArchiveSource, name: str) -> Iterator[Item]:
-        import json
-
-        try:
-            data = fix_mojibake(json.loads(source.read_bytes(name)))
-        except ValueError as exc:
-            yield Unreadable(name, f"invalid JSON ({str(exc)[:120]})")
-            return
-        rows = data.get("comments_v2") or data.get("comments") if isinstance(data, dict) else data
-        if not isinstance(rows, list):
-            yield Unreadable(name, "no list of comments: not the structure this format has")
-            return
-        for i, raw in enumerate(rows):
-            where = f"{name}[{i}]"
-            yield guard_record(where, self._comment, raw, where)
-
     @staticmethod
-    def _comment(raw: Any, where: str) -> Item:
+    def _comment(raw: Any, where: str, source: ArchiveSource) -> Item:
         comment = next(
             (
                 d["comment"]

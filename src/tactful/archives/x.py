@@ -6,7 +6,6 @@ into the same posts."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -22,9 +21,10 @@ from tactful.archives.base import (
     Unreadable,
     guard_file,
 )
-from tactful.archives.jsstream import AfterAssignment, stream_assigned_records
+from tactful.archives.jsstream import load_assigned, stream_assigned_records
 from tactful.archives.source import ArchiveSource
 from tactful.core.post import Post
+from tactful.errors import LimitExceeded
 
 # Relative patterns match from the right: data/tweets.js in an archive, or tweets.js alone.
 TWEET_FILES = ("tweets.js", "tweet.js", "tweets-part*.js", "tweet-part*.js")
@@ -51,11 +51,6 @@ def parse_created_at(value: str) -> datetime:
 def _part_number(name: str) -> int:
     m = re.search(r"-part(\d+)\.js$", name)
     return int(m.group(1)) if m else 0
-
-
-def _js_json(source: ArchiveSource, name: str) -> Any:
-    with source.open(name) as fh:
-        return json.load(AfterAssignment(fh))
 
 
 def _reply_to(tweet: dict[str, Any]) -> str | None:
@@ -97,9 +92,11 @@ class XImporter:
                 source, partial(self._item, username=user, notes={}, media={})
             )
             return
-        username = self._username(source)
-        notes = self._notes(source)
+        problems: list[Unreadable] = []
+        username = self._username(source, problems)
+        notes = self._notes(source, problems)
         media = self._media_index(source)
+        yield from problems
         for name in self.inputs(source):
             yield from guard_file(name, self._file(source, name, username, notes, media))
 
@@ -182,27 +179,41 @@ class XImporter:
         )
 
     @staticmethod
-    def _username(source: ArchiveSource) -> str | None:
-        if not source.exists("data/account.js"):
+    def _username(source: ArchiveSource, problems: list[Unreadable]) -> str | None:
+        """The account's name, for links; a file past a read limit is reported."""
+        name = "data/account.js"
+        if not source.exists(name):
             return None
         try:
-            data = _js_json(source, "data/account.js")
+            data = load_assigned(source, name)
             return str(data[0]["account"]["username"])
+        except LimitExceeded as exc:
+            problems.append(Unreadable(name, f"{exc}; links to posts use x.com/i/web"))
         except (ValueError, KeyError, IndexError, TypeError):
-            return None
+            pass
+        return None
 
     @staticmethod
-    def _notes(source: ArchiveSource) -> dict[int, list[tuple[datetime, str]]]:
-        """Long posts' full text, by creation second (a note carries no tweet id)."""
+    def _notes(
+        source: ArchiveSource, problems: list[Unreadable]
+    ) -> dict[int, list[tuple[datetime, str]]]:
+        """Long posts' full text, by creation second (a note carries no tweet id). A note
+        that cannot be read leaves its post as the archive cut it, and is reported."""
         out: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-        for name in source.find("data/note-tweet.js", "data/note-tweet-part*.js"):
+
+        def note(entry: Any, where: str) -> Item:
             try:
-                for entry in _js_json(source, name):
-                    note = entry.get("noteTweet", {})
-                    when = datetime.fromisoformat(note["createdAt"].replace("Z", "+00:00"))
-                    out[int(when.timestamp())].append((when, html.unescape(note["core"]["text"])))
+                note = entry.get("noteTweet", {})
+                when = datetime.fromisoformat(note["createdAt"].replace("Z", "+00:00"))
+                out[int(when.timestamp())].append((when, html.unescape(note["core"]["text"])))
             except (ValueError, KeyError, TypeError, AttributeError):
-                continue
+                pass  # a note of another shape: its post keeps the text the archive cut
+            return Skipped(where, "a note")
+
+        for name in source.find("data/note-tweet.js", "data/note-tweet-part*.js"):
+            for item in guard_file(name, stream_assigned_records(source, name, note)):
+                if isinstance(item, Unreadable) and not item.reason.startswith("no records"):
+                    problems.append(Unreadable(item.where, f"a long post's note: {item.reason}"))
         return out
 
     @staticmethod
