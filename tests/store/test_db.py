@@ -28,6 +28,7 @@ TABLES = {
     "contact_handles",
     "contacts",
     "policy_events",
+    "finding_feedback",
     "do_not_tag_events",
     "media",
     "media_releases",
@@ -42,7 +43,7 @@ TABLES = {
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0006"
+    assert store.revision() == "0007"
 
 
 def test_models_match_the_migrations(store: Store) -> None:

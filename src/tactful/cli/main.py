@@ -105,6 +105,7 @@ LAZY_COMMANDS = {
     "consent": "tactful.cli.contacts:consent",
     "contacts": "tactful.cli.contacts:contacts",
     "db": "tactful.cli.accounts:db",
+    "feedback": "tactful.cli.feedback:feedback",
     "media": "tactful.cli.media:media",
     "policy": "tactful.cli.policy:policy",
     "publish": "tactful.cli.schedule:publish",

@@ -78,9 +78,17 @@ def render_report(report: Report, *, label: str | None = None) -> Group:
         excerpt = _clip(sup.finding.excerpt(report.post.text))
         note = f"  suppressed {sup.finding.rule_id} “{excerpt}”: {sup.reason}"
         parts.append(Text(note, style="dim"))
+    if report.hidden_by_feedback:
+        parts.append(Text(f"  {hidden_text(report.hidden_by_feedback)}", style="dim"))
     for notice in report.notices:
         parts.append(Text(f"  note: {notice}", style="magenta"))
     return Group(*parts)
+
+
+def hidden_text(count: int) -> str:
+    """The line that says feedback hid findings (they are listed above it)."""
+    noun = "finding" if count == 1 else "findings"
+    return f"{count} {noun} hidden by your feedback (tactful feedback list)"
 
 
 def _clip(text: str, width: int = 60) -> str:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from tactful.cli.options import account_options
+from tactful.cli.options import account_options, stored_account_option
+from tactful.cli.store import db_option
 from tactful.core.policy import ResolvedPolicy, builtin_layers, load_policy_file
 from tactful.core.post import Post
 from tactful.core.ruleset import Ruleset, default_ruleset, unknown_rule_message
 from tactful.errors import UnknownRuleError
+
+if TYPE_CHECKING:
+    from tactful.core.feedback import FeedbackRule
 
 
 def _effective(ruleset: Ruleset, kwargs: dict[str, Any]) -> ResolvedPolicy:
@@ -26,6 +30,45 @@ def _effective(ruleset: Ruleset, kwargs: dict[str, Any]) -> ResolvedPolicy:
     )
     user = [load_policy_file(p, ruleset) for p in kwargs["policy_files"]]
     return ResolvedPolicy([*builtin_layers(post), *user], ruleset)
+
+
+def _on_account(
+    account_name: str, db_url: str | None, kwargs: dict[str, Any]
+) -> tuple[ResolvedPolicy, tuple[FeedbackRule, ...]]:
+    """The policy a stored account's posts get (the organisation's policy, the account's
+    overrides and its feedback included), and the findings its user marked wrong."""
+    from tactful.cli.store import open_checker
+
+    keys = ("platform", "account_kind", "audience", "clients_in_audience")
+    context = {k: kwargs[k] for k in keys}
+    checker = open_checker(account_name, db_url, context, kwargs["policy_files"])
+    policy = checker.policy_for(Post.build("-", **context))
+    assert checker.store is not None
+    return policy, checker.store.feedback.get(account_name, ())
+
+
+def _feedback_lines(console: Console, account: str, feedback: list[FeedbackRule]) -> None:
+    if not feedback:
+        console.print(f"No findings marked wrong on {account}.", style="dim")
+        return
+    console.print(f"\nHidden by feedback on {account} (tactful feedback list):", style="bold")
+    for r in feedback:
+        words = "the whole rule" if r.scope == "rule" else f"\u201c{r.words}\u201d"
+        console.print(
+            f"  #{r.id} {r.rule_id} on {words}: {r.reason} ({r.actor}, {r.at:%Y-%m-%d})",
+            highlight=False,
+        )
+
+
+def _feedback_dict(r: FeedbackRule) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "scope": r.scope,
+        "words": r.words,
+        "reason": r.reason,
+        "by": r.actor,
+        "at": r.at.isoformat(),
+    }
 
 
 def _severity_text(policy: ResolvedPolicy, ruleset: Ruleset, rule_id: str) -> str:
@@ -45,10 +88,14 @@ def _severity_text(policy: ResolvedPolicy, ruleset: Ruleset, rule_id: str) -> st
 @click.command("rules")
 @click.argument("rule", required=False)
 @account_options
+@stored_account_option
+@db_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def rules_command(rule: str | None, fmt: str, **kwargs: Any) -> None:
+def rules_command(
+    rule: str | None, fmt: str, account_name: str | None, db_url: str | None, **kwargs: Any
+) -> None:
     """List the rules, or explain RULE (an id like work.venting or a prefix like safety).
 
     The severity column shows what the given context makes of each rule: the same post
@@ -60,12 +107,21 @@ def rules_command(rule: str | None, fmt: str, **kwargs: Any) -> None:
       tactful rules --platform linkedin --account-kind brand
       tactful rules work.confidential
       tactful rules safety --format json
+      tactful rules --account acme-li
+
+    With --account, the severities are those of the stored account's posts, and the
+    findings its user marked wrong (tactful feedback) are listed.
     """
     ruleset = default_ruleset()
-    policy = _effective(ruleset, kwargs)
+    feedback: tuple[FeedbackRule, ...] = ()
+    if account_name:
+        policy, feedback = _on_account(account_name, db_url, kwargs)
+    else:
+        policy = _effective(ruleset, kwargs)
     ids = sorted(ruleset.catalogue if rule is None else ruleset.ids_matching(rule))
     if not ids:
         raise UnknownRuleError(unknown_rule_message(rule or "", ruleset.catalogue))
+    shown = [r for r in feedback if r.rule_id in ids]
     if fmt == "json":
         out = []
         for rule_id in ids:
@@ -79,6 +135,11 @@ def rules_command(rule: str | None, fmt: str, **kwargs: Any) -> None:
                     "source": info.source,
                     "fix": info.fix,
                     "severity_here": _severity_text(policy, ruleset, rule_id),
+                    **(
+                        {"feedback": [_feedback_dict(r) for r in shown if r.rule_id == rule_id]}
+                        if account_name
+                        else {}
+                    ),
                     "checks": [
                         {
                             "check": e.check,
@@ -111,6 +172,8 @@ def rules_command(rule: str | None, fmt: str, **kwargs: Any) -> None:
                 rule_id, info.catches, _severity_text(policy, ruleset, rule_id), str(count or "—")
             )
         console.print(table)
+        if account_name:
+            _feedback_lines(console, account_name, shown)
         console.print("Explain one: tactful rules RULE_ID", style="dim")
         return
     rule_id = ids[0]
@@ -129,3 +192,5 @@ def rules_command(rule: str | None, fmt: str, **kwargs: Any) -> None:
             console.print(f"  flags: “{x.text}”", style="red")
         for x in e.pass_examples[:2]:
             console.print(f"  passes: “{x.text}”", style="green")
+    if account_name:
+        _feedback_lines(console, account_name, shown)

@@ -157,7 +157,8 @@ class Checker:
 
     def _account_layers(self, post: Post) -> list[PolicyLayer]:
         """What the store knows about the account itself, most specific of all: the limits
-        its server said it accepts (a Mastodon instance's characters), then its overrides."""
+        its server said it accepts (a Mastodon instance's characters), then its overrides,
+        then the findings its user marked wrong."""
         name = post.account.name
         if self.store is None or name is None:
             return []
@@ -174,6 +175,12 @@ class Checker:
                 layers.append(parse_layer({"settings": settings}, f"server:{name}", self.ruleset))
         if account is not None and account.policy:
             layers.append(parse_layer(dict(account.policy), f"account:{name}", self.ruleset))
+        feedback = self.store.feedback.get(name)
+        if feedback:
+            from tactful.core.feedback import feedback_layer
+
+            # Last of all: what the user said is wrong for this account (tactful feedback).
+            layers.append(feedback_layer(name, feedback))
         return layers
 
     def check(self, post: Post | str, **context: Any) -> Report:

@@ -116,11 +116,14 @@ class Suppressed:
     finding: Finding
     reason: str
     by: str | None = None
+    feedback: int | None = None  # the user's "this is wrong" that hides it (tactful feedback)
 
     def to_dict(self, text: str) -> dict[str, Any]:
-        out = {"finding": self.finding.to_dict(text), "reason": self.reason}
+        out: dict[str, Any] = {"finding": self.finding.to_dict(text), "reason": self.reason}
         if self.by:
             out["by"] = self.by
+        if self.feedback is not None:
+            out["feedback"] = self.feedback
         return out
 
 
@@ -159,6 +162,11 @@ class Report:
         for f in self.findings:
             worst = f.severity if worst is None else Severity.max(worst, f.severity)
         return worst
+
+    @property
+    def hidden_by_feedback(self) -> int:
+        """How many findings the account's feedback hides (each is in ``suppressed``)."""
+        return sum(1 for s in self.suppressed if s.feedback is not None)
 
     @property
     def rule_ids(self) -> list[str]:
@@ -209,6 +217,7 @@ class Report:
             },
             "findings": [f.to_dict(post.text) for f in self.findings],
             "suppressed": [s.to_dict(post.text) for s in self.suppressed],
+            "hidden_by_feedback": self.hidden_by_feedback,
             "policy_layers": list(self.policy_layers),
             "notices": list(self.notices),
             "timings_ms": {k: round(v, 3) for k, v in self.timings_ms.items()},

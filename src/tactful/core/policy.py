@@ -34,6 +34,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
 from tactful.core.data import DataModel, Fraction, PositiveWholeNumber, Source, Text
+from tactful.core.feedback import finding_words, words_key
 from tactful.core.findings import Finding, Severity, Suppressed
 from tactful.core.post import AccountKind, Post
 from tactful.core.ruleset import Ruleset, default_ruleset, unknown_rule_message
@@ -59,6 +60,7 @@ class Suppression:
     match: str | None = None
     by: str | None = None
     layer: str = ""
+    feedback: int | None = None  # the user's feedback it comes from (tactful feedback)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,21 +306,26 @@ class ResolvedPolicy:
                 f = _with_severity(f, severity)
             silenced = self._suppression(f, text)
             if silenced is not None:
-                suppressed.append(Suppressed(f, silenced[0], silenced[1]))
+                suppressed.append(silenced)
             else:
                 kept.append(f)
         return kept, suppressed
 
-    def _suppression(self, f: Finding, text: str) -> tuple[str, str | None] | None:
+    def _suppression(self, f: Finding, text: str) -> Suppressed | None:
         excerpt = f.excerpt(text).lower()
         matched = (f.matched or excerpt).lower()
         if self.allow and (matched in self.allow or excerpt in self.allow):
-            return (f"allow-listed term “{excerpt}” in the policy", None)
+            return Suppressed(f, f"allow-listed term “{excerpt}” in the policy")
+        key: str | None = None  # the finding's words normalised, worked out when needed
         for s in self.suppressions:
             if not (f.rule_id == s.rule or f.rule_id.startswith(s.rule + ".")):
                 continue
-            if s.match is None or s.match in (matched, excerpt):
-                return (f"{s.reason} (suppressed in {s.layer})", s.by)
+            if s.match is not None and s.match not in (matched, excerpt):
+                if key is None:
+                    key = words_key(finding_words(f, text))
+                if s.match != key:
+                    continue
+            return Suppressed(f, f"{s.reason} (suppressed in {s.layer})", s.by, s.feedback)
         return None
 
 

@@ -369,6 +369,32 @@ class NoticeRow(Base):
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class FeedbackRow(Base):
+    """A user's "this finding is wrong" for one account: the rule, the words it pointed at,
+    the post, who said so, when and why. Later checks of that account hide the same finding
+    on the same words (``scope`` "words") or the rule altogether (``scope`` "rule"); the rows
+    are also the labelled examples ``tactful feedback export`` writes for training. Removing
+    the feedback deletes the row, post text included; removing the account removes its rows."""
+
+    __tablename__ = "finding_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(10))  # words | rule
+    words: Mapped[str] = mapped_column(Text)  # what the finding pointed at, as written
+    text: Mapped[str] = mapped_column(Text)  # the post, kept here only
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)  # platform, kind, audience, clients
+    severity: Mapped[str] = mapped_column(String(10))  # the finding's, when it was marked
+    detector: Mapped[str] = mapped_column(String(40))
+    exact: Mapped[bool] = mapped_column(Boolean, default=False)  # exact evidence, confirmed
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 APPEND_ONLY: tuple[type[Base], ...] = (
     AccountEventRow,
     ConsentEventRow,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tactful.core.feedback import FeedbackRule
 from tactful.store.accounts import AccountRecord, list_accounts
 from tactful.store.consent import (
     ConsentEvent,
@@ -27,6 +28,7 @@ from tactful.store.consent import (
     state_from,
 )
 from tactful.store.contacts import ContactRecord, record
+from tactful.store.feedback import rules_by_account
 from tactful.store.kinds import ContactKind, Relation
 from tactful.store.media import MediaRecord, list_media
 from tactful.store.models import (
@@ -63,6 +65,8 @@ class StoreSnapshot:
     # account's own server said it accepts (a Mastodon instance's ``max_characters``).
     org_policy: Mapping[str, Any] | None = None
     own_limits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Each account's "this finding is wrong" (tactful feedback), by account name.
+    feedback: Mapping[str, tuple[FeedbackRule, ...]] = field(default_factory=dict)
     _by_handle: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     _by_sha: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     _clients: list[tuple[str, ContactRecord]] = field(
@@ -146,22 +150,27 @@ def load_snapshot(session: Session, now: datetime | None = None) -> StoreSnapsho
         media=tuple(list_media(session)),
         org_policy=policy.policy if policy is not None else None,
         own_limits={name: dict(own) for name, own in limits if own},
+        feedback=rules_by_account(session),
     )
 
 
 def change_stamp(session: Session) -> tuple[object, ...]:
     """A cheap stamp of what other processes change behind a long-running checker's back
-    (``tactful policy set``, ``accounts connect``): when it moves, the snapshot is stale."""
+    (``tactful policy set``, ``accounts connect``, ``tactful feedback``): when it moves, the
+    snapshot is stale."""
     from sqlalchemy import func
 
-    from tactful.store.models import PolicyEventRow
+    from tactful.store.models import FeedbackRow, PolicyEventRow
 
-    # One round trip: the composer asks on every check.
+    # One round trip: the composer asks on every check. Feedback: a new row raises the
+    # highest id, a removed one lowers the count.
     row = session.execute(
         select(
             select(func.max(PolicyEventRow.id)).scalar_subquery(),
             select(func.max(CredentialRow.updated_at)).scalar_subquery(),
             select(func.count(CredentialRow.id)).scalar_subquery(),
+            select(func.max(FeedbackRow.id)).scalar_subquery(),
+            select(func.count(FeedbackRow.id)).scalar_subquery(),
         )
     ).one()
     return tuple(row)
