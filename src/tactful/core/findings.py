@@ -81,6 +81,10 @@ class Finding:
     target: str | None = None
     check: str | None = None  # which entry inside the rule fired (for explanations)
     matched: str | None = None  # the normalised text that matched (allow-lists use it)
+    # The most severe this finding's evidence supports (a model score whose precision on real
+    # posts is measured): no policy layer raises it past this.
+    ceiling: Severity | None = None
+    title: str | None = None  # the rule's readable title (the checker sets it from the catalogue)
 
     @property
     def start(self) -> int:
@@ -90,8 +94,10 @@ class Finding:
         return " … ".join(text[s:e] for s, e in self.spans)
 
     def to_dict(self, text: str | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "rule_id": self.rule_id,
+        out: dict[str, Any] = {"rule_id": self.rule_id}
+        if self.title is not None:
+            out["title"] = self.title
+        out |= {
             "severity": self.severity.value,
             "spans": [[s, e] for s, e in self.spans],
             "score": round(self.score, 4),
@@ -148,13 +154,20 @@ class Report:
 
     @property
     def verdict(self) -> Verdict:
+        """blocked: a finding at block; review: one at warn, or a detector failed; ok:
+        nothing above info (shown as "OK, with notes" when there are info findings)."""
         worst = self.worst_severity
         if worst is Severity.BLOCK:
             return Verdict.BLOCKED
         # A check that did not run cannot vouch for the post: never "ok" then.
-        if worst is None and not self.failed_detectors:
-            return Verdict.OK
-        return Verdict.REVIEW
+        if worst is Severity.WARN or self.failed_detectors:
+            return Verdict.REVIEW
+        return Verdict.OK
+
+    @property
+    def has_notes(self) -> bool:
+        """An "ok" post that still has info findings to read ("OK, with notes")."""
+        return self.verdict is Verdict.OK and bool(self.findings)
 
     @property
     def worst_severity(self) -> Severity | None:

@@ -15,10 +15,12 @@ A layer's ``rules`` maps a rule id or prefix (``offense``, ``safety.contact``) t
 ``severity``, ``threshold`` (drop findings scoring below it) and ``soft_below`` (report
 findings scoring below it one level softer). ``floors`` set a minimum severity that no later
 layer can lower (the built-in floors keep ``offense.identity``, ``safety`` and
-``work.confidential`` at ``warn`` or above everywhere). ``allow`` lists terms that are fine for
-this author; ``suppress`` records a rule (optionally one matched text) silenced with a reason.
-Both keep what they silence in the report's ``suppressed`` list. ``settings`` holds values for
-detectors (``platform_limits``). The format is documented in ``docs/policy.md``.
+``work.confidential`` at ``warn`` or above everywhere). A finding's own ``ceiling`` (a model
+score whose precision on real posts does not support more) caps the result of every layer.
+``allow`` lists terms that are fine for this author; ``suppress`` records a rule (optionally
+one matched text) silenced with a reason. Both keep what they silence in the report's
+``suppressed`` list. ``settings`` holds values for detectors (``platform_limits``). The
+format is documented in ``docs/policy.md``.
 """
 
 from __future__ import annotations
@@ -302,6 +304,8 @@ class ResolvedPolicy:
                 severity = severity.lowered()
             if rule.floor is not None:
                 severity = Severity.max(severity, rule.floor)
+            if f.ceiling is not None and severity.rank > f.ceiling.rank:
+                severity = f.ceiling  # the evidence's own limit outranks every layer
             if severity is not f.severity:
                 f = _with_severity(f, severity)
             silenced = self._suppression(f, text)

@@ -2,8 +2,16 @@
 
 Scores the whole post for every category that applies to its context (authored posts,
 replies, inbound messages), then points each finding at the sentences that carry it and
-names the words that weighed most.
+names the words that weighed most. Two checks stand between a score and a finding:
+
+- grounding (``detectors/grounding.yml``): the words the category needs must be there
+  (a group of people for ``offense.identity``, a work referent for ``work.venting``) and no
+  reading that rules it out (counter-speech, negation) may apply; the explanation names
+  what was found;
+- calibration (``models/calibration.yml``): the score decides the most severe the finding may
+  be, by the precision measured at that score on real posts; below the lowest bar, nothing.
 """
+
 
 from __future__ import annotations
 
@@ -20,7 +28,9 @@ from tactful.core.post import Post
 from tactful.core.ruleset import KnownRuleId, SuggestionData, default_ruleset
 from tactful.core.text import normalize, sentences
 from tactful.detectors.base import DetectContext, undeclared
+from tactful.detectors.grounding import Grounding, default_grounding
 from tactful.errors import RuleDataError
+from tactful.models.calibration import CalibrationFile, default_calibration
 from tactful.models.cascade import Cascade, default_cascade
 from tactful.models.contexts import context_mask
 
@@ -63,8 +73,18 @@ class ClassifierDetector:
         "inbound",
     )
 
-    def __init__(self, cascade: Cascade | None = None):
+    def __init__(
+        self,
+        cascade: Cascade | None = None,
+        *,
+        calibrated: bool = True,
+        grounding: Grounding | None = None,
+    ):
+        """``calibrated=False`` raises every grounded score at its category's severity (what
+        ``make calibrate`` measures); ``grounding`` defaults to ``detectors/grounding.yml``."""
         self.cascade = cascade or default_cascade()
+        self.grounding = grounding or default_grounding()
+        self.calibration: CalibrationFile | None = default_calibration() if calibrated else None
         cats = self.cascade.categories
         stray = undeclared(self.rule_ids, [*cats, *category_texts()])
         if stray:
@@ -99,17 +119,13 @@ class ClassifierDetector:
             for j, category in enumerate(self.cascade.categories):
                 if mask[j]:
                     ctx.add_score(category, float(scores.probs[j]))
-            out.append(
-                [
-                    self._finding(
-                        post,
-                        self.cascade.categories[int(j)],
-                        float(scores.probs[j]),
-                        scores.escalated,
-                    )
-                    for j in np.flatnonzero(scores.flagged)
-                ]
+            found = (
+                self._finding(
+                    post, self.cascade.categories[int(j)], float(scores.probs[j]), scores.escalated
+                )
+                for j in np.flatnonzero(scores.flagged)
             )
+            out.append([f for f in found if f is not None])
         return out
 
     def _spans(self, text: str, category: str) -> list[tuple[int, int]]:
@@ -126,9 +142,37 @@ class ClassifierDetector:
         chosen = [p for p, m in zip(parts, margins, strict=True) if m >= 0]
         return chosen or [parts[int(np.argmax(margins))]]
 
-    def _finding(self, post: Post, category: str, prob: float, escalated: bool) -> Finding:
+    def _ceiling(self, category: str, prob: float) -> tuple[Severity | None, str]:
+        """The most severe ``prob`` supports for ``category`` (None: too weak to raise), and
+        what the calibration says about it."""
+        if self.calibration is None:
+            return self.texts[category].severity, ""
+        entry = self.calibration.categories.get(category)
+        if entry is None:
+            return self.texts[category].severity, ""
+        ceiling = entry.severity_for(prob)
+        precision = entry.precision_for(prob)
+        if precision is None:
+            said = (
+                " Too few real posts of this kind have been labelled to measure how often "
+                "this is right."
+            )
+        else:
+            said = (
+                f" On labelled real posts, findings like this at this score were right "
+                f"{precision:.0%} of the time."
+            )
+        return ceiling, said
+
+    def _finding(self, post: Post, category: str, prob: float, escalated: bool) -> Finding | None:
         info = self.texts[category]
-        spans = self._spans(post.text, category)
+        ceiling, measured = self._ceiling(category, prob)
+        if ceiling is None:
+            return None
+        spans = tuple(self._spans(post.text, category))
+        grounded = self.grounding.check(category, post.text, spans)
+        if grounded.evidence is None:
+            return None
         words = [
             w.translate(_WORD_CHARS)
             for s, e in spans
@@ -137,14 +181,26 @@ class ClassifierDetector:
         top = self.cascade.top_words([w for w in words if w], category)
         tier = "the n-gram model and MiniLM" if escalated else "the n-gram model"
         weighed = f" Words that weighed most: {', '.join(top)}." if top else ""
+        evidence = grounded.evidence
+        found = (
+            f" Found {evidence.says}: {', '.join(f'“{w}”' for w in evidence.words[:3])}."
+            if evidence.words
+            else ""
+        )
         return Finding(
             rule_id=category,
-            severity=info.severity,
-            spans=tuple(spans),
+            severity=info.severity if ceiling.rank >= info.severity.rank else ceiling,
+            spans=spans,
             score=prob,
             message=info.message,
-            explanation=f"{info.explanation} (Scored {prob:.2f} by {tier}.{weighed})",
+            explanation=(
+                f"{info.explanation}{found} (Scored {prob:.2f} by {tier}.{weighed}){measured}"
+            ),
             suggestions=tuple(s.build() for s in info.suggestions),
             detector=self.name,
             check="model",
+            ceiling=ceiling if self._calibrated(category) else None,
         )
+
+    def _calibrated(self, category: str) -> bool:
+        return self.calibration is not None and category in self.calibration.categories

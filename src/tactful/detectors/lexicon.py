@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
-from tactful.core.findings import Finding, Suggestion
+from tactful.core.findings import Finding, Severity, Suggestion
 from tactful.core.matching import Match, Matcher
 from tactful.core.post import Post
 from tactful.core.ruleset import Ruleset, default_ruleset
 from tactful.detectors.base import DetectContext, undeclared
+from tactful.detectors.grounding import default_grounding
 from tactful.errors import RuleDataError
 
+# Checks whose match is exact evidence (a listed slur): a reading never drops them.
+EXACT_EVIDENCE = "slur"
 _SCOPES_AUTHORED = frozenset({"authored", "any"})
 _SCOPES_REPLY = frozenset({"authored", "reply", "any"})
 _SCOPES_INBOUND = frozenset({"inbound", "any"})
@@ -50,13 +54,37 @@ class LexiconDetector:
                 "to a rule the lexicon raises or add the family to LexiconDetector.rule_ids"
             )
         self.matcher = Matcher(list(self.ruleset.entries), self.ruleset.vocab)
+        self.grounding = default_grounding()
+        self._read_ids = self.grounding.categories
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         matches = self.matcher.find(ctx.norm, scopes_for(post))
-        findings = [self._finding(m, post.text, ctx) for m in _dedupe(matches)]
+        findings = self._read(
+            [self._finding(m, post.text, ctx) for m in _dedupe(matches)], post.text
+        )
         for f in findings:
             ctx.add_score(f.rule_id, f.score)
         return findings
+
+    def _read(self, findings: list[Finding], text: str) -> list[Finding]:
+        """Findings a reading rules out (``detectors/grounding.yml``: counter-speech, negated
+        or self-referring remarks about a group): a phrase is dropped; a listed slur, which
+        is still in the post, becomes a note that says why."""
+        kept: list[Finding] = []
+        for f in findings:
+            why = self.grounding.ruled_out(f.rule_id, text) if f.rule_id in self._read_ids else None
+            if why is None:
+                kept.append(f)
+            elif f.check is not None and EXACT_EVIDENCE in f.check:
+                kept.append(
+                    replace(
+                        f,
+                        severity=Severity.INFO,
+                        ceiling=Severity.INFO,
+                        explanation=f"{f.explanation} Shown as a note: {why}.",
+                    )
+                )
+        return kept
 
     def _finding(self, match: Match, text: str, ctx: DetectContext) -> Finding:
         start, end = ctx.norm.to_original(match.start, match.end)
