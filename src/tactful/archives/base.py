@@ -96,16 +96,18 @@ def guard_record(where: str, convert: Callable[..., Item], *args: Any) -> Item:
 
 
 def guard_file(name: str, items: Iterator[Item]) -> Iterator[Item]:
-    """A file's items; damage part way (a bad zip member, a truncated stream) ends that
-    file with one Unreadable, and the records before it are kept."""
+    """A file's items; damage part way (a bad zip member, a truncated stream) or a read limit
+    reached ends that file with one Unreadable, and the records before it are kept."""
     import tarfile
     import zipfile
     import zlib
 
-    from tactful.errors import TactfulError
+    from tactful.errors import LimitExceeded, TactfulError
 
     try:
         yield from items
+    except LimitExceeded as exc:  # says what was not read
+        yield Unreadable(name, str(exc))
     except (
         TactfulError,
         zlib.error,

@@ -21,7 +21,7 @@ from tactful.archives.base import (
     guard_record,
     parse_iso,
 )
-from tactful.archives.car import CarError, blocks, read_header
+from tactful.archives.car import CarError, blocks, decode, read_header
 from tactful.archives.source import ArchiveSource
 from tactful.archives.textutil import with_alt_text, with_link_target
 from tactful.core.post import Post
@@ -32,25 +32,47 @@ VIDEO = "app.bsky.embed.video"
 LINK = "app.bsky.richtext.facet#link"
 
 
-def _walk(
-    blocks: dict[bytes, Any], node_cid: bytes, seen: set[bytes]
-) -> Iterator[tuple[str, bytes]]:
-    """(key, record CID) for every entry of the tree under ``node_cid``, in key order."""
-    if node_cid in seen:  # a malformed tree must not loop
-        return
-    seen.add(node_cid)
-    node = blocks.get(node_cid)
-    if not isinstance(node, dict):
-        return
-    if node.get("l"):
-        yield from _walk(blocks, node["l"], seen)
-    prev = b""
-    for entry in node.get("e") or []:
-        key = prev[: entry["p"]] + entry["k"]
-        prev = key
-        yield key.decode("utf-8", "replace"), entry["v"]
-        if entry.get("t"):
-            yield from _walk(blocks, entry["t"], seen)
+MISSING_NODE = (
+    "part of the repository's search tree is missing or unreadable; the posts under it "
+    "were not found"
+)
+
+
+def _walk(nodes: dict[bytes, Any], root: bytes, height: int) -> Iterator[tuple[str, bytes] | str]:
+    """(key, record CID) for every entry of the tree under ``root``, in key order, without
+    recursion; a problem (a missing node, a tree taller than ``height``) as a string."""
+    seen: set[bytes] = set()
+    # LIFO work: ("node", cid, level) to open, or ("entry", key, record cid) to yield.
+    work: list[tuple[str, Any, Any]] = [("node", root, 1)]
+    while work:
+        what, first, second = work.pop()
+        if what == "entry":
+            yield first, second
+            continue
+        if first in seen:  # a malformed tree must not loop
+            continue
+        seen.add(first)
+        node = nodes.get(first)
+        if not isinstance(node, dict):
+            yield MISSING_NODE
+            continue
+        if second > height:
+            yield (
+                f"the repository's search tree is more than {height} levels deep; the posts "
+                "below that were not read"
+            )
+            continue
+        found: list[tuple[str, Any, Any]] = []
+        if node.get("l"):
+            found.append(("node", node["l"], second + 1))
+        prev = b""
+        for entry in node.get("e") or []:
+            key = prev[: entry["p"]] + entry["k"]
+            prev = key
+            found.append(("entry", key.decode("utf-8", "replace"), entry["v"]))
+            if entry.get("t"):
+                found.append(("node", entry["t"], second + 1))
+        work.extend(reversed(found))
 
 
 class BlueskyImporter:
@@ -77,43 +99,54 @@ class BlueskyImporter:
         records are then decoded one at a time, so memory does not grow with the posts."""
         import tempfile
 
-        import libipld
-
+        limits = source.limits
         with source.open(name) as raw, tempfile.TemporaryFile() as copy:
             # A seekable copy: a CAR inside a zip cannot be read at random.
             fh = raw if getattr(raw, "seekable", lambda: False)() else copy
             if fh is copy:
                 shutil.copyfileobj(raw, copy, 1 << 20)
                 copy.seek(0)
+            nodes: dict[bytes, Any] = {}
+            places: dict[bytes, tuple[int, int]] = {}
+            commit = None
+            problem = None
             try:
-                header = read_header(fh)
-                root_commit = header["roots"][0]
-                nodes: dict[bytes, Any] = {}
-                places: dict[bytes, tuple[int, int]] = {}
-                commit = None
-                for cid, offset, data in blocks(fh):
+                root_commit = read_header(fh)["roots"][0]
+                for cid, offset, data in blocks(fh, limits):
                     if cid == root_commit:
-                        commit = libipld.decode_dag_cbor(data)
+                        commit = decode(data, limits)
                     elif data[:3] == b"\xa2ae":  # the map {"e": ..., "l": ...}: a tree node
-                        nodes[cid] = libipld.decode_dag_cbor(data)
+                        try:
+                            nodes[cid] = decode(data, limits)
+                        except ValueError:
+                            continue  # walking the tree reports the missing node
                     else:
                         places[cid] = (offset, len(data))
-                if not isinstance(commit, dict):
-                    raise CarError("the repository's commit block is missing")
-                did, root = commit["did"], commit["data"]
             except (CarError, ValueError, KeyError, IndexError, TypeError) as exc:
-                first = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+                # Damage or a limit part way: what came before it is still walked.
+                problem = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+            try:
+                if not isinstance(commit, dict):
+                    raise CarError(problem or "the repository's commit block is missing")
+                did, root = commit["did"], commit["data"]
+            except (CarError, KeyError, TypeError) as exc:
+                first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
                 yield Unreadable(name, f"not a readable repository CAR file ({first})")
                 return
+            if problem:
+                yield Unreadable(
+                    name,
+                    f"the file stops being readable ({problem}); the posts before it were read",
+                )
 
             def record(cid: bytes) -> Any:
                 place = places.get(cid)
                 if place is None:
                     return nodes.get(cid)
                 fh.seek(place[0])
-                return libipld.decode_dag_cbor(fh.read(place[1]))
+                return decode(fh.read(place[1]), limits)
 
-            yield from self._records(name, nodes, record, did, root)
+            yield from self._records(name, nodes, record, did, root, limits.mst_height)
 
     def _records(
         self,
@@ -122,11 +155,12 @@ class BlueskyImporter:
         record: Callable[[bytes], Any],
         did: str,
         root: bytes,
+        height: int,
     ) -> Iterator[Item]:
-        entries = _walk(nodes, root, set())
+        entries = _walk(nodes, root, height)
         while True:
             try:
-                key, cid = next(entries)
+                step = next(entries)
             except StopIteration:
                 return
             except RECORD_ERRORS:
@@ -134,6 +168,10 @@ class BlueskyImporter:
                     name, "the repository's search tree is malformed; the rest was lost"
                 )
                 return
+            if isinstance(step, str):
+                yield Unreadable(name, step)
+                continue
+            key, cid = step
             collection, _, rkey = key.partition("/")
             where = f"{name}:{key}"
             if collection == REPOST:
@@ -143,8 +181,9 @@ class BlueskyImporter:
                 continue
             try:
                 data = record(cid)
-            except ValueError:
-                data = None
+            except ValueError as exc:
+                yield Unreadable(where, f"the record's block cannot be read ({str(exc)[:160]})")
+                continue
             if not isinstance(data, dict):
                 yield Unreadable(where, "the record's block is missing or unreadable")
                 continue

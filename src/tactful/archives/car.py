@@ -1,11 +1,15 @@
 """Reading a CAR v1 file (a Bluesky repository export) in one pass without holding its
 records in memory: the framing (varint lengths, CIDs) is read here, every block is decoded
-with libipld's DAG-CBOR decoder, and records are kept as file offsets until needed."""
+with libipld's DAG-CBOR decoder, and records are kept as file offsets until needed. A block
+announced larger than ``car_block_bytes``, more than ``car_blocks`` blocks, or a block
+nested deeper than ``cbor_depth`` is a :class:`CarError` (see ``limits.yml``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import IO, Any
+
+from tactful.archives.limits import ReadLimits, read_limits, size
 
 
 class CarError(ValueError):
@@ -66,15 +70,80 @@ def read_header(fh: IO[bytes]) -> dict[str, Any]:
     return header
 
 
-def blocks(fh: IO[bytes]) -> Iterator[tuple[bytes, int, bytes]]:
+def blocks(fh: IO[bytes], limits: ReadLimits | None = None) -> Iterator[tuple[bytes, int, bytes]]:
     """(cid, offset of the block's data in the file, the data) for every block, in order."""
+    lim = limits or read_limits()
+    count = 0
     while True:
-        size = _varint(fh)
-        if size is None:
+        length = _varint(fh)
+        if length is None:
             return
+        count += 1
+        if count > lim.car_blocks:
+            raise CarError(f"more than {lim.car_blocks:,} blocks; the rest was not read")
+        if length > lim.car_block_bytes:
+            raise CarError(
+                f"a block announces {length:,} bytes, more than {size(lim.car_block_bytes)}; "
+                "the rest was not read"
+            )
         start = fh.tell()
-        section = fh.read(size)
-        if len(section) < size:
+        section = fh.read(length)
+        if len(section) < length:
             raise CarError("the file ends inside a block")
         n = cid_length(section)
         yield section[:n], start + n, section[n:]
+
+
+def decode(data: bytes, limits: ReadLimits | None = None) -> Any:
+    """A DAG-CBOR block as Python values; :class:`CarError` when it is nested deeper than
+    ``cbor_depth`` (checked before libipld decodes it) or cannot be decoded."""
+    import libipld
+
+    depth = (limits or read_limits()).cbor_depth
+    if cbor_nesting(data, depth) > depth:
+        raise CarError(f"a block nested more than {depth} deep")
+    try:
+        return libipld.decode_dag_cbor(data)
+    except RecursionError:
+        raise CarError("a block nested too deep to decode") from None
+
+
+_ARGUMENT_BYTES = {24: 1, 25: 2, 26: 4, 27: 8}
+
+
+def cbor_nesting(data: bytes, stop: int) -> int:
+    """How deep the first CBOR item of ``data`` nests (arrays and maps), counted without
+    recursion; counting stops past ``stop``. Damage is left for the decoder to report."""
+    open_items: list[int] = []  # items still to come in each open array or map
+    deepest = pos = 0
+    n = len(data)
+    while pos < n:
+        head = data[pos]
+        pos += 1
+        major, info = head >> 5, head & 31
+        if info < 24:
+            argument = info
+        elif info in _ARGUMENT_BYTES:
+            width = _ARGUMENT_BYTES[info]
+            argument = int.from_bytes(data[pos : pos + width], "big")
+            pos += width
+        else:
+            break  # an indefinite length is not DAG-CBOR: the decoder says so
+        if major in (4, 5) and argument:
+            open_items.append(argument * (2 if major == 5 else 1))
+            deepest = max(deepest, len(open_items))
+            if deepest > stop:
+                break
+            continue
+        if major == 6:
+            continue  # a tag: the item after it is its content
+        if major in (2, 3):
+            pos += argument
+        while open_items:  # one item done: it may complete the containers around it
+            open_items[-1] -= 1
+            if open_items[-1]:
+                break
+            open_items.pop()
+        if not open_items:
+            break
+    return deepest

@@ -9,22 +9,31 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
-from tactful.errors import InputError
+from tactful.archives.limits import ReadLimits, read_limits, size
+from tactful.errors import InputError, LimitExceeded
 
 
 class _Counting:
-    """A read-only file wrapper that adds what it reads to its source's ``bytes_read``."""
+    """A read-only file wrapper that adds what it reads to its source's ``bytes_read``, and
+    stops (:class:`LimitExceeded`) where the file goes past a read limit."""
 
-    def __init__(self, fh: IO[bytes], source: ArchiveSource):
+    def __init__(self, fh: IO[bytes], source: ArchiveSource, name: str, compressed: int | None):
         self._fh = fh
         self._source = source
+        self._name = name
+        self._compressed = compressed  # the member's compressed size, in a zip
+        self._read = 0
+
+    def _count(self, data: bytes) -> bytes:
+        self._read += len(data)
+        self._source.bytes_read += len(data)
+        self._source.check_expansion(self._name, self._read, self._compressed)
+        return data
 
     def read(self, n: int = -1) -> bytes:
-        data = self._fh.read(n)
-        self._source.bytes_read += len(data)
-        return data
+        return self._count(self._fh.read(n))
 
     def readable(self) -> bool:
         return True
@@ -32,8 +41,7 @@ class _Counting:
     def read1(self, n: int = -1) -> bytes:
         reader = getattr(self._fh, "read1", self._fh.read)
         data: bytes = reader(n)
-        self._source.bytes_read += len(data)
-        return data
+        return self._count(data)
 
     def readinto(self, b: bytearray | memoryview) -> int:
         data = self.read(len(b))
@@ -47,6 +55,56 @@ class _Counting:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._fh, name)
+
+
+class _BoundedTar(io.RawIOBase):
+    """A compressed tar's decompressed stream that goes no further than the read limits
+    allow: a .tar.gz is decompressed once to list its files, which a bomb must not make
+    endless."""
+
+    def __init__(self, fh: Any, archive: Path, limits: ReadLimits):
+        super().__init__()
+        self._fh = fh
+        self._cap = min(
+            limits.export_bytes,
+            max(limits.expansion_floor_bytes, limits.expansion_ratio * archive.stat().st_size),
+        )
+        self._name = archive.name
+        self._ratio = limits.expansion_ratio
+
+    def _check(self, position: int) -> None:
+        if position > self._cap:
+            raise LimitExceeded(
+                f"{self._name} expands to more than {size(self._cap)} (over {self._ratio} "
+                "times its size, or past the export limit): a damaged or hostile archive; "
+                "unpack what you need and audit that folder"
+            )
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._fh.read(len(b))
+        b[: len(data)] = data
+        self._check(self._fh.tell())
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        target = offset if whence == io.SEEK_SET else self._fh.tell() + offset
+        if whence not in (io.SEEK_SET, io.SEEK_CUR):
+            target = self._fh.seek(offset, whence)
+        self._check(target)
+        return int(self._fh.seek(target))
+
+    def tell(self) -> int:
+        return int(self._fh.tell())
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
 
 
 class HeadAndRest(io.RawIOBase):
@@ -82,9 +140,10 @@ class ArchiveSource:
     """Files by their path inside the export (POSIX style, no leading folder). ``bytes_read``
     counts what importers have read so far, for progress."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, limits: ReadLimits | None = None):
         self.path = Path(path)
         self.bytes_read = 0
+        self.limits = limits or read_limits()
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
         self._root: Path | None = None
@@ -101,7 +160,7 @@ class ArchiveSource:
                 self._zip = zipfile.ZipFile(self.path)
                 self._names = sorted(n for n in self._zip.namelist() if not n.endswith("/"))
             elif _is_tar(self.path):
-                self._tar = tarfile.open(self.path)  # noqa: SIM115 - closed in close()
+                self._tar = _open_tar(self.path, self.limits)
                 self._names = sorted(
                     m.name.lstrip("./") for m in self._tar.getmembers() if m.isfile()
                 )
@@ -113,6 +172,8 @@ class ArchiveSource:
             else:
                 self._root = self.path.parent
                 self._names = [self.path.name]
+        except LimitExceeded:
+            raise
         except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
             raise InputError(
                 f"{self.path.name} cannot be opened ({exc}); it may be truncated: download the "
@@ -148,20 +209,41 @@ class ArchiveSource:
         full = self._prefix + name
         try:
             if self._zip is not None:
-                with self._zip.open(full) as fh:
-                    yield _Counting(fh, self)  # type: ignore[misc]
+                info = self._zip.getinfo(full)
+                with self._zip.open(info) as fh:
+                    yield _Counting(fh, self, name, info.compress_size)  # type: ignore[misc]
             elif self._tar is not None:
                 member = self._tar.extractfile(self._tar_name(full))
                 if member is None:
                     raise InputError(f"{name} is not a file in the archive")
                 with member:
-                    yield _Counting(member, self)  # type: ignore[misc]
+                    yield _Counting(member, self, name, None)  # type: ignore[misc]
             else:
                 assert self._root is not None
                 with open(self._root / full, "rb") as fh:
-                    yield _Counting(fh, self)  # type: ignore[misc]
+                    yield _Counting(fh, self, name, None)  # type: ignore[misc]
         except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
             raise InputError(f"{name} in {self.path.name} is damaged ({exc})") from None
+
+    def check_expansion(self, name: str, read: int, compressed: int | None) -> None:
+        """Stop (:class:`LimitExceeded`) where one file, or the whole export, has given more
+        decompressed bytes than the read limits allow."""
+        lim = self.limits
+        if read > lim.member_bytes:
+            raise LimitExceeded(
+                f"{name} holds more than {size(lim.member_bytes)}; the rest of it was not read"
+            )
+        expanded = compressed is not None and read > lim.expansion_ratio * max(compressed, 1)
+        if expanded and read > lim.expansion_floor_bytes:
+            raise LimitExceeded(
+                f"{name} expands more than {lim.expansion_ratio} times its compressed size "
+                f"({size(compressed or 0)}), as no real export does; the rest of it was not read"
+            )
+        if self.bytes_read > lim.export_bytes:
+            raise LimitExceeded(
+                f"the export has given more than {size(lim.export_bytes)}; the rest of {name} "
+                "and the files after it were not read"
+            )
 
     def read_bytes(self, name: str) -> bytes:
         with self.open(name) as fh:
@@ -209,6 +291,35 @@ def _looks_like_zip(path: Path) -> bool:
             return fh.read(4) == b"PK\x03\x04"
     except OSError:
         return False
+
+
+def _open_tar(path: Path, limits: ReadLimits) -> tarfile.TarFile:
+    """A tar, compressed or not, whose listing stops at the read limits."""
+    import bz2
+    import gzip
+    import lzma
+
+    with open(path, "rb") as fh:
+        magic = fh.read(6)
+    opener = (
+        gzip.open
+        if magic[:2] == b"\x1f\x8b"
+        else bz2.open
+        if magic[:3] == b"BZh"
+        else lzma.open
+        if magic[:6] == b"\xfd7zXZ\x00"
+        else None
+    )
+    if opener is None:
+        return tarfile.open(path)  # not compressed: its size is what it holds
+    stream = io.BufferedReader(_BoundedTar(opener(path, "rb"), path, limits), 1 << 16)
+    try:
+        tar = tarfile.open(fileobj=stream, mode="r:")  # noqa: SIM115 - closed with the source
+    except BaseException:
+        stream.close()
+        raise
+    tar._extfileobj = False  # type: ignore[attr-defined]  # closing the tar closes the stream
+    return tar
 
 
 def _is_tar(path: Path) -> bool:
