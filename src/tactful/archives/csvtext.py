@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import IO
 
+from tactful.archives.limits import read_limits
 from tactful.archives.source import peek
-
-csv.field_size_limit(10 * 1024 * 1024)
+from tactful.errors import LimitExceeded
 
 DELIMITERS = (",", "\t", ";")
 PEEK = 4096
@@ -60,13 +60,35 @@ def dict_rows(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) for each row after the header, keys folded by ``column``. A row
     with extra fields has them under the key None, as csv.DictReader does."""
+    limits = read_limits()
+    csv.field_size_limit(limits.csv_field_chars)
     head, stream = peek(fh, PEEK)
     encoding = sniff_encoding(head, whole=len(head) < PEEK)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     first = head.decode(encoding, errors="replace").lstrip("\ufeff")
-    reader = csv.DictReader(text, delimiter=sniff_delimiter(first), escapechar=escapechar)
+    lines = bounded_lines(text, limits.csv_line_chars)
+    reader = csv.DictReader(lines, delimiter=sniff_delimiter(first), escapechar=escapechar)
     if reader.fieldnames is None:
         return
     reader.fieldnames = [column(n) for n in reader.fieldnames]
-    for row in reader:
+    for n, row in enumerate(reader, start=1):
+        if n > limits.records_per_file:
+            raise LimitExceeded(
+                f"more than {limits.records_per_file:,} rows in one file; the rest of it was "
+                "not read"
+            )
         yield reader.line_num, row
+
+
+def bounded_lines(text: IO[str], limit: int) -> Iterator[str]:
+    """The lines of ``text``, none of them held past ``limit`` characters (a file with no
+    line breaks is not read whole into memory)."""
+    while True:
+        line = text.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit:
+            raise LimitExceeded(
+                f"a line longer than {limit:,} characters; the rest of the file was not read"
+            )
+        yield line
