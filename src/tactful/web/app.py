@@ -113,9 +113,9 @@ def create_app(
     def health() -> JSONResponse:
         return JSONResponse({"ok": True})
 
-    from tactful.web import api, audit_api, media_api, policy_api, schedule_api
+    from tactful.web import api, audit_api, feedback_api, media_api, policy_api, schedule_api
 
-    for module in (api, policy_api, media_api, audit_api, schedule_api):
+    for module in (api, policy_api, feedback_api, media_api, audit_api, schedule_api):
         app.include_router(module.router, dependencies=[Depends(guard)])
     return app
 
