@@ -7,7 +7,7 @@ ARGS   ?= serve --demo
 DATA   ?= ../shared/data
 
 .PHONY: run test lint typecheck unit test-next-year docs bench bench-web bench-audit bench-start \
-	train eval clean
+	train calibrate eval clean
 
 # The fault-injection run reaches 10,000 publish attempts in CI; 1,500 keeps a local run quick.
 ifneq ($(CI),true)
@@ -79,6 +79,12 @@ $(VENV)/.installed-train: pyproject.toml | $(BIN)/activate
 ## train: retrain the models from $(DATA) and the corpus (a few minutes on 2 cores)
 train: $(VENV)/.installed-train
 	$(BIN)/python -m tactful.training.train --data $(DATA)
+	$(BIN)/python -m tactful.training.calibrate --data $(DATA)
+
+## calibrate: measure the model's precision per score on the real-text calibration split
+## (writes src/tactful/models/calibration.yml; make train runs it after training)
+calibrate: $(VENV)/.installed
+	$(BIN)/python -m tactful.training.calibrate --data $(DATA)
 
 ## eval: score the checker on the validation sets (and alt-profanity-check beside it)
 eval: $(VENV)/.installed-train
