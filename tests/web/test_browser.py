@@ -447,3 +447,27 @@ def test_the_api_docs_list_every_operation_and_expand_one(page: Any) -> None:
     assert "platform.length" in rules.locator(".live-responses-table").text_content()
     shot(page, "api-docs.png")
     assert blocked == []
+
+
+def test_this_is_wrong_hides_a_finding_on_the_account_and_shows_it_again(page: Any) -> None:
+    page.select_option("#account", "jo-x")
+    page.fill("#draft", "Call me on 07700 900123 after the launch.")
+    finding = page.locator("#findings li", has_text="safety.contact")
+    finding.wait_for()
+    finding.get_by_role("button", name="This is wrong").click()
+    finding.get_by_label("Why is this finding wrong?").fill("the office switchboard")
+    finding.get_by_role("button", name="Hide it on this account").click()
+    page.wait_for_selector("#hidden:not([hidden]) summary")
+    assert page.text_content("#hidden summary") == "1 finding hidden by your feedback"
+    assert "safety.contact" not in page.text_content("#findings")
+    assert "Hidden on jo-x from now on" in page.text_content("#feedback-status")
+    shot(page, "composer-feedback.png")
+    listed = api(page, "GET", "/api/feedback?account=jo-x", None)["items"]
+    assert [(f["rule_id"], f["reason"]) for f in listed] == [
+        ("safety.contact", "the office switchboard")
+    ]
+    page.click("#hidden summary")
+    page.get_by_role("button", name="Show it again").click()
+    page.locator("#findings li", has_text="safety.contact").wait_for()
+    assert page.locator("#hidden").is_hidden()
+    assert api(page, "GET", "/api/feedback?account=jo-x", None)["items"] == []

@@ -31,7 +31,8 @@
   }
 
   // The findings as <li>s of `ol`. Each suggestion is what `options.suggestion(f, s)`
-  // returns (a node), else a button that applies it (`options.onApply`), else its words.
+  // returns (a node), else a button that applies it (`options.onApply`), else its words;
+  // `options.extra(f, i, report)` may add one more node to a finding.
   function listFindings(ol, report, options = {}) {
     ol.textContent = "";
     report.findings.forEach((f, i) => {
@@ -49,6 +50,8 @@
         }
         li.append(el("button", {type: "button", class: "fix", onclick: () => options.onApply(f, s, report)}, "Apply: " + s.description));
       }
+      const extra = options.extra ? options.extra(f, i, report) : null;  // e.g. "This is wrong"
+      if (extra) li.append(extra);
       ol.append(li);
     });
   }

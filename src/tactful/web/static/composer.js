@@ -5,7 +5,7 @@
 (() => {
   const {api, el, flash, start, $} = window.tactful;
   const view = window.tactful.check;
-  let timer = null, seq = 0, last = null;
+  let timer = null, seq = 0, last = null, lastBody = null;
   const attached = [];  // media library records
   const accounts = new Map();
 
@@ -42,8 +42,60 @@
       id: (i) => `finding-${i}`,
       onApply: apply,
       suggestion: (f, s) => (s.action === "message" && s.replacement ? consentBox(f, s) : null),
+      extra: wrongControl,
     });
     view.setVerdict($("verdict"), report.verdict);
+  }
+
+  // A blocking finding that rests on exact evidence (a card number, a listed slur), not on
+  // a model's score: hiding it needs the user to say they are sure (the API refuses it else).
+  function exactEvidence(finding) { return finding.severity === "block" && finding.detector !== "classifier"; }
+
+  // "This is wrong" on a finding: asks why, records it for the account and checks again;
+  // from then on the finding is hidden on that account wherever the same words come back.
+  function wrongControl(finding) {
+    if (!$("account").value) return null;  // feedback is kept per stored account
+    const reason = el("input", {type: "text", maxlength: 2000, required: true, placeholder: "e.g. a compliment, not venting", "aria-label": "Why is this finding wrong?"});
+    const sure = exactEvidence(finding) ? el("input", {type: "checkbox", required: true}) : null;
+    const status = el("span", {role: "status"});
+    const open = el("button", {type: "button", class: "wrong-open"}, "This is wrong");
+    const form = el("form", {class: "wrong", hidden: true},
+      el("label", {}, "Why is it wrong? ", reason),
+      sure ? el("label", {class: "sure"}, sure, ` This is exact evidence (${finding.check || finding.rule_id}): I am sure it is harmless`) : null,
+      el("div", {class: "row"},
+        el("button", {type: "submit", class: "primary"}, "Hide it on this account"),
+        el("button", {type: "button", onclick: () => { form.hidden = true; open.hidden = false; }}, "Cancel"),
+        status));
+    open.addEventListener("click", () => { open.hidden = true; form.hidden = false; reason.focus(); });
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const words = finding.spans.length ? (finding.excerpts || []).join(" … ") : (finding.target || null);
+      const body = {...lastBody, rule_id: finding.rule_id, words, reason: reason.value, confirm_exact: !!(sure && sure.checked)};
+      try {
+        const saved = await api("POST", "/api/feedback", body);
+        flash($("feedback-status"), `Hidden on ${saved.account} from now on (feedback #${saved.id}); kept with your reason for the next training run.`);
+        check();
+      } catch (e) { flash(status, e.message, true); }
+    });
+    return el("div", {class: "feedback"}, open, form);
+  }
+
+  // What the account's feedback hides from this post: counted, listed, and one click shows
+  // a finding again (the feedback is removed).
+  function hiddenNote(report) {
+    const box = $("hidden");
+    const hidden = (report.suppressed || []).filter((s) => s.feedback);
+    box.hidden = !hidden.length;
+    box.textContent = "";
+    if (!hidden.length) return;
+    const n = report.hidden_by_feedback;
+    box.append(el("summary", {}, `${n} finding${n === 1 ? "" : "s"} hidden by your feedback`),
+      el("ul", {}, hidden.map((s) => el("li", {},
+        el("code", {}, s.finding.rule_id), ` “${(s.finding.excerpts || []).join(" … ") || s.finding.target || ""}”: ${s.reason} `,
+        el("button", {type: "button", onclick: async () => {
+          try { await api("DELETE", `/api/feedback/${s.feedback}`); flash($("feedback-status"), `Feedback #${s.feedback} removed: the finding shows again.`); check(); }
+          catch (e) { flash($("feedback-status"), e.message, true); }
+        }}, "Show it again")))));
   }
 
   function counter(length) {
@@ -76,7 +128,7 @@
     const text = $("draft").value;
     const mine = ++seq;
     if (!text.trim()) {
-      paint("", []); $("findings").textContent = ""; $("verdict").textContent = "empty";
+      paint("", []); $("findings").textContent = ""; $("hidden").hidden = true; $("verdict").textContent = "empty";
       $("verdict").className = "badge"; $("counter").textContent = ""; last = null; return;
     }
     const body = {text, media: attached.map((m) => m.id)};
@@ -88,8 +140,10 @@
     catch (e) { if (e.status !== 401) $("at-caret").textContent = e.message; return; }
     if (mine !== seq || $("draft").value !== text) return;  // typed since: the next check paints
     last = report;
+    lastBody = body;
     paint(text, report.findings, report.length.cut);
     list(report);
+    hiddenNote(report);
     counter(report.length);
     $("timing").textContent = `checked in ${Math.round(performance.now() - t0)} ms`;
     atCaret();
