@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 from tactful.archives.base import ArchivedPost, Importer, Item, Skipped, Unreadable
@@ -33,6 +34,20 @@ def diagnose(importer: Importer, source: ArchiveSource) -> str | None:
     hook = getattr(importer, "diagnose", None)
     advice = hook(source) if callable(hook) else None
     return str(advice) if advice else None
+
+
+def read(importer: Importer, source: ArchiveSource) -> Iterator[Item]:
+    """Everything ``importer`` reads from ``source``; first, each file it reads that the zip
+    holds more than once (only the last of them can be read), as an Unreadable."""
+    inputs = set(importer.inputs(source))
+    for name, count in source.duplicates.items():
+        if name in inputs:
+            yield Unreadable(
+                name,
+                f"the export holds {count} files named {name}; only the last one was read, "
+                "the others were not audited (download the export again)",
+            )
+    yield from importer.read(source)
 
 
 def detect(source: ArchiveSource) -> Importer:
@@ -66,4 +81,5 @@ __all__ = [
     "create",
     "detect",
     "diagnose",
+    "read",
 ]

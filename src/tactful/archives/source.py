@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import tarfile
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -181,6 +182,8 @@ class ArchiveSource:
             ) from None
         self._prefix = _common_prefix(self._names)
         self._name_set = frozenset(self.names)
+        # A zip may hold two entries of one name; only the last can be opened by name.
+        self.duplicates = {n: k for n, k in sorted(Counter(self.names).items()) if k > 1}
 
     @property
     def names(self) -> list[str]:

@@ -17,6 +17,7 @@ from tactful.audit.settings import AuditSettings
 from tactful.core.checker import Checker
 from tactful.core.post import Post
 from tactful.core.scan import init_worker, worker_checker, worker_init_args
+from tactful.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,14 @@ class Checked:
 def check_posts(
     checker: Checker, settings: AuditSettings, chunk: Sequence[tuple[int, Post]]
 ) -> list[Checked]:
-    reports = checker.check_batch([p for _, p in chunk])
+    try:
+        reports = checker.check_batch([p for _, p in chunk])
+    except InputError:
+        # A text the checker refuses: every other post of the chunk is still checked, and
+        # the runner counts the refused one as unreadable (it has no result).
+        if len(chunk) == 1:
+            return []
+        return [c for one in chunk for c in check_posts(checker, settings, [one])]
     out = []
     for (seq, _), full in zip(chunk, reports, strict=True):
         report = full.restricted(settings.keeps)

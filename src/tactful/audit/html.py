@@ -141,7 +141,7 @@ def render(
     context = info.settings
     counts_rows = "".join(
         f"<tr><td>{escape(group)}</td><td>{escape(reason)}</td><td>{n:,}</td></tr>"
-        for group in ("skipped", "unreadable", "media")
+        for group in ("skipped", "unreadable", "shortened", "media")
         for reason, n in sorted((info.counts.get(group) or {}).items())
     )
     not_checked = f"<table>{counts_rows}</table>" if counts_rows else "Every record was read."

@@ -12,10 +12,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tactful.archives import ArchivedPost, ArchiveSource, Importer, Item, Skipped, Unreadable
+from tactful.archives import (
+    ArchivedPost,
+    ArchiveSource,
+    Importer,
+    Item,
+    Skipped,
+    Unreadable,
+    read,
+)
 from tactful.audit.engine import Checked, run_local, run_ray
 from tactful.audit.settings import AuditSettings
-from tactful.core.checker import Checker
+from tactful.core.checker import MAX_TEXT_CHARS, Checker
 from tactful.core.post import Post
 from tactful.store import Store
 from tactful.store.models import AuditResultRow, AuditRunRow, utcnow
@@ -118,6 +126,8 @@ def _chunks(
         if isinstance(item, ArchivedPost):
             if not settings.in_range(item.post.created_at):
                 pending.append((seq, Skipped("", "outside the date range")))
+            elif not item.post.text.strip():
+                pending.append((seq, Skipped("", "empty post")))
             else:
                 pending.append((seq, item))
                 chunk.append((seq, _in_context(item.post, settings, platform)))
@@ -155,9 +165,26 @@ def _context_key(checker: Checker) -> str:
     return digest.hexdigest()
 
 
+SHORTENED = (
+    f"posts longer than {MAX_TEXT_CHARS:,} characters, audited on their first {MAX_TEXT_CHARS:,}"
+)
+
+
+def checkable_text(text: str) -> str:
+    """The text an audit checks: a post past the checker's limit on its first
+    ``MAX_TEXT_CHARS`` characters (the report says so), and a lone surrogate (a broken
+    emoji in an export) as '?', so that one post never stops the audit."""
+    text = text[:MAX_TEXT_CHARS]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 def _in_context(post: Post, settings: AuditSettings, platform: str) -> Post:
     return Post.build(
-        post.text,
+        checkable_text(post.text),
         platform=settings.platform or platform,
         account_kind=settings.account_kind,
         audience=settings.audience,
@@ -185,7 +212,8 @@ def run_audit(
     state = _start(store, source, importer, settings, fresh, _context_key(checker))
     pending: list[tuple[int, Item]] = []
     bounds: deque[int] = deque()
-    chunks = _chunks(importer.read(source), state, settings, importer.platform, pending, bounds)
+    items = read(importer, source)
+    chunks = _chunks(items, state, settings, importer.platform, pending, bounds)
     run = run_ray if engine == "ray" else run_local
     last = time.monotonic()
     try:
@@ -236,6 +264,8 @@ def _commit(
             state.count("unreadable", "a post the checker returned no result for")
         else:
             r = checked[seq]
+            if len(item.post.text) > MAX_TEXT_CHARS:
+                state.count("shortened", SHORTENED)
             if item.missing_media:
                 state.count("media", "posts whose media files are missing from the export")
             state.posts += 1
@@ -255,6 +285,12 @@ def _row(run_id: int, item: ArchivedPost, r: Checked) -> AuditResultRow:
     report = r.report
     if report is not None:
         report = {**report, "archive": item.to_dict()}
+        if len(item.post.text) > MAX_TEXT_CHARS:
+            notice = (
+                f"this post has {len(item.post.text):,} characters: tactful audited its first "
+                f"{MAX_TEXT_CHARS:,}"
+            )
+            report["notices"] = [*report.get("notices", []), notice]
     return AuditResultRow(
         run_id=run_id,
         seq=r.seq,

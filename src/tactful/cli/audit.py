@@ -197,7 +197,7 @@ def audit(
         f"audit #{state.run_id}{resumed}: {state.posts:,} posts checked, {state.flagged:,} to act "
         f"on; {skipped:,} skipped, {unreadable:,} unreadable"
     )
-    for group in ("skipped", "unreadable", "media"):
+    for group in ("skipped", "unreadable", "shortened", "media"):
         for reason, n in sorted(state.counts.get(group, {}).items()):
             click.echo(
                 f"  {group}: {n:,} {reason} (checked by text only)"
