@@ -7,6 +7,8 @@ Each span table row is ``(text, rule_id, check, expected excerpt)``: the excerpt
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tactful.core.findings import Finding, Severity
@@ -59,10 +61,11 @@ def test_word_lists_load_once_from_yaml() -> None:
     assert "gmail.com" in pii_data().emails.free_mail_domains
     assert all(
         isinstance(w, str)
-        for section in pii_data().model_dump().values()
+        for section in pii_data().model_dump(exclude={"phones": {"reserved_ranges"}}).values()
         for words in section.values()
         for w in words
     )
+    assert [r.region for r in pii_data().phones.reserved_ranges] == ["GB", "GB"]
 
 
 @pytest.mark.parametrize(
@@ -164,10 +167,40 @@ def test_phone_numbers(text: str, excerpt: str) -> None:
 def test_a_cue_raises_the_phone_score() -> None:
     cued = assert_span("Text me on 020 7946 0958", "safety.contact", "phone", "020 7946 0958")
     bare = assert_span("The line is 020 7946 0958", "safety.contact", "phone", "020 7946 0958")
-    possible = assert_span(
-        "Text me at +44 7700 900123", "safety.contact", "phone", "+44 7700 900123"
-    )
+    possible = assert_span("call 555 123 4567 after six", "safety.contact", "phone", "555 123 4567")
     assert cued.score > bare.score > possible.score
+
+
+# The explanation names the country in words. A national number is the country's that
+# groups the digits as typed, or that keeps the range for drama ("07700 900123" is a UK
+# mobile, though Germany's looser plan also calls it valid).
+COUNTRIES = [
+    ("Call me on 07700 900123 tonight", "mobile number (United Kingdom)"),
+    ("Text me at +44 7700 900123", "mobile number (United Kingdom)"),
+    ("ring 07700900123", "mobile number (United Kingdom)"),
+    ("call 01632 960123", "landline number (United Kingdom)"),
+    ("Text me on 020 7946 0958", "(United Kingdom)"),
+    ("Mon portable : 06 12 34 56 78", "mobile number (France)"),
+    ("Call 022 2345 6789 any time", "(India)"),
+    ("Ruf mich an: 030 12345678", "(Germany)"),
+    ("Erreichbar unter 0151 23456789", "mobile number (Germany)"),
+    ("Call me: +1 415 555 2671", "(United States)"),
+]
+
+
+@pytest.mark.parametrize(("text", "country"), COUNTRIES)
+def test_the_explanation_names_the_right_country(text: str, country: str) -> None:
+    findings, _ = detect(text)
+    (phone,) = [f for f in findings if f.check == "phone"]
+    assert country in phone.explanation
+    assert not re.search(r"\b(?:GB|DE|FR|IN|US)\b", phone.explanation), phone.explanation
+
+
+def test_a_number_kept_for_drama_scores_like_a_real_one() -> None:
+    drama = assert_span("Call me on 07700 900123", "safety.contact", "phone", "07700 900123")
+    real = assert_span("Call me on 020 7946 0958", "safety.contact", "phone", "020 7946 0958")
+    assert drama.score == real.score
+    assert "Ofcom keeps for drama" in drama.explanation
 
 
 def test_two_numbers_joined_by_a_slash() -> None:

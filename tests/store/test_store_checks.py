@@ -120,6 +120,9 @@ def test_tags_follow_the_consent_ledger(world: Store) -> None:
     assert "@dana-kim" not in actions["replace"].replacement
     assert "Dana Kim" in actions["replace"].replacement
     assert "consent ask @newperson" in found["newperson"].suggestions[-1].description
+    # With a store the ledger decides: someone not in the contacts is a warning, not the
+    # reminder a check without a store gives.
+    assert found["newperson"].severity is Severity.WARN
 
 
 def test_consent_is_per_platform(world: Store) -> None:

@@ -117,6 +117,7 @@ def test_compose_highlight_explain_and_apply_a_fix(page: Any) -> None:
     assert page.text_content("#verdict") == "do not publish"
     assert "/ 280 weighted characters" in page.text_content("#counter")
     assert "work.venting" in page.text_content("#findings")
+    assert "Venting about work" in page.text_content("#findings")  # the title, before the id
     # The caret in the highlighted words explains them (keyboard users get it too).
     text = page.input_value("#draft")
     page.evaluate(
@@ -133,6 +134,50 @@ def test_compose_highlight_explain_and_apply_a_fix(page: Any) -> None:
     page.get_by_role("button", name="with “what on earth”").first.click()
     assert page.input_value("#draft") == "The launch slipped again, what on earth"
     page.wait_for_function("() => !document.getElementById('findings').textContent.includes('wtf')")
+
+
+def test_overlapping_findings_paint_the_most_severe(page: Any) -> None:
+    # The painting itself, on marks given here (what the models say cannot change it): the
+    # badge speaks for the worst finding, so where findings overlap the colour must too.
+    text = "Great talk with Sam today"
+    marks = [[0, 25, "info"], [0, 5, "block"], [6, 10, "warn"], [8, 14, "block"], [20, 30, "over"]]
+    painted = page.evaluate(
+        "([text, marks]) => { const b = document.createElement('div');"
+        " window.tactful.check.highlight(b, text, marks);"
+        " return [...b.querySelectorAll('mark')].map((m) => [m.className, m.textContent]); }",
+        [text, marks],
+    )
+    assert painted == [
+        ["block", text[0:5]],
+        ["info", text[5:6]],
+        ["warn", text[6:8]],
+        ["block", text[8:14]],
+        ["info", text[14:20]],
+        ["over", text[20:25]],
+    ]
+
+
+def test_a_post_with_only_notes_reads_ok_with_notes(page: Any) -> None:
+    badge = page.evaluate(
+        "() => { const b = document.createElement('span'); const v = window.tactful.check;"
+        " const out = [];"
+        " for (const r of [{verdict: 'ok', findings: [{}]}, {verdict: 'ok', findings: []},"
+        " {verdict: 'review', findings: [{}]}]) { v.setVerdict(b, r); out.push([b.textContent,"
+        " b.className]); } return out; }"
+    )
+    assert badge == [
+        ["OK, with notes", "badge ok notes"],
+        ["OK to publish", "badge ok"],
+        ["review before publishing", "badge review"],
+    ]
+    # End to end: a family post on a professional account is a note (register.personal,
+    # info), shown with the rule's title before its id.
+    page.select_option("#kind", "professional")
+    page.fill("#draft", "Lovely dinner with my wife tonight")
+    page.wait_for_selector("#findings li.info")
+    assert page.text_content("#verdict") == "OK, with notes"
+    item = page.locator("#findings li.info", has_text="register.personal").text_content()
+    assert item.index("Personal post on a professional account") < item.index("register.personal")
 
 
 def test_the_counter_counts_the_way_x_does(page: Any) -> None:

@@ -25,6 +25,12 @@ VERDICT_WORDS = {
     Verdict.REVIEW: "review before publishing",
     Verdict.BLOCKED: "do not publish as it is",
 }
+NOTES_WORDS = "OK, with notes"  # an "ok" verdict that still has info findings to read
+
+
+def verdict_words(report: Report) -> str:
+    """The verdict as the user reads it: "OK, with notes" for a post with only info findings."""
+    return NOTES_WORDS if report.has_notes else VERDICT_WORDS[report.verdict]
 
 
 def highlighted(report: Report) -> Text:
@@ -44,7 +50,7 @@ def render_report(report: Report, *, label: str | None = None) -> Group:
     head = Text()
     if label:
         head.append(f"{label}  ", style="bold")
-    head.append(VERDICT_WORDS[verdict], style=VERDICT_STYLE[verdict])
+    head.append(verdict_words(report), style=VERDICT_STYLE[verdict])
     ctx = report.post
     head.append(
         f"   [{ctx.platform.value}, {ctx.account.kind.value} account, "
@@ -58,7 +64,11 @@ def render_report(report: Report, *, label: str | None = None) -> Group:
     for f in report.findings:
         line = Text("  ")
         line.append(f" {f.severity.value} ", style=SEVERITY_STYLE[f.severity])
-        line.append(f" {f.rule_id}", style=LABEL_STYLE[f.severity])
+        if f.title:
+            line.append(f" {f.title}", style=LABEL_STYLE[f.severity])
+            line.append(f"  {f.rule_id}", style="dim")
+        else:
+            line.append(f" {f.rule_id}", style=LABEL_STYLE[f.severity])
         where = f.excerpt(report.post.text) if f.spans else (f.target or "")
         if where:
             line.append(f"  “{_clip(where)}”", style="italic")

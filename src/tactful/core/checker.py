@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,7 @@ class Checker:
         self._policies: dict[tuple[Any, ...], ResolvedPolicy] = {}
         # Every category appears in --all-scores output, with 0.0 where nothing fired.
         self._zero_scores = dict.fromkeys(self.ruleset.catalogue, 0.0)
+        self._titles = {rule_id: r.title for rule_id, r in self.ruleset.catalogue.items()}
         if store is not None:
             self._use_store(store)
 
@@ -218,7 +220,7 @@ class Checker:
             share = (time.perf_counter() - t0) * 1000 / max(len(jobs), 1)
             for job in jobs:
                 job.timings[detector.name] = share
-        return [job.report(self._zero_scores) for job in jobs]
+        return [job.report(self._zero_scores, self._titles) for job in jobs]
 
     @property
     def detector_names(self) -> tuple[str, ...]:
@@ -255,13 +257,17 @@ class _Job:
             f"detector {name} failed ({type(exc).__name__}: {exc}); the post was not fully checked"
         )
 
-    def report(self, zero_scores: Mapping[str, float]) -> Report:
+    def report(self, zero_scores: Mapping[str, float], titles: Mapping[str, str]) -> Report:
         kept, suppressed = self.policy.apply(merge_overlaps(self.raw), self.post.text)
         self.timings["total"] = (time.perf_counter() - self.started) * 1000
+
+        def titled(f: Finding) -> Finding:
+            return replace(f, title=titles.get(f.rule_id, f.title))
+
         return Report(
             post=self.post,
-            findings=tuple(sort_findings(kept)),
-            suppressed=tuple(suppressed),
+            findings=tuple(sort_findings(titled(f) for f in kept)),
+            suppressed=tuple(replace(s, finding=titled(s.finding)) for s in suppressed),
             scores={**zero_scores, **self.ctx.scores},
             length=self.ctx.length,
             timings_ms=self.timings,

@@ -1,21 +1,27 @@
 """Tags and @mentions against the consent ledger and the do-not-tag list.
 
-Runs only when the checker has a store snapshot (``ctx.store``). A person may be
-tagged with a current grant for the platform; an organisation unless it is on the
-do-not-tag list or a competitor, and only with a recorded relationship or consent. A post
-that replies to someone may mention them without consent: the reply already does.
+With a store snapshot (``ctx.store``) the ledger decides: a person may be tagged with a
+current grant for the platform; an organisation unless it is on the do-not-tag list or a
+competitor, and only with a recorded relationship or consent. Without a store nothing says
+whether anyone agreed, so each tag gets a reminder to ask first (info, with the private
+message to send; wording in ``mentions.yml``), not a warning on every tag. A post that
+replies to someone may mention them without consent: the reply already does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, ClassVar
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import regex
+from pydantic import AfterValidator
 
+from tactful.core.data import DataModel, Fraction, Source, Text, placeholders
 from tactful.core.findings import Finding, Severity, Suggestion
 from tactful.core.post import Post
 from tactful.detectors.base import DetectContext
+from tactful.networks.platforms import Platform
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is imported only when a snapshot is given
     from tactful.store.snapshot import ContactView, StoreSnapshot
@@ -26,6 +32,33 @@ MENTION = regex.compile(
     r"(?:@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)?)"
 )
 RELATIONSHIPS = frozenset({"client", "partner", "supplier", "employer", "prospect"})
+
+
+Template = Annotated[Text, AfterValidator(placeholders("handle", "platform"))]
+
+
+class ReminderData(DataModel):
+    """The reminder to ask before tagging, for a check without a store."""
+
+    severity: Severity
+    score: Fraction
+    greeting: Text
+    message: Template
+    explanation: Template
+    ask: Template
+    untag: Template
+    record: Template
+
+
+class MentionsFile(DataModel):
+    """``detectors/mentions.yml``."""
+
+    without_store: ReminderData
+
+
+@cache
+def _reminder_data() -> ReminderData:
+    return Source.package("tactful.detectors", "mentions.yml").load(MentionsFile).without_store
 
 
 def mentions_in(post: Post) -> Iterator[tuple[str, tuple[tuple[int, int], ...]]]:
@@ -49,15 +82,18 @@ def _untagged(post: Post, handle: str, name: str) -> str:
 
 
 class MentionsDetector:
-    """Tags of people without recorded consent, and of companies not to tag (with a store)."""
+    """Tags of people without recorded consent, and of companies not to tag (with a store);
+    without one, a reminder to ask each person tagged first."""
 
     name = "mentions"
     rule_ids: ClassVar[tuple[str, ...]] = ("tags.no_consent", "tags.business_association")
 
     def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
         snapshot = ctx.store
-        if snapshot is None or post.inbound:
+        if post.inbound:
             return []
+        if snapshot is None:
+            return self._reminders(post, ctx)
         from tactful.store.kinds import ContactKind
 
         out = []
@@ -74,6 +110,47 @@ class MentionsDetector:
             if finding is not None:
                 ctx.add_score(finding.rule_id, finding.score)
                 out.append(finding)
+        return out
+
+    def _reminders(self, post: Post, ctx: DetectContext) -> list[Finding]:
+        """Without a store: a reminder to ask each person tagged, with the message to send."""
+        from tactful.store.drafts import ask_to_tag
+
+        data = _reminder_data()
+        platform = post.platform
+        network = "NETWORK" if platform is Platform.GENERIC else platform.value
+        reply_target = (post.reply_to or "").lstrip("@").lower()
+        out = []
+        for handle, spans in mentions_in(post):
+            if handle == reply_target:
+                continue
+            words = {"handle": f"@{handle}", "platform": network}
+            out.append(
+                Finding(
+                    rule_id="tags.no_consent",
+                    severity=data.severity,
+                    spans=spans,
+                    score=data.score,
+                    message=data.message.format(**words),
+                    explanation=data.explanation.format(**words),
+                    suggestions=(
+                        Suggestion(
+                            "message",
+                            data.ask.format(**words),
+                            ask_to_tag(platform, greeting=data.greeting),
+                        ),
+                        Suggestion(
+                            "replace", data.untag.format(**words), _untagged(post, handle, handle)
+                        ),
+                        Suggestion("record", data.record.format(**words)),
+                    ),
+                    detector=self.name,
+                    target=f"mention:@{handle}",
+                    check="ask-first",
+                    matched=handle,
+                )
+            )
+            ctx.add_score("tags.no_consent", data.score)
         return out
 
     def _person(

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, model_validator
 
 from tactful.core.data import DataModel, Source, Text, placeholders
 from tactful.networks.platforms import Platform
-from tactful.store.contacts import ContactRecord
 from tactful.store.kinds import ContactKind
+
+if TYPE_CHECKING:  # the contacts module needs SQLAlchemy; a draft without a store does not
+    from tactful.store.contacts import ContactRecord
 
 Draft = Annotated[
     Text, AfterValidator(placeholders("greeting", "about", "sign_off", "sign_off_inline"))
@@ -45,10 +47,26 @@ def consent_request(
     about: str | None = None,
     sender: str | None = None,
 ) -> str:
-    group = "organisation" if contact.kind is ContactKind.ORGANISATION else "person"
-    table: dict[Platform, str] = getattr(_templates(), group)
+    """The draft asking ``contact`` for permission to tag them on ``platform``."""
+    organisation = contact.kind is ContactKind.ORGANISATION
+    greeting = f"{contact.name} team" if organisation else contact.first_name
+    return ask_to_tag(
+        platform, greeting=greeting, organisation=organisation, about=about, sender=sender
+    )
+
+
+def ask_to_tag(
+    platform: Platform,
+    *,
+    greeting: str,
+    organisation: bool = False,
+    about: str | None = None,
+    sender: str | None = None,
+) -> str:
+    """The draft for someone who is not (or not yet) a contact: ``greeting`` is how to
+    address them ("Jane", "there", "Acme team"). Needs no store."""
+    table: dict[Platform, str] = getattr(_templates(), "organisation" if organisation else "person")
     template = table.get(platform) or table[Platform.GENERIC]
-    greeting = f"{contact.name} team" if group == "organisation" else contact.first_name
     about = (about or "").strip().rstrip(".")
     return template.format(
         greeting=greeting,

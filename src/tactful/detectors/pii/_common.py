@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from tactful.core.data import DataModel, Source, Text
 from tactful.core.findings import Severity, Suggestion
@@ -29,8 +29,18 @@ IDENTITY = "safety.identity_data"
 Words = tuple[Text, ...]
 
 
+class ReservedRange(DataModel):
+    """Numbers a regulator keeps for drama and examples, which phonenumbers calls invalid."""
+
+    region: Text
+    kind: Literal["mobile", "fixed_line"]
+    prefixes: Words  # national significant numbers that start with one of these
+    note: Text  # why the range is special, in words (shown in the explanation)
+
+
 class PhoneWords(DataModel):
     regions: Words
+    reserved_ranges: tuple[ReservedRange, ...] = ()
     cues: Words
     strong_cues: Words
     business_cues: Words

@@ -8,6 +8,11 @@ Dates, year ranges, IP addresses, prices and quantities are rejected first, and 
 number right after a reference label ("Case number 2023-0415-7789", "registration number is
 09876543", "Ticket ID 48213377"): "call" or "number" nearby does not make those a phone.
 
+A national number ("07700 900123") is read by the first region in the list that calls it valid,
+or whose reserved range for drama and examples it is in (``reserved_ranges``: phonenumbers calls
+those invalid, and a looser plan elsewhere would otherwise claim them). The explanation names
+the country in words, from phonenumbers' own locale data.
+
 A number is an organisation's line (``business-phone``, low score) when its type says so
 (toll-free, premium rate) or business words are near it ("call the office on", "to book a
 demo"), or in its clause together with no personal word ("Email our team at hello@... or
@@ -17,6 +22,8 @@ call 020 7946 0958"): a role address (hello@, info@) in the clause counts as one
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import cache
 from typing import ClassVar
 
 import phonenumbers
@@ -28,11 +35,13 @@ from tactful.detectors.pii._common import (
     CheckInfo,
     Hit,
     Recognizer,
+    ReservedRange,
     Scan,
     alternation,
     clause_bounds,
     near,
     phrase_regex,
+    pii_data,
     words,
 )
 
@@ -51,6 +60,7 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 _GROUPS = re.compile(r"\d+")
 _CURRENCY_BEFORE = re.compile(r"[$€£¥₹]\s*$")
 _INTERNATIONAL = re.compile(r"\+|00[1-9]")
+_NATIONAL = phonenumbers.PhoneNumberFormat.NATIONAL
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")
 _ROLE_ADDRESS = re.compile(
     rf"(?<![\w.+-]){alternation(words('emails', 'role_local_parts'))}@[a-z0-9-]+\.[a-z]"
@@ -68,13 +78,44 @@ _KIND_NAMES = {
     "shared_cost": "shared-cost",
     "uan": "company (UAN)",
     "mobile": "mobile",
+    "fixed_line": "landline",
 }
+
+
+@cache
+def _region_names() -> Mapping[str, Mapping[str, str]]:
+    # Imported on the first number found: phonenumbers' geodata package loads its area-code
+    # tables with it (a few tenths of a second), which a post without a number never needs.
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    names: Mapping[str, Mapping[str, str]] = LOCALE_DATA
+    return names
+
+
+def country_name(region: str, language: str = "en") -> str:
+    """A region's name in words from phonenumbers' locale data ("GB" -> "United Kingdom");
+    the code itself where the data has no name."""
+    names = _region_names().get(region, {})
+    name = names.get(language, "")
+    if name.startswith("*"):  # "*aa": the same name as under that other language
+        name = names.get(name[1:], "")
+    return name or region
+
+
+def _reserved(number: phonenumbers.PhoneNumber) -> ReservedRange | None:
+    """The range kept for drama and examples that ``number`` is in, if any."""
+    region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    nsn = phonenumbers.national_significant_number(number)
+    for kept in pii_data().phones.reserved_ranges:
+        if kept.region == region and nsn.startswith(kept.prefixes):
+            return kept
+    return None
 
 
 def _kind(number: phonenumbers.PhoneNumber) -> str | None:
     """``toll_free``, ``premium_rate``, ``shared_cost``, ``uan``, ``mobile`` or None."""
-    region = phonenumbers.region_code_for_country_code(number.country_code or 0)
-    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    region = phonenumbers.region_code_for_number(number)
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region or "")
     if meta is None:
         return None
     nsn = phonenumbers.national_significant_number(number)
@@ -221,20 +262,23 @@ class PhoneRecognizer(Recognizer):
         head = raw.lstrip("( ")
         international = _INTERNATIONAL.match(head) is not None
         if international or head.startswith("0") or digits >= self.MIN_BARE_DIGITS:
-            fallback: list[Hit] = []
             business = self._business(text, offset, offset + len(raw)) is not None
+            fallback: list[Hit] = []
+            usable: list[list[Hit]] = []
             for region in self._regions_for(head):
-                found = [
-                    self._hit(text, offset + pm.start, offset + pm.end, pm.number, True)
-                    for pm in phonenumbers.PhoneNumberMatcher(raw, region, leniency=Leniency.VALID)
-                ]
+                found, as_written = self._readings(text, offset, raw, digits, region)
                 # "030 12345678" is a UK company number and a Berlin landline: when a region
                 # reads it as an organisation's line, see whether another reads it as personal.
                 if found and (business or any(h.check == "phone" for h in found)):
-                    return found
+                    # A looser plan reads almost any national number ("06 12 34 56 78" is a
+                    # valid German landline): the region that groups the digits the way they
+                    # were typed wins, else the first in the list.
+                    if as_written:
+                        return found
+                    usable.append(found)
                 fallback = fallback or found
-            if fallback:
-                return fallback
+            if usable or fallback:
+                return usable[0] if usable else fallback
         if digits > self.MAX_POSSIBLE_DIGITS:
             return []
         if not (international or self._has_cue(text, offset, offset + len(raw))):
@@ -245,6 +289,38 @@ class PhoneRecognizer(Recognizer):
                 if sum(c.isdigit() for c in pm.raw_string) == digits:
                     return [self._hit(text, offset + pm.start, offset + pm.end, pm.number, False)]
         return []
+
+    def _readings(
+        self, text: str, offset: int, raw: str, digits: int, region: str
+    ) -> tuple[list[Hit], bool]:
+        """The numbers ``region`` reads in ``raw`` (valid ones, else one in a reserved
+        range), and whether each is grouped as that region writes its numbers."""
+        matches = list(phonenumbers.PhoneNumberMatcher(raw, region, leniency=Leniency.VALID))
+        if matches:
+            hits = [
+                self._hit(text, offset + pm.start, offset + pm.end, pm.number, True)
+                for pm in matches
+            ]
+        else:
+            matches, hits = self._reserved_hits(text, offset, raw, digits, region)
+        as_written = bool(matches) and all(
+            _GROUPS.findall(pm.raw_string)
+            == _GROUPS.findall(phonenumbers.format_number(pm.number, _NATIONAL))
+            for pm in matches
+        )
+        return hits, as_written
+
+    def _reserved_hits(
+        self, text: str, offset: int, raw: str, digits: int, region: str
+    ) -> tuple[list[phonenumbers.PhoneNumberMatch], list[Hit]]:
+        """The whole digit run read in ``region`` as a number of a reserved range ("07700
+        900123" is the UK's, not a German landline's)."""
+        for pm in phonenumbers.PhoneNumberMatcher(raw, region, leniency=Leniency.POSSIBLE):
+            kept = _reserved(pm.number)
+            if kept is not None and sum(c.isdigit() for c in pm.raw_string) == digits:
+                start, end = offset + pm.start, offset + pm.end
+                return [pm], [self._hit(text, start, end, pm.number, False, reserved=kept)]
+        return [], []
 
     def _regions_for(self, head: str) -> tuple[str, ...]:
         """The regions worth trying: any one for "+44", one dialling "00" for "0044", those
@@ -258,22 +334,38 @@ class PhoneRecognizer(Recognizer):
         return self.REGIONS
 
     def _hit(
-        self, text: str, start: int, end: int, number: phonenumbers.PhoneNumber, valid: bool
+        self,
+        text: str,
+        start: int,
+        end: int,
+        number: phonenumbers.PhoneNumber,
+        valid: bool,
+        *,
+        reserved: ReservedRange | None = None,
     ) -> Hit:
-        region = phonenumbers.region_code_for_country_code(number.country_code or 0)
-        kind = _kind(number) if valid else None
-        kind_name = _KIND_NAMES.get(kind or "", "number")
+        if valid:
+            region = phonenumbers.region_code_for_number(number)
+        elif reserved is not None:
+            region = reserved.region
+        else:
+            region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+        kind = _kind(number) if valid else (reserved.kind if reserved else None)
+        what = f"{_KIND_NAMES[kind]} number" if kind in _KIND_NAMES else "number"
+        country = country_name(region) if region and region != "ZZ" else "country unknown"
+        if reserved is not None:
+            reading = f"a {what} ({country}) in {reserved.note}"
+        elif valid:
+            reading = f"a valid {what} ({country})"
+        else:
+            reading = f"possibly a {what} ({country})"
         cue = self._has_cue(text, start, end)
-        how = "valid" if valid else "possible"
-        pattern = f"phonenumbers {how} {region} {kind_name}" + (
-            " next to a cue word" if cue else ""
-        )
+        pattern = f"phonenumbers reads {reading}" + (", next to a cue word" if cue else "")
         if kind in _BUSINESS_KINDS:
             return Hit("business-phone", start, end, self.SCORE_BUSINESS, pattern)
         business = self._business(text, start, end)
         if business is not None:
             return Hit("business-phone", start, end, self.SCORE_BUSINESS, f"{pattern} {business}")
-        if not valid:
+        if not valid and reserved is None:
             score = self.SCORE_POSSIBLE
         else:
             score = self.SCORE_VALID_CUE if cue else self.SCORE_VALID

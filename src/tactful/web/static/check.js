@@ -4,6 +4,7 @@
 (() => {
   const {el} = window.tactful;
   const VERDICTS = {ok: "OK to publish", review: "review before publishing", blocked: "do not publish"};
+  const NOTES = "OK, with notes";  // an "ok" verdict that still has info findings to read
 
   function escapeHtml(s) {
     return s.replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
@@ -17,13 +18,33 @@
     return marks;
   }
 
+  // How bad each kind of mark is: where marks overlap, the worst one paints that stretch
+  // (the badge speaks for the worst finding, so the colour must too).
+  const RANK = {info: 1, warn: 2, over: 3, block: 4};
+
+  // Non-overlapping [start, end, class] runs, in order: each stretch of the text covered by
+  // marks gets the class of the most severe mark covering it.
+  function runsOf(marks, length) {
+    const valid = marks.filter(([s, e]) => e > s && s < length).map(([s, e, c]) => [Math.max(0, s), Math.min(e, length), c]);
+    const points = [...new Set(valid.flatMap(([s, e]) => [s, e]))].sort((a, b) => a - b);
+    const runs = [];
+    for (let i = 0; i + 1 < points.length; i++) {
+      const [a, b] = [points[i], points[i + 1]];
+      let best = null;
+      for (const [s, e, c] of valid) if (s <= a && e >= b && (best === null || (RANK[c] || 0) > (RANK[best] || 0))) best = c;
+      if (best === null) continue;
+      const prev = runs[runs.length - 1];
+      if (prev && prev[1] === a && prev[2] === best) prev[1] = b;
+      else runs.push([a, b, best]);
+    }
+    return runs;
+  }
+
   // The text behind the textarea with <mark>s where the findings are. The only HTML built
   // from data anywhere: every piece of the text is escaped first.
   function highlight(backdrop, text, marks) {
-    const sorted = marks.slice().sort((a, b) => a[0] - b[0]);
     let html = "", pos = 0;
-    for (const [s, e, cls] of sorted) {
-      if (s < pos || e <= s) continue;
+    for (const [s, e, cls] of runsOf(marks, text.length)) {
       html += escapeHtml(text.slice(pos, s)) + `<mark class="${cls}">` + escapeHtml(text.slice(s, e)) + "</mark>";
       pos = e;
     }
@@ -38,7 +59,8 @@
     report.findings.forEach((f, i) => {
       const words = f.spans.map(([s, e]) => report.text.slice(s, e)).join(" … ");
       const li = el("li", {class: f.severity, tabindex: 0, id: options.id ? options.id(i) : null},
-        el("strong", {}, f.severity.toUpperCase()), " ", el("code", {}, f.rule_id), " ", f.message,
+        el("strong", {}, f.severity.toUpperCase()), " ",
+        f.title ? [el("span", {class: "title"}, f.title), " "] : "", el("code", {}, f.rule_id), " ", f.message,
         words ? ` — “${words}”` : "",
         el("div", {class: "why"}, f.explanation));
       for (const s of f.suggestions) {
@@ -56,9 +78,12 @@
     });
   }
 
-  function setVerdict(badge, verdict) {
-    badge.textContent = VERDICTS[verdict] || verdict;
-    badge.className = "badge " + verdict;
+  // The badge for a report: "OK, with notes" when only info findings are left to read.
+  function setVerdict(badge, report) {
+    const verdict = report.verdict;
+    const notes = verdict === "ok" && report.findings.length > 0;
+    badge.textContent = notes ? NOTES : (VERDICTS[verdict] || verdict);
+    badge.className = "badge " + verdict + (notes ? " notes" : "");
   }
 
   function over(length) { return !!length.limit && length.count > length.limit; }
@@ -76,5 +101,5 @@
     return text.slice(0, s) + suggestion.replacement + text.slice(e);
   }
 
-  window.tactful.check = {VERDICTS, escapeHtml, marksOf, highlight, listFindings, setVerdict, over, lengthText, applied};
+  window.tactful.check = {VERDICTS, NOTES, escapeHtml, marksOf, runsOf, highlight, listFindings, setVerdict, over, lengthText, applied};
 })();

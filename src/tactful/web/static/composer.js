@@ -44,7 +44,7 @@
       suggestion: (f, s) => (s.action === "message" && s.replacement ? consentBox(f, s) : null),
       extra: wrongControl,
     });
-    view.setVerdict($("verdict"), report.verdict);
+    view.setVerdict($("verdict"), report);
   }
 
   // A blocking finding that rests on exact evidence (a card number, a listed slur), not on

@@ -66,7 +66,7 @@
         cut = cut === null ? report.length.cut : Math.min(cut, report.length.cut);
       }
       const badge = el("span", {class: "badge"});
-      view.setVerdict(badge, report.verdict);
+      view.setVerdict(badge, report);
       const over = view.over(report.length);
       const ol = el("ol", {class: "findings", "aria-label": `What could hurt you on ${name}`});
       view.listFindings(ol, report, {onApply: apply});
