@@ -4,8 +4,11 @@ careful product refuses (exact evidence without a confirmation, a whole rule of 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tactful.core.feedback import (
@@ -17,12 +20,13 @@ from tactful.core.feedback import (
     pick_finding,
     words_key,
 )
-from tactful.core.findings import Finding, Report, Severity, Suppressed
+from tactful.core.findings import Finding, Report, Severity, Suggestion, Suppressed
 from tactful.core.policy import ResolvedPolicy
 from tactful.core.post import Post
 from tactful.core.ruleset import default_ruleset
 from tactful.errors import InputError
 
+SCHEMA = Path(__file__).parents[2] / "docs" / "report.schema.json"
 AT = datetime(2026, 12, 8, 10, 30, tzinfo=UTC)
 TEXT = "Great talk with Sam today. Call me on 07700 900123."
 
@@ -42,7 +46,7 @@ def finding(
         score=0.9,
         message="m",
         explanation="e",
-        suggestions=(),
+        suggestions=(Suggestion("remove", "Remove it"),),
         detector=detector,
     )
 
@@ -109,6 +113,7 @@ def test_a_report_counts_the_findings_feedback_hides() -> None:
     data = report.to_dict()
     assert report.hidden_by_feedback == 1 and data["hidden_by_feedback"] == 1
     assert [s.get("feedback") for s in data["suppressed"]] == [None, 7]
+    jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
 
 
 def test_pick_finding_needs_words_where_the_rule_points_at_two_places() -> None:

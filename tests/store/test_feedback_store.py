@@ -192,3 +192,17 @@ def test_feedback_needs_a_reason_and_a_stored_account(accounts: Store, base: Che
     unstored = base.check(PHONE)
     with accounts.session() as s, pytest.raises(InputError, match="per account"):
         mark_wrong(s, unstored, unstored.findings[0], reason="fine", actor="ana", now=NOW)
+
+
+def test_the_schedule_gate_honours_feedback(accounts: Store, base: Checker) -> None:
+    from tactful.publish.outbox import gate
+
+    def stopping() -> list[str]:
+        checker = checker_for(accounts, base=base)
+        assert checker.store is not None
+        account = next(a for a in checker.store.accounts if a.name == "acme-li")
+        return [p.rule_id for p in gate(checker, CARD, account).problems]
+
+    assert "safety.identity_data" in stopping()
+    mark(accounts, base, CARD, "safety.identity_data", confirm_exact=True)
+    assert "safety.identity_data" not in stopping()
