@@ -37,8 +37,11 @@ def diagnose(importer: Importer, source: ArchiveSource) -> str | None:
 
 
 def read(importer: Importer, source: ArchiveSource) -> Iterator[Item]:
-    """Everything ``importer`` reads from ``source``; first, each file it reads that the zip
-    holds more than once (only the last of them can be read), as an Unreadable."""
+    """Everything ``importer`` reads from ``source``; first, as Unreadables, where the
+    export's listing stopped at a read limit, and each file it reads that the zip holds more
+    than once (only the last of them can be read)."""
+    for where, why in source.problems:
+        yield Unreadable(where, why)
     inputs = set(importer.inputs(source))
     for name, count in source.duplicates.items():
         if name in inputs:

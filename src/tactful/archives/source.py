@@ -77,8 +77,7 @@ class _BoundedTar(io.RawIOBase):
         if position > self._cap:
             raise LimitExceeded(
                 f"{self._name} expands to more than {size(self._cap)} (over {self._ratio} "
-                "times its size, or past the export limit): a damaged or hostile archive; "
-                "unpack what you need and audit that folder"
+                "times its size, or past the export limit), as no real export does"
             )
 
     def readable(self) -> bool:
@@ -145,6 +144,7 @@ class ArchiveSource:
         self.path = Path(path)
         self.bytes_read = 0
         self.limits = limits or read_limits()
+        self.problems: list[tuple[str, str]] = []  # (where, why) the export is cut short
         self._zip: zipfile.ZipFile | None = None
         self._tar: tarfile.TarFile | None = None
         self._root: Path | None = None
@@ -163,7 +163,7 @@ class ArchiveSource:
             elif _is_tar(self.path):
                 self._tar = _open_tar(self.path, self.limits)
                 self._names = sorted(
-                    m.name.lstrip("./") for m in self._tar.getmembers() if m.isfile()
+                    m.name.lstrip("./") for m in self._list_tar(self._tar) if m.isfile()
                 )
             elif _looks_like_zip(self.path):
                 raise InputError(
@@ -184,6 +184,20 @@ class ArchiveSource:
         self._name_set = frozenset(self.names)
         # A zip may hold two entries of one name; only the last can be opened by name.
         self.duplicates = {n: k for n, k in sorted(Counter(self.names).items()) if k > 1}
+
+    def _list_tar(self, tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
+        """The tar's files, up to where its listing reaches a read limit (then the files
+        listed so far, and the reason in ``problems``)."""
+        while True:
+            try:
+                member = tar.next()
+            except LimitExceeded as exc:
+                self.problems.append((self.path.name, f"{exc}; the files after it were not read"))
+                tar._loaded = True  # type: ignore[attr-defined]  # keep the listing as it is
+                break
+            if member is None:
+                break
+        return tar.getmembers()
 
     @property
     def names(self) -> list[str]:
