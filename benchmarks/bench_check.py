@@ -1,13 +1,30 @@
-"""Benchmark checking: single-post latency, `scan` throughput, cold start and peak memory.
+"""Benchmark checking on real tweets: posts/s per layer, escalation, latency, scan throughput,
+cold start and peak memory.
 
-    .venv/bin/python benchmarks/bench_check.py [--posts 6000] [--latency-posts 1500]
+    .venv/bin/python benchmarks/bench_check.py [--data ../shared/data] [--posts 6000]
+        [--latency-posts 1500] [--seed 15] [--no-templated]
 
-Two pipelines side by side on the same generated posts: the rules layer alone (lexicon,
-PII, platform, account) and the full pipeline (rules + the model cascade). Baselines in the
-same run: a naive single regex over the lexicon's words (a floor for cost, far weaker in
-quality) and alt-profanity-check (a PyPI model, when the `train` extra is installed).
-Each throughput row runs `tactful scan` in a fresh process, so cold start and peak RSS are
-that process's own. Tests never assert these numbers.
+The headline table is real tweets: --posts distinct texts sampled with a fixed seed from every
+TweetEval train/val file in --data (benchmarks/realtext.py; nothing is copied into the
+project); the latency rows use the first --latency-posts of them. A second table repeats the
+measurements on templated posts (benchmarks/postgen.py), which are easier than real text and
+kept only for comparison with earlier runs. A missing data folder is one line and exit 2.
+
+Rows, all on the same posts:
+  fast tier alone  the n-gram model (`Cascade.fast_logits`) on each post's normalised text
+                   (normalising not timed), no MiniLM
+  rules layer      lexicon, PII, platform, account detectors
+  full pipeline    rules + the model cascade, as `tactful scan` runs it
+  baselines        one regex over the lexicon's words (a floor for cost, far weaker in
+                   quality); alt-profanity-check (a PyPI model, from the `train` extra)
+
+Columns: "in-process posts/s" is one post at a time in this warm process (alt-profanity-check:
+one batch); p50/p95/p99 are single-post latencies, warm; the scan columns run `scan_lines`
+(what `tactful scan` runs) over all --posts with 1 and 2 workers, each in a fresh process,
+start-up included; "escalated" is the share of posts the cascade sends to MiniLM
+(`Cascade.score_many(...)[i].escalated`, outgoing posts, not replies); "cold s" is import and
+first check in a fresh process; "peak MB" is the largest peak RSS of those processes and their
+workers. Timings on a busy machine are not representative. Tests never assert these numbers.
 """
 
 from __future__ import annotations
@@ -15,25 +32,42 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import regex
 
 sys.path.insert(0, str(Path(__file__).parent))
 from postgen import posts
+from realtext import DEFAULT_DATA, SEED, describe, load_pool, sample
 
 from tactful import Checker
 from tactful.core.registry import DEFAULT_DETECTORS
 from tactful.core.ruleset import default_ruleset
+from tactful.core.text import normalize
+from tactful.models.cascade import Cascade
+from tactful.models.contexts import context_mask
 
 RULES_ONLY = tuple(d for d in DEFAULT_DETECTORS if d != "classifier")
-EXE = Path(sys.executable).parent / "tactful"
+BATCH = 256  # posts per score_many call when counting escalations
+HEADER = (
+    "pipeline",
+    "in-process posts/s",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "scan 1 worker/s",
+    "scan 2 workers/s",
+    "escalated",
+    "cold s",
+    "peak MB",
+)
+Row = tuple[str, ...]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -43,6 +77,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def latency(detectors: tuple[str, ...], texts: list[str]) -> list[float]:
+    """Milliseconds per `Checker.check`, one post at a time, after a warm-up."""
     checker = Checker(detectors=detectors)
     for t in texts[:100]:  # warm: rules parsed, policies resolved, model sessions loaded
         checker.check(t)
@@ -54,22 +89,50 @@ def latency(detectors: tuple[str, ...], texts: list[str]) -> list[float]:
     return out
 
 
+def fast_tier(cascade: Cascade, texts: list[str]) -> tuple[float, list[float]]:
+    """posts/s and per-post milliseconds of the n-gram tier over normalised text."""
+    normalised = [normalize(t).text for t in texts]
+    for t in normalised[:100]:
+        cascade.fast_logits(t)
+    out = []
+    start = time.perf_counter()
+    for t in normalised:
+        t0 = time.perf_counter()
+        cascade.fast_logits(t)
+        out.append((time.perf_counter() - t0) * 1000)
+    return len(normalised) / (time.perf_counter() - start), out
+
+
+def escalated(cascade: Cascade, texts: list[str]) -> int:
+    """How many of ``texts`` (as outgoing posts) the cascade sends on to MiniLM."""
+    mask = context_mask(cascade.categories, inbound=False, reply=False)
+    normalised = [normalize(t).text for t in texts]
+    n = 0
+    for i in range(0, len(normalised), BATCH):
+        chunk = normalised[i : i + BATCH]
+        n += sum(s.escalated for s in cascade.score_many(chunk, [mask] * len(chunk)))
+    return n
+
+
 def child(code: str) -> dict[str, float]:
-    """Run ``code`` in a fresh interpreter; return its wall time and peak RSS (MB)."""
+    """Run ``code`` in a fresh interpreter; its wall time and peak RSS in MB (the largest of
+    the process and the children it waited for, e.g. scan workers)."""
     wrapper = (
         "import time, resource, json; t0 = time.perf_counter()\n"
         f"{code}\n"
-        "print(json.dumps({'seconds': time.perf_counter() - t0, "
-        "'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+        "seconds = time.perf_counter() - t0\n"
+        "rss = max(resource.getrusage(who).ru_maxrss "
+        "for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        "print(json.dumps({'seconds': seconds, 'rss_mb': rss / 1024}))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", wrapper], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark child failed ({out.returncode}): {out.stderr[-800:]}")
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
-def scan_run(path: Path, n: int, workers: int, detectors: tuple[str, ...]) -> tuple[float, float]:
+def scan_run(path: Path, workers: int, detectors: tuple[str, ...]) -> tuple[float, float]:
     """posts/s of a scan in a fresh process (start-up included), and its peak RSS in MB."""
     code = (
         "from tactful.core.checker import Checker\n"
@@ -78,10 +141,9 @@ def scan_run(path: Path, n: int, workers: int, detectors: tuple[str, ...]) -> tu
         f"lines = open({str(path)!r}, 'rb')\n"
         f"n = sum(1 for _ in scan_lines(lines, checker=checker, defaults={{}}, workers={workers}))"
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     r = child(code)
-    del before
-    return n / r["seconds"], r["rss_mb"]
+    lines = sum(1 for line in path.open("rb") if line.strip())
+    return lines / r["seconds"], r["rss_mb"]
 
 
 def baseline_regex(texts: list[str]) -> float:
@@ -113,72 +175,127 @@ def baseline_alt_profanity(texts: list[str]) -> float | None:
     return len(texts) / (time.perf_counter() - t0)
 
 
+def measure(
+    scan_texts: list[str],
+    latency_texts: list[str],
+    cascade: Cascade,
+    cold: dict[str, dict[str, float]],
+) -> tuple[list[Row], str]:
+    """The table's rows for one set of posts, and a note line under it."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+        for i, t in enumerate(scan_texts):
+            fh.write(json.dumps({"id": str(i), "text": t}) + "\n")
+        path = Path(fh.name)
+    try:
+        n_esc = escalated(cascade, scan_texts)
+        share = f"{n_esc / len(scan_texts):.1%}"
+        rate, fast_lat = fast_tier(cascade, scan_texts)
+        rows: list[Row] = [
+            (
+                "fast tier alone (n-gram, no MiniLM)",
+                f"{rate:,.0f}",
+                f"{statistics.median(fast_lat):.3f}",
+                f"{percentile(fast_lat, 95):.3f}",
+                f"{percentile(fast_lat, 99):.3f}",
+                "",
+                "",
+                share,
+                "",
+                "",
+            )
+        ]
+        for name, detectors, key in (
+            ("rules layer", RULES_ONLY, "rules"),
+            ("full pipeline (rules + models)", DEFAULT_DETECTORS, "full"),
+        ):
+            lat = latency(detectors, latency_texts)
+            one, rss1 = scan_run(path, 1, detectors)
+            two, rss2 = scan_run(path, 2, detectors)
+            rows.append(
+                (
+                    name,
+                    f"{len(lat) / sum(lat) * 1000:,.0f}",
+                    f"{statistics.median(lat):.2f}",
+                    f"{percentile(lat, 95):.2f}",
+                    f"{percentile(lat, 99):.2f}",
+                    f"{one:,.0f}",
+                    f"{two:,.0f}",
+                    share if key == "full" else "",
+                    f"{cold[key]['seconds']:.2f}",
+                    f"{max(rss1, rss2, cold[key]['rss_mb']):.0f}",
+                )
+            )
+    finally:
+        path.unlink()
+    blank = ("",) * 8
+    rows.append(
+        ("baseline: one regex over the word list", f"{baseline_regex(scan_texts):,.0f}", *blank)
+    )
+    alt = baseline_alt_profanity(scan_texts)
+    note = f"escalated to MiniLM: {n_esc:,} of {len(scan_texts):,} posts ({share})"
+    if alt is None:
+        note += "; alt-profanity-check not installed (pip install -e '.[train]'), row left out"
+    else:
+        rows.append(("baseline: alt-profanity-check", f"{alt:,.0f}", *blank))
+    return rows, note
+
+
+def table(title: str, rows: Sequence[Row], note: str) -> None:
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    print(title)
+    print(" | ".join(h.ljust(w) for h, w in zip(HEADER, widths, strict=True)))
+    print("-|-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print(note + "\n", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (tweeteval/)"
+    )
     parser.add_argument("--posts", type=int, default=6000, help="posts for each throughput run")
     parser.add_argument("--latency-posts", type=int, default=1500)
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the real-tweet sample")
+    parser.add_argument(
+        "--no-templated", action="store_true", help="skip the second table (templated posts)"
+    )
     args = parser.parse_args()
 
-    texts = list(posts(args.latency_posts, seed=1))
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
-        for i, t in enumerate(posts(args.posts, seed=2)):
-            fh.write(json.dumps({"id": str(i), "text": t}) + "\n")
-        path = Path(fh.name)
+    pool = load_pool(args.data)  # exits 2 with one line when the data folder is missing
+    real = sample(pool, args.posts, args.seed)
+    real_latency = real[: args.latency_posts]
 
-    cold_rules = child(
-        f"from tactful import Checker; Checker(detectors={RULES_ONLY!r}).check('hi')"
-    )
-    cold_full = child("from tactful import Checker; Checker().check('hi')")
-    rows = []
-    for name, detectors, cold in (
-        ("rules layer", RULES_ONLY, cold_rules),
-        ("full pipeline (rules + models)", DEFAULT_DETECTORS, cold_full),
-    ):
-        lat = latency(detectors, texts)
-        one, rss1 = scan_run(path, args.posts, 1, detectors)
-        two, rss2 = scan_run(path, args.posts, 2, detectors)
-        rows.append(
-            (
-                name,
-                f"{statistics.median(lat):.2f}",
-                f"{percentile(lat, 95):.2f}",
-                f"{percentile(lat, 99):.2f}",
-                f"{one:,.0f}",
-                f"{two:,.0f}",
-                f"{cold['seconds']:.2f}",
-                f"{max(rss1, rss2, cold['rss_mb']):.0f}",
-            )
-        )
-    regex_rate = baseline_regex(texts)
-    rows.append(
-        ("baseline: one regex over the word list", "", "", "", f"{regex_rate:,.0f}", "", "", "")
-    )
-    alt = baseline_alt_profanity(texts)
-    if alt is not None:
-        rows.append(("baseline: alt-profanity-check", "", "", "", f"{alt:,.0f}", "", "", ""))
-    path.unlink()
-
+    cold = {
+        "rules": child(
+            f"from tactful import Checker; Checker(detectors={RULES_ONLY!r}).check('hi')"
+        ),
+        "full": child("from tactful import Checker; Checker().check('hi')"),
+    }
+    cascade = Cascade()
     print(
-        f"{os.cpu_count()} cores; {len(texts):,} posts for latency, {args.posts:,} per scan run; "
-        f"avg {statistics.mean(map(len, texts)):.0f} chars/post\n"
+        f"{describe(args.data, pool, len(real), args.seed)}; {len(real_latency):,} of them for "
+        f"latency; avg {statistics.mean(map(len, real)):.0f} chars/post; "
+        f"{os.cpu_count()} cores\n",
+        flush=True,
     )
-    header = (
-        "pipeline",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "scan 1 proc/s",
-        "scan 2 procs/s",
-        "cold s",
-        "peak MB",
-    )
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    print("-|-".join("-" * w for w in widths))
-    for r in rows:
-        print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+    rows, note = measure(real, real_latency, cascade, cold)
+    table("Real tweets (the headline)", rows, note)
+
+    if not args.no_templated:
+        templated = list(posts(args.posts, seed=2))
+        templated_latency = list(posts(args.latency_posts, seed=1))
+        rows, note = measure(templated, templated_latency, cascade, cold)
+        table(
+            f"Second table, not the headline: {len(templated):,} templated posts "
+            f"(benchmarks/postgen.py, seed 2; {len(templated_latency):,} for latency, seed 1; "
+            f"avg {statistics.mean(map(len, templated)):.0f} chars/post), easier than real text",
+            rows,
+            note,
+        )
 
 
 if __name__ == "__main__":
