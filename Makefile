@@ -56,16 +56,20 @@ test-next-year: $(VENV)/.installed-dev
 docs: $(VENV)/.installed
 	$(BIN)/python -m tactful.cli.docgen > docs/rules.md
 
-bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/bench_check.py
+## bench: checking on real tweets from $(DATA) (benchmarks/bench_check.py): posts/s of the fast
+## tier, the rules and `scan` on 1 and 2 workers, escalation rate, p50/p95/p99, peak RSS and
+## alt-profanity-check on the same posts; templated posts as a second table (BENCH_ARGS, --help)
+bench: $(VENV)/.installed-train
+	$(BIN)/python benchmarks/bench_check.py --data $(DATA) $(BENCH_ARGS)
 
 ## bench-web: POST /api/check over HTTP next to the in-process check (latency percentiles)
 bench-web: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_web.py
 
-## bench-audit: audit throughput and memory per export format, size and engine (see --help)
+## bench-audit: audit posts/s, wall time and peak RSS of real tweets from $(DATA) as an X export
+## at 100k and 1M posts, synthetic archives as a second row (BENCH_ARGS="--sizes 2000", --help)
 bench-audit: $(VENV)/.installed
-	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_audit.py --data $(DATA) $(BENCH_ARGS)
 
 ## bench-start: cold-start wall time and peak RSS of check, scan and serve (see --help;
 ## BENCH_ARGS="--baseline v0.4.0" measures that revision beside this tree)
