@@ -33,6 +33,8 @@ TABLES = {
     "media",
     "media_releases",
     "media_rights",
+    "inbox_items",
+    "inbox_cursors",
     "notices",
     "account_credentials",
     "outbox_attempts",
@@ -43,7 +45,7 @@ TABLES = {
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0007"
+    assert store.revision() == "0008"
 
 
 def test_models_match_the_migrations(store: Store) -> None:

@@ -395,6 +395,66 @@ class FeedbackRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class InboxItemRow(Base):
+    """Something another person wrote to one of the user's accounts (a mention, a reply, a
+    quote, a comment), as the network served it. ``text`` is kept as first read (evidence
+    never changes); ``triage`` holds what the checker found and the class it was sorted into.
+    One row per account and network item id: a sync run again updates nothing twice."""
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (
+        UniqueConstraint("account_id", "network", "remote_id", name="uq_inbox_items_remote"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    network: Mapped[str] = mapped_column(String(20))
+    remote_id: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))  # mention | reply | quote | comment
+    author_handle: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[str | None] = mapped_column(Text)  # what it answers, on the network
+    # The posts above it, oldest first: [{id, author, text, url, created_at}]
+    thread: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # on the network
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Over the size limits (inbox/limits.yml): kept, cut to the limit, and marked.
+    oversize: Mapped[bool] = mapped_column(Boolean, default=False)
+    original_chars: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(20), index=True)  # None: not triaged
+    rank: Mapped[int | None] = mapped_column(Integer)  # lower first
+    whereabouts: Mapped[bool] = mapped_column(Boolean, default=False)
+    triage: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class InboxCursorRow(Base):
+    """How far an account's inbox has been read. ``since`` is the newest item of the last
+    sync that finished; a sync under way keeps the page to go on from (``resume``) and the
+    newest item it has seen (``top``), written with the items of each page in one commit,
+    so a sync cut short anywhere goes on where it stopped."""
+
+    __tablename__ = "inbox_cursors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
+    )
+    since: Mapped[str | None] = mapped_column(Text)
+    resume: Mapped[str | None] = mapped_column(Text)
+    top: Mapped[str | None] = mapped_column(Text)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last finished sync
+    last_error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 APPEND_ONLY: tuple[type[Base], ...] = (
     AccountEventRow,
     ConsentEventRow,
