@@ -10,8 +10,10 @@ What normalisation undoes (in this order):
    accents (combining marks are dropped), then case (``casefold``);
 3. look-alike letters from other scripts (Cyrillic ``с`` for ``c``, Greek ``ο`` for ``o``) inside
    a word that mixes scripts or reads entirely as Latin;
-4. letters repeated three or more times (``fuuuuck`` keeps two; the matcher tries one too);
-5. spaced or dotted single letters (``f u c k``, ``f.u.c.k``) are joined.
+4. spaced or dotted single letters (``f u c k``, ``f.u.c.k``, ``f. u. c. k``, one separator used
+   throughout) are joined;
+5. letters repeated three or more times (``fuuuuck``, ``f.u.u.u.c.k``) keep two; the matcher
+   tries one too.
 
 Leetspeak (``sh1t``, ``@ss``, ``f*ck``) is not rewritten in ``text``, because digits and
 symbols carry meaning elsewhere ("B2B", "$100", "@sarah"); instead :func:`obfuscation_variants`
@@ -38,7 +40,11 @@ _WORD = regex.compile(r"\w+(?:['’-]\w+)*")
 # Loose tokens: whitespace-delimited runs that may hide a word behind symbols (sh!t, @ss, f*ck).
 _LOOSE = regex.compile(r"[^\s\"“”‘(){}\[\]<>,;:?]+")
 _STRIP_EDGE = "!.?,;:'’\"-_)("
-_SPACED_LETTERS = regex.compile(r"(?<![\w])(?:\p{L}[ .\-_*·•]){2,}\p{L}(?![\w])")
+# Single letters split by one separator used throughout ("f.u.c.k", "s h i t t y", "f. u. c. k"):
+# the same separator each time, so "a f.u.c.k" does not swallow the word "a" before it.
+_SPACED_LETTERS = regex.compile(
+    r"(?<![\w])\p{L}(?P<sep>[.\-_*·•] ?| [.\-_*·•]? ?)(?:\p{L}(?P=sep))+\p{L}(?![\w])"
+)
 _RUN3 = regex.compile(r"(\p{L})\1{2,}")
 # Postcodes, models, roads and grades (N19, A55, F49, 3rd, 4K) are codes, not leetspeak.
 _CODE = regex.compile(r"[a-z]{1,3}\d{2,}[a-z]?|\d+[a-z]{1,3}|[a-z]\d[a-z]?\d*")
@@ -59,6 +65,8 @@ LEET_MAP: dict[str, tuple[str, ...]] = {
     "|": ("i", "l"),
     "+": ("t",),
     "€": ("e",),
+    "¡": ("i",),
+    "¢": ("c",),
 }
 WILDCARDS = frozenset("*#%_")
 _MAX_LEET_VARIANTS = 8
@@ -196,9 +204,16 @@ def normalize(original: str) -> NormalizedText:
         _map_confusables(chars)
     text = "".join(chars)
 
+    if _SPACED_LETTERS.search(text):
+        drop: set[int] = set()
+        for m in _SPACED_LETTERS.finditer(text):
+            drop.update(k for k in range(m.start(), m.end()) if not chars[k].isalpha())
+        chars, src = _drop(chars, src, drop)
+        text = "".join(chars)
+
     squeezed: set[int] = set()
     if _RUN3.search(text):
-        drop: set[int] = set()
+        drop = set()
         for m in _RUN3.finditer(text):
             # The kept pair lands at (old start - letters dropped before it) in the new text;
             # remember it so the matcher may also try a single letter there.
@@ -207,14 +222,6 @@ def normalize(original: str) -> NormalizedText:
             drop.update(range(m.start() + 2, m.end()))
         chars, src = _drop(chars, src, drop)
         text = "".join(chars)
-
-    if _SPACED_LETTERS.search(text):
-        drop = set()
-        for m in _SPACED_LETTERS.finditer(text):
-            drop.update(k for k in range(m.start(), m.end()) if not chars[k].isalpha())
-        chars, src = _drop(chars, src, drop)
-        text = "".join(chars)
-        squeezed = set()  # indices moved; elongation inside spaced letters is rare enough
 
     return NormalizedText(original=original, text=text, source=src, squeezed=frozenset(squeezed))
 
