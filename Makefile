@@ -6,7 +6,7 @@ ARGS   ?= serve --demo
 
 DATA   ?= ../shared/data
 
-.PHONY: run test lint typecheck unit test-next-year docs bench bench-web bench-audit bench-start \
+.PHONY: run test lint typecheck unit test-next-year docs bench bench-web bench-text bench-audit bench-start \
 	train calibrate eval clean
 
 # The fault-injection run reaches 10,000 publish attempts in CI; 1,500 keeps a local run quick.
@@ -65,6 +65,11 @@ bench: $(VENV)/.installed-train
 ## bench-web: POST /api/check over HTTP next to the in-process check (latency percentiles)
 bench-web: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_web.py
+
+## bench-text: check time against text length (1k, 10k, 100k characters) for hostile shapes
+## of text on each platform (BENCH_ARGS="--platforms x --lengths 1000,10000")
+bench-text: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_text_length.py $(BENCH_ARGS)
 
 ## bench-audit: audit posts/s, wall time and peak RSS of real tweets from $(DATA) as an X export
 ## at 100k and 1M posts, synthetic archives as a second row (BENCH_ARGS="--sizes 2000", --help)
