@@ -20,8 +20,11 @@ from tactful.core.policy import PolicyFile, builtin_layer, load_policy_file
 from tactful.core.ruleset import CatalogueFile, RuleFile, VocabFile, default_ruleset, load_ruleset
 from tactful.detectors.classifier import CategoriesFile, category_texts
 from tactful.detectors.clients import ClientCuesFile
+from tactful.detectors.grounding import GroundingFile
+from tactful.detectors.mentions import MentionsFile
 from tactful.detectors.pii._common import PiiDataFile, pii_data
 from tactful.errors import PolicyError, RuleDataError
+from tactful.models.calibration import CalibrationFile
 from tactful.models.features import IdentityTermsFile, identity_terms
 from tactful.networks.length import LimitsFile, platform_specs
 from tactful.networks.media import MediaFile, media_rules
@@ -31,6 +34,7 @@ from tactful.web.demo import DemoFile
 
 ROOT = Path(str(resources.files("tactful")))
 CATALOGUE = {"catalogue": default_ruleset().catalogue}
+VOCAB = {"catalogue": default_ruleset().catalogue, "vocab": default_ruleset().vocab}
 RULESET = {"ruleset": default_ruleset()}
 
 ENTRY = """\
@@ -429,6 +433,9 @@ SHIPPED = [
     ("models/categories.yml", CategoriesFile, CATALOGUE),
     ("models/identity_terms.yml", IdentityTermsFile, None),
     ("detectors/clients.yml", ClientCuesFile, None),
+    ("detectors/grounding.yml", GroundingFile, VOCAB),
+    ("detectors/mentions.yml", MentionsFile, None),
+    ("models/calibration.yml", CalibrationFile, None),
     ("detectors/pii/pii_data.yml", PiiDataFile, None),
     ("networks/limits.yml", LimitsFile, None),
     ("networks/media.yml", MediaFile, None),
