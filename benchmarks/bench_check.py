@@ -68,6 +68,14 @@ HEADER = (
     "peak MB",
 )
 Row = tuple[str, ...]
+# The child's own peak in kB. Linux keeps ru_maxrss across exec, so RUSAGE_SELF would count
+# this (large, warm) process's RSS at the fork; VmHWM belongs to the new address space.
+PEAK_KB = """\
+try:
+    with open('/proc/self/status') as f:
+        own = next(int(line.split()[1]) for line in f if line.startswith('VmHWM:'))
+except (OSError, StopIteration):
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss"""
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -116,13 +124,14 @@ def escalated(cascade: Cascade, texts: list[str]) -> int:
 
 def child(code: str) -> dict[str, float]:
     """Run ``code`` in a fresh interpreter; its wall time and peak RSS in MB (the largest of
-    the process and the children it waited for, e.g. scan workers)."""
+    the process and the children it waited for, e.g. scan workers, which are forked from it
+    and so count the pages they share with it)."""
     wrapper = (
         "import time, resource, json; t0 = time.perf_counter()\n"
         f"{code}\n"
         "seconds = time.perf_counter() - t0\n"
-        "rss = max(resource.getrusage(who).ru_maxrss "
-        "for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        f"{PEAK_KB}\n"
+        "rss = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "print(json.dumps({'seconds': seconds, 'rss_mb': rss / 1024}))"
     )
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True)
