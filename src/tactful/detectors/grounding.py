@@ -30,7 +30,8 @@ _LEADING_MENTIONS = regex.compile(r"\s*(?:(?:RT\s+)?@\w+[:,]?\s+)*")
 # A capitalised word that does not open a sentence ("Globex", "Sam"), or a short acronym.
 _NAME = regex.compile(r"(?<=[\p{Ll}\d,;:)\]]\s+)\p{Lu}[\p{L}\d'’&.-]*\p{L}|\b\p{Lu}{2,5}\b")
 _NOT_NAMES = frozenset({"I", "I'm", "I’m", "I'll", "I've", "I'd", "OK", "LOL", "OMG", "RT"})
-_WORD_TOKEN = regex.compile(r"[\p{L}][\p{L}'-]*")
+# A word of the normalised text, with a hashtag's "#" ("#tcot", "god's", "co-worker").
+_TOKEN = regex.compile(r"#?[\p{L}\p{N}_][\p{L}\p{N}_'-]*")
 
 
 class WordSet(DataModel):
@@ -107,40 +108,51 @@ _UNGROUNDED = Grounded(None)
 
 
 class _CompiledSet:
+    """One word set, compiled: single words in a set looked up per token (most of them),
+    phrases and symbols in one small regex."""
+
     def __init__(self, data: WordSet, vocab: Mapping[str, tuple[str, ...]]):
         self.says = data.says
         items = {normalize(w).text for c in data.classes for w in vocab[c]}
         items |= {normalize(w).text for w in data.words}
+        items.discard("")
+        self.single = frozenset(i for i in items if _TOKEN.fullmatch(i))
         alternatives = []
-        for item in sorted(filter(None, items), key=len, reverse=True):
+        for item in sorted(items - self.single, key=len, reverse=True):
             left = r"(?<![\w])" if item[0].isalnum() or item[0] == "_" else ""
             right = r"(?![\w])" if item[-1].isalnum() or item[-1] == "_" else ""
             alternatives.append(left + regex.escape(item) + right)
-        self.words = regex.compile("|".join(alternatives)) if alternatives else None
+        self.phrases = regex.compile("|".join(alternatives)) if alternatives else None
         self.mentions = data.mentions
         self.names = data.names
         self.identity = identity_terms() if data.identity_terms else frozenset()
 
     def find(self, original: str) -> tuple[str, ...]:
         """The words of this set in ``original``, as typed, in order, each once."""
-        found: list[str] = []
+        found: list[tuple[int, str]] = []
         norm = normalize(original)
-        if self.words is not None:
-            for m in self.words.finditer(norm.text):
-                s, e = norm.to_original(m.start(), m.end())
-                found.append(original[s:e])
-        if self.identity:
-            for m in _WORD_TOKEN.finditer(norm.text):
-                if m.group() in self.identity:
-                    s, e = norm.to_original(m.start(), m.end())
-                    found.append(original[s:e])
+
+        def typed(start: int, end: int) -> tuple[int, str]:
+            s, e = norm.to_original(start, end)
+            return s, original[s:e]
+
+        if self.single or self.identity:
+            for m in _TOKEN.finditer(norm.text):
+                word = m.group()
+                bare = word[1:] if word.startswith("#") else word
+                if bare in self.single or word in self.identity:
+                    found.append(typed(m.start(), m.end()))
+        if self.phrases is not None:
+            found += [typed(m.start(), m.end()) for m in self.phrases.finditer(norm.text)]
         if self.mentions:
             # The handles a reply opens with address it; they are not what it talks about.
             opening = _LEADING_MENTIONS.match(original)
-            found += _MENTION.findall(original, opening.end() if opening else 0)
+            start = opening.end() if opening else 0
+            found += [(m.start(), m.group()) for m in _MENTION.finditer(original, start)]
         if self.names:
-            found += [n for n in _NAME.findall(original) if n not in _NOT_NAMES]
-        return tuple(dict.fromkeys(found))
+            found += [(m.start(), m.group()) for m in _NAME.finditer(original)]
+        words = (w for _, w in sorted(found) if w not in _NOT_NAMES)
+        return tuple(dict.fromkeys(words))
 
 
 class Grounding:
@@ -155,8 +167,7 @@ class Grounding:
                 (
                     r.reason,
                     tuple(
-                        compile_regex(p, vocab, f"grounding.yml {rule} unless")
-                        for p in r.patterns
+                        compile_regex(p, vocab, f"grounding.yml {rule} unless") for p in r.patterns
                     ),
                 )
                 for r in g.unless
