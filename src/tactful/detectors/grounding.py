@@ -140,7 +140,7 @@ class _CompiledSet:
             for m in _TOKEN.finditer(norm.text):
                 word = m.group()
                 bare = word[1:] if word.startswith("#") else word
-                if bare in self.single or word in self.identity:
+                if word in self.single or bare in self.single or bare in self.identity:
                     found.append(typed(m.start(), m.end()))
         if self.phrases is not None:
             found += [typed(m.start(), m.end()) for m in self.phrases.finditer(norm.text)]
