@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pydantic import BaseModel
 
 from tactful.cli.main import main
+from tactful.archives.limits import ReadLimits
 from tactful.core import data
 from tactful.core.data import Source
 from tactful.core.policy import PolicyFile, builtin_layer, load_policy_file
@@ -430,6 +431,7 @@ def test_libyaml_parses_when_it_is_there() -> None:
 
 SHIPPED = [
     ("rules/catalogue.yml", CatalogueFile, None),
+    ("archives/limits.yml", ReadLimits, None),
     ("models/categories.yml", CategoriesFile, CATALOGUE),
     ("models/identity_terms.yml", IdentityTermsFile, None),
     ("detectors/clients.yml", ClientCuesFile, None),
