@@ -132,7 +132,14 @@ class InboxSync:
         if creds is None:
             done.stopped = "not connected"
             return done
+        wait_until = self._retry_at(account_id)
+        if wait_until is not None and wait_until > self.clock():
+            done.stopped = f"the network asked to wait until {wait_until:%H:%M:%S} UTC"
+            return done
         renewed = restarted = False
+        # A run that goes on from a page where the last one stopped reaches that one's mark,
+        # then reads from the newest again, for what arrived meanwhile.
+        backfilling = self._cursor(account_id)[1] is not None
         while done.pages < self.max_pages:
             since, resume = self._cursor(account_id)
             page = reader.read(self.http, creds, since=since, resume=resume, now=self.clock())
@@ -146,6 +153,7 @@ class InboxSync:
                         continue
                 if page.kind == "rejected" and resume and not restarted:
                     restarted = True  # a page token it no longer takes: from the newest again
+                    backfilling = False
                     self._restart(account_id)
                     continue
                 self._failed(account_id, name, platform, page, done)
@@ -154,6 +162,9 @@ class InboxSync:
             self.fault("stored")
             done.pages += 1
             if page.next is None:
+                if backfilling:
+                    backfilling = False
+                    continue
                 done.finished = True
                 return done
         done.stopped = f"read {done.pages} pages; the rest next time"
@@ -170,6 +181,12 @@ class InboxSync:
         with self.store.session() as s:
             row = s.scalar(select(InboxCursorRow).where(InboxCursorRow.account_id == account_id))
             return (row.since, row.resume) if row is not None else (None, None)
+
+    def _retry_at(self, account_id: int) -> datetime | None:
+        with self.store.session() as s:
+            return s.scalar(
+                select(InboxCursorRow.retry_at).where(InboxCursorRow.account_id == account_id)
+            )
 
     def _locked_cursor(self, s: Session, account_id: int) -> InboxCursorRow:
         row = s.scalar(

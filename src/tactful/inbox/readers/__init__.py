@@ -4,7 +4,9 @@ from). Registered here by platform name; a third-party network adds its reader t
 
 from __future__ import annotations
 
-from tactful.core.plugins import load, registered
+from importlib.metadata import entry_points
+
+from tactful.core.plugins import load
 from tactful.errors import InputError
 from tactful.inbox.items import Reader
 
@@ -21,7 +23,7 @@ BUILT_IN = {
 
 def available() -> dict[str, str]:
     """Platform -> ``module:Class`` of every inbox reader."""
-    return {**BUILT_IN, **registered(GROUP)}
+    return {**BUILT_IN, **{ep.name: ep.value for ep in entry_points(group=GROUP)}}
 
 
 def reader(platform: str) -> Reader:
