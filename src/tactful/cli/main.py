@@ -106,6 +106,7 @@ LAZY_COMMANDS = {
     "contacts": "tactful.cli.contacts:contacts",
     "db": "tactful.cli.accounts:db",
     "feedback": "tactful.cli.feedback:feedback",
+    "inbox": "tactful.cli.inbox:inbox",
     "media": "tactful.cli.media:media",
     "policy": "tactful.cli.policy:policy",
     "publish": "tactful.cli.schedule:publish",
