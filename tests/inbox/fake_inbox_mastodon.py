@@ -104,7 +104,8 @@ class FakeMastodonInbox:
                 f'<{here}?min_id={page[0]["id"]}>; rel="prev"'
             )
         for e in page:
-            self.served[e["status"]["id"]] += 1
+            if e.get("status"):
+                self.served[e["status"]["id"]] += 1
         return httpx.Response(200, json=page, headers=headers)
 
     def status_ids(self) -> set[str]:
