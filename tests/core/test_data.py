@@ -13,8 +13,8 @@ import yaml
 from click.testing import CliRunner
 from pydantic import BaseModel
 
-from tactful.cli.main import main
 from tactful.archives.limits import ReadLimits
+from tactful.cli.main import main
 from tactful.core import data
 from tactful.core.data import Source
 from tactful.core.policy import PolicyFile, builtin_layer, load_policy_file
@@ -25,6 +25,8 @@ from tactful.detectors.grounding import GroundingFile
 from tactful.detectors.mentions import MentionsFile
 from tactful.detectors.pii._common import PiiDataFile, pii_data
 from tactful.errors import PolicyError, RuleDataError
+from tactful.inbox.limits import InboxLimits
+from tactful.inbox.triage import TriageFile
 from tactful.models.calibration import CalibrationFile
 from tactful.models.features import IdentityTermsFile, identity_terms
 from tactful.networks.length import LimitsFile, platform_specs
@@ -439,6 +441,8 @@ SHIPPED = [
     ("detectors/mentions.yml", MentionsFile, None),
     ("models/calibration.yml", CalibrationFile, None),
     ("detectors/pii/pii_data.yml", PiiDataFile, None),
+    ("inbox/limits.yml", InboxLimits, None),
+    ("inbox/triage.yml", TriageFile, None),
     ("networks/limits.yml", LimitsFile, None),
     ("networks/media.yml", MediaFile, None),
     ("store/connection_advice.yml", ConnectionAdviceFile, None),
