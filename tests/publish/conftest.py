@@ -20,6 +20,11 @@ class Clock:
     def __call__(self) -> datetime:
         return self.now
 
+    def database(self, _session: object) -> datetime:
+        """The database's clock in a test that moves time (the worker's ``lease_clock``):
+        every worker on the test's clock shares it, as they share a real database's."""
+        return self.now
+
     def advance(self, **kw: float) -> None:
         self.now += timedelta(**kw)
 

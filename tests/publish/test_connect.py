@@ -122,6 +122,7 @@ def _x_worker(store: Store, fake: FakeX, clock) -> Worker:  # type: ignore[no-un
         store,
         name="w",
         clock=clock,
+        lease_clock=clock.database,
         http=client(fake),
         connector_for=lambda _p: XConnector(clock=clock),
     )

@@ -45,6 +45,7 @@ def test_posts_go_out_at_the_chosen_wall_clock_time(
         connected,
         name="dst",
         clock=clock,
+        lease_clock=clock.database,
         http=client(mastodon),
         connector_for=lambda _p: MastodonConnector(poll_wait=0),
     )

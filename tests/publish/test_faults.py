@@ -141,6 +141,7 @@ def test_thousands_of_faulty_attempts_end_with_no_duplicate_and_nothing_lost(
             connected,
             name=name,
             clock=clock,
+            lease_clock=clock.database,
             http=client(mastodon, network),
             connector_for=lambda _p: MastodonConnector(poll_wait=0),
             fault=_killer(rng, kills),
@@ -208,6 +209,7 @@ def test_two_workers_racing_never_publish_the_same_post(
             connected,
             name=name,
             clock=clock,
+            lease_clock=clock.database,
             http=httpx.Client(transport=httpx.MockTransport(serialized)),
             connector_for=lambda _p: MastodonConnector(poll_wait=0),
         )
@@ -313,6 +315,7 @@ def test_x_without_idempotency_keys_with_expiring_tokens_and_threads(store: Stor
             store,
             name=name,
             clock=clock,
+            lease_clock=clock.database,
             http=client(fake, network),
             connector_for=lambda _p: XConnector(clock=clock),
             fault=_killer(rng, kills),

@@ -448,7 +448,7 @@ def test_a_deleted_duplicate_needs_attention_in_the_worker(store: Store, clock: 
     with store.session() as s:
         done = schedule(s, checker(store), "Hiring now.", ["jo-li"], at(clock, 1), actor="jo")
     clock.advance(minutes=2)
-    Worker(store, name="w", clock=clock, http=client(fake),
+    Worker(store, name="w", clock=clock, lease_clock=clock.database, http=client(fake),
            connector_for=lambda _p: conn(clock)).run_once()  # fmt: skip
     with store.session() as s:
         d = get_post(s, f"#{done.post_id}").deliveries[0]

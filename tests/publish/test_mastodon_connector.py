@@ -148,7 +148,7 @@ def test_after_the_idempotency_window_a_lost_answer_is_found_not_left_unknown(
     def fault(req: httpx.Request) -> str | None:
         return "drop" if req.method == "POST" and lost[0] else None
 
-    w = Worker(store, name="w", clock=clock, http=client(mastodon, fault),
+    w = Worker(store, name="w", clock=clock, lease_clock=clock.database, http=client(mastodon, fault),
                connector_for=lambda _p: MastodonConnector(poll_wait=0))  # fmt: skip
     clock.advance(minutes=2)
     w.run_once()  # sent, the answer lost: unknown

@@ -38,6 +38,7 @@ def worker(
         store,
         name=name,
         clock=clock,  # type: ignore[arg-type]
+        lease_clock=clock.database,  # type: ignore[attr-defined]
         http=client(mastodon, fault),
         connector_for=lambda _p: MastodonConnector(poll_wait=0),
     )
@@ -229,7 +230,7 @@ def test_an_account_that_cannot_be_read_ends_with_the_user_not_a_guess(
             return "drop"
         return "500-before" if req.method == "GET" else None
 
-    w = Worker(connected, name="w", clock=clock, http=client(mastodon, fault),
+    w = Worker(connected, name="w", clock=clock, lease_clock=clock.database, http=client(mastodon, fault),
                connector_for=lambda _p: conn)  # fmt: skip
     for _ in range(40):
         clock.advance(minutes=30)

@@ -85,6 +85,7 @@ def test_a_round_cut_short_by_a_lock_is_taken_up_by_the_next(tmp_path: Path, clo
         Store(f"sqlite:///{path}", migrate=False, timeout_s=0),
         name="w1",
         clock=clock,
+        lease_clock=clock.database,
         http=client(mastodon),
         connector_for=lambda _p: MastodonConnector(poll_wait=0),
         fault=lock_after_claiming,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +24,37 @@ def key_file() -> Path:
     return Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "tokens.key"
 
 
-def _key(create: bool) -> bytes:
+def _write_new_key(path: Path) -> None:
+    """Write a new key to ``path`` atomically, unless another process got there first: the
+    key goes to a 0600 file of its own, flushed to disk, then takes the name with a hard
+    link, which fails if the name exists. A reader never sees a half-written key, and
+    every process ends up with the same one."""
+    import secrets
+
     from cryptography.fernet import Fernet
 
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(Fernet.generate_key())
+            fh.flush()
+            os.fsync(fh.fileno())
+        with suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+
+
+def _key(create: bool) -> bytes:
     path = key_file()
     if not path.exists():
         if not create:
             raise InputError(
                 f"the key for stored tokens is missing ({path}); connect the account again"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_bytes().strip()
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(Fernet.generate_key())
+        _write_new_key(path)
     if path.stat().st_mode & 0o077:
         raise InputError(f"{path} can be read by other users; run: chmod 600 {path}")
     return path.read_bytes().strip()

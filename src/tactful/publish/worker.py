@@ -3,7 +3,11 @@ before the request goes out, and records what came back.
 
 - **Claiming** is one transaction: ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
   write transaction (``BEGIN IMMEDIATE``) on SQLite, so two workers never take the same
-  delivery. A claim is a lease; every later write checks it is still held.
+  delivery. A claim is a lease; every later write checks it is still held, and the last
+  check comes just before the request goes out.
+- **Leases run on the database's clock** (:func:`~tactful.store.db.database_now`), never on
+  a worker's: a worker whose clock is an hour ahead cannot think another's lease has run out
+  while that one's request is in flight. A worker's own clock only says when a post is due.
 - **After a crash** a delivery left ``claimed`` (nothing was sent) is simply taken again. One
   left ``publishing`` (the request may have gone out) is reconciled: resent with the same
   idempotency key while the network still remembers it, or looked for on the account, and
@@ -32,6 +36,7 @@ from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from tactful.core.checker import Checker
 from tactful.errors import DatabaseBusy
@@ -47,7 +52,7 @@ from tactful.publish.connectors.base import (
 from tactful.publish.outbox import maybe_sent
 from tactful.publish.tokens import TokenRenewer, unsealed
 from tactful.store import Store
-from tactful.store.db import BUSY_TRIES, patiently
+from tactful.store.db import BUSY_TRIES, database_now, patiently
 from tactful.store.models import AccountRow, AttemptRow, CredentialRow, DeliveryRow, OutboxPostRow
 
 LEASE = timedelta(minutes=5)
@@ -97,14 +102,19 @@ class Worker:
         rng: random.Random | None = None,
         base: Callable[[], Checker] = Checker,
         busy_tries: int = BUSY_TRIES,
+        lease_clock: Callable[[Session], datetime] = database_now,
     ):
-        """``base`` makes the checker's rules, policies and models (loaded once, on the
-        first post): ``tactful serve`` passes its own, shared with the composer.
-        ``busy_tries``: how many times a step is tried on a busy SQLite database before the
-        round ends (each try waits out the busy timeout first)."""
+        """``clock`` says when a post is due; ``lease_clock`` (the database's clock; a
+        test's shared clock stands in for it) times leases and attempts, so that workers whose
+        clocks disagree still agree on whose claim has run out. ``base`` makes the checker's
+        rules, policies and models (loaded once, on the first post): ``tactful serve`` passes
+        its own, shared with the composer. ``busy_tries``: how many times a step is tried on
+        a busy SQLite database before the round ends (each try waits out the busy timeout
+        first)."""
         self.store = store
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.clock = clock
+        self.lease_clock = lease_clock
         self.http = http or httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
         self.connector_for = connector_for
         self.lease = lease
@@ -132,11 +142,12 @@ class Worker:
     def claim(self, limit: int = 10) -> list[int]:
         now = self.clock()
         with self.store.session() as s:
+            held_until = self.lease_clock(s)
             due = or_(
                 and_(DeliveryRow.state == "scheduled", DeliveryRow.due_at <= now),
                 and_(
                     DeliveryRow.state.in_(("claimed", "publishing")),
-                    DeliveryRow.lease_until < now,
+                    DeliveryRow.lease_until < held_until,
                 ),
             )
             q = select(DeliveryRow).where(due).order_by(DeliveryRow.due_at, DeliveryRow.id)
@@ -148,16 +159,20 @@ class Worker:
                 if row.state == "scheduled":
                     row.state = "claimed"
                 row.claimed_by = self.name
-                row.lease_until = now + self.lease
+                row.lease_until = held_until + self.lease
             return [r.id for r in rows]
 
     def _held(self, s: Any, delivery_id: int) -> DeliveryRow | None:
         row: DeliveryRow | None = s.get(DeliveryRow, delivery_id, with_for_update=True)
         if row is None or row.claimed_by != self.name or row.state not in ("claimed", "publishing"):
             return None
-        if row.lease_until is None or row.lease_until < self.clock():
+        if row.lease_until is None or row.lease_until < self.lease_clock(s):
             return None
         return row
+
+    def _database_now(self) -> datetime:
+        with self.store.session() as s:
+            return self.lease_clock(s)
 
     def fresh_checker(self) -> Checker:
         """A checker on what the store holds now (consent or the organisation's policy may
@@ -404,7 +419,12 @@ class Worker:
         stays in flight and is looked for again after a short lease."""
         self.tally.reconciled += 1
         window = conn.resend_safe_for
-        if window is not None and first_try is not None and self.clock() - first_try < window:
+        # Attempts are stamped on the database's clock: the window is measured on it too.
+        if (
+            window is not None
+            and first_try is not None
+            and self._patiently(self._database_now) - first_try < window
+        ):
             return None  # the same idempotency key: the network returns the first post
         found = conn.find(self.http, creds, outgoing, first_try)
         if found is None:
@@ -420,7 +440,7 @@ class Worker:
             row = self._held(s, delivery_id)
             if row is not None:
                 row.attempts += 1
-                row.lease_until = self.clock() + UNKNOWN_RECHECK
+                row.lease_until = self.lease_clock(s) + UNKNOWN_RECHECK
                 row.last_error = found.detail
                 if row.attempts >= MAX_ATTEMPTS:  # never read: the user has to look
                     row.state, row.claimed_by = "needs_attention", None
@@ -432,6 +452,10 @@ class Worker:
             row = self._held(s, delivery_id)
             if row is None:
                 return False
+            now = self.lease_clock(s)
+            # A full lease for the request about to go out: far longer than the HTTP
+            # client's timeouts, so no one takes the delivery over while it is in flight.
+            row.lease_until = now + self.lease
             row.state = "publishing"
             row.attempts += 1
             s.add(
@@ -440,7 +464,7 @@ class Worker:
                     worker=self.name,
                     action="publish",
                     part=part,
-                    started_at=self.clock(),
+                    started_at=now,
                 )
             )
             return True
@@ -454,8 +478,9 @@ class Worker:
     def _record(self, delivery_id: int, result: Result, action: str, step: _Step) -> bool:
         """Record what came back for one part. True when that part is out and the thread
         has more to publish (the claim is kept for them)."""
-        now = self.clock()
+        due_now = self.clock()
         with self.store.session() as s:
+            now = self.lease_clock(s)
             row: DeliveryRow | None = s.get(DeliveryRow, delivery_id, with_for_update=True)
             assert row is not None
             attempt = s.scalar(
@@ -496,7 +521,7 @@ class Worker:
                 self.tally.published += 1
             elif result.kind == "retry" and row.attempts < MAX_ATTEMPTS:
                 row.state = "scheduled"
-                row.due_at = now + self._delay(row.attempts, result.retry_after)
+                row.due_at = due_now + self._delay(row.attempts, result.retry_after)
                 row.last_error = result.detail
                 self.tally.retried += 1
             elif result.kind == "unknown" and row.attempts < MAX_ATTEMPTS:
@@ -525,10 +550,10 @@ class Worker:
                     delivery_id=row.id,
                     worker=self.name,
                     action="check",
-                    started_at=self.clock(),
+                    started_at=self.lease_clock(s),
                     outcome="needs_attention",
                     detail=why,
-                    finished_at=self.clock(),
+                    finished_at=self.lease_clock(s),
                 )
             )
         self.tally.attention += 1

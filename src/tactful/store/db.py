@@ -8,15 +8,17 @@ brings its schema to the newest Alembic revision.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -125,6 +127,31 @@ def patiently(
     return step()
 
 
+def database_now(session: Session) -> datetime:
+    """The database's own clock (aware UTC): the one clock every worker agrees on, whatever
+    its machine's clock says. PostgreSQL's ``clock_timestamp()`` (the server's time, not the
+    transaction's start); SQLite's ``'now'`` (the machine that holds the file)."""
+    if session.get_bind().dialect.name == "postgresql":
+        value = session.scalar(text("SELECT clock_timestamp()"))
+    else:
+        raw = session.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
+        value = datetime.fromisoformat(str(raw))
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def create_private(path: Path) -> bool:
+    """Create ``path`` empty, readable and writable by its owner only (0600), unless it
+    exists; True when it was created here. The store and its copies hold contacts, consent
+    and unpublished drafts: other users on the machine must not read them."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
 def _explain(exc: BaseException, where: str) -> str:
     """One line for a database that cannot be used, with what to do about it."""
     text = _first_line(exc)
@@ -159,6 +186,7 @@ class Store:
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             try:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                create_private(Path(parsed.database))  # before SQLite makes it 0644
             except OSError as exc:
                 raise InputError(
                     f"cannot create the folder for {parsed.database!r}: {exc.strerror}"
@@ -252,10 +280,13 @@ class Store:
         from tactful.store.models import Base
 
         target = Path(dest).expanduser()
+        exists = InputError(f"{str(dest)!r} exists; choose a new file name for the backup")
         if target.exists():
-            raise InputError(f"{str(dest)!r} exists; choose a new file name for the backup")
+            raise exists
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            if not create_private(target):  # made 0600, like the store it copies
+                raise exists
             if self.engine.dialect.name == "sqlite":
                 raw = self.engine.raw_connection()
                 try:
