@@ -28,6 +28,8 @@ SHAPES: dict[str, str] = {
     "combining marks": "e\u0301\u0302\u0303",
     "a.b.c. dotted": "a.b.c.",
     "s h i t spaced": "s h i t ",
+    "you 1d!0t leet": "you 1d!0t ",
+    "id**t masked": "my id**t b0ss ",
     "whitespace": " ",
     "sentences": "My boss is an idiot. ",
 }

@@ -71,6 +71,17 @@ def test_obfuscation_variants(chunk: str, variant: str) -> None:
     assert variant in obfuscation_variants(chunk)
 
 
+@pytest.mark.parametrize(
+    "code", ["n19", "a55", "f49", "3rd", "1st", "4k", "10x", "7pm", "25min", "v103", "h2o", "b2b"]
+)
+def test_codes_get_no_variants(code: str) -> None:
+    assert obfuscation_variants(code) == []
+
+
+def test_one_digit_before_three_letters_is_read() -> None:
+    assert "shit" in obfuscation_variants("5hit")
+
+
 def test_masked_words() -> None:
     assert matches_masked("f*ck", "fuck")
     assert matches_masked("sh**", "shit")

@@ -10,7 +10,14 @@ Phrase syntax (one slot per space-separated part):
 - ``~N``            a gap of 0..N words
 
 Phrases are indexed by the words of their first slot, so matching costs a dictionary look-up
-per token plus the few candidate phrases that start there. Patterns are regular expressions
+per token plus the few candidate phrases that start there.
+
+A disguised spelling (``1d!0t``, ``st.upid``, ``sh*t``: a whitespace-delimited chunk with leet
+digits, symbols, wildcards or dots) that resolves to a word some phrase or class uses stands
+for that word, as one token spanning the characters typed, in phrases of two or more words
+("you 1d!0t", "my 1d10t boss"). Alone it matches only the single words of ``obfuscation: true``
+entries (the swear words and slurs people disguise), so a code or a typo that happens to
+spell "drunk" or a party name is not a finding by itself. Patterns are regular expressions
 over the normalised text (``{class}`` expands to the class); an entry's ``triggers`` words
 gate its patterns so they run only when one of those words is present.
 """
@@ -27,6 +34,8 @@ import regex
 
 from tactful.core.ruleset import PhraseItem, RuleEntry
 from tactful.core.text import (
+    LEET_MAP,
+    WILDCARDS,
     NormalizedText,
     collapse_doubles,
     matches_masked,
@@ -36,6 +45,17 @@ from tactful.core.text import (
 from tactful.errors import RuleDataError
 
 _CLASS_REF = regex.compile(r"(?<!\\[pPN])\{([a-z_][a-z0-9_]*)\}")
+# What marks a chunk as a possible disguise: a leet character, a wildcard or a dot inside it
+# (apostrophes and hyphens already keep a word whole in the tokens).
+_DISGUISE_CHARS = frozenset(LEET_MAP) | WILDCARDS | {"."}
+# Resolved words this short ("u.s", "e.g", "b4") are abbreviations, not disguises.
+_MIN_DISGUISED_WORD = 3
+# At a chunk's edges these mark footnotes, emphasis and separators ("bitch*", "|and", "fair.#"),
+# not hidden letters: a disguise is read inside the word only.
+_DISGUISE_EDGE = "".join(sorted(WILDCARDS)) + "|."
+# A masked word ("id**t") needs this many letters shown to stand for a phrase word ("t_t" is a
+# face, "n%a" is n/a), unless the words it fits are ones people disguise ("f*g").
+_MIN_MASK_KNOWN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +83,7 @@ class Match:
     score: float
     replacement: str | None
     matched: str
-    how: str  # phrase | pattern | obfuscated
+    how: str  # phrase | pattern | obfuscated | disguised (a phrase with a disguised word)
 
 
 @lru_cache(maxsize=65536)
@@ -165,15 +185,27 @@ _SENTENCE_BREAK = frozenset(".!?\n")
 _BREAK = regex.compile(r"[.!?\n]")
 
 
-def sentence_limits(norm: NormalizedText) -> list[int]:
-    """For each token, the index of the first token of the next sentence (a phrase never
-    runs across ``.``, ``!``, ``?`` or a line break)."""
-    tokens, text = norm.tokens, norm.text
-    limits = [len(tokens)] * len(tokens)
-    for i in range(len(tokens) - 2, -1, -1):
-        between = text[tokens[i].end : tokens[i + 1].start]
+def sentence_limits(spans: list[tuple[int, int]], text: str) -> list[int]:
+    """For each token span, the index of the first token of the next sentence (a phrase never
+    runs across ``.``, ``!``, ``?`` or a line break between two tokens)."""
+    limits = [len(spans)] * len(spans)
+    for i in range(len(spans) - 2, -1, -1):
+        between = text[spans[i][1] : spans[i + 1][0]]
         limits[i] = i + 1 if not _SENTENCE_BREAK.isdisjoint(between) else limits[i + 1]
     return limits
+
+
+@dataclass(slots=True)
+class _Words:
+    """The tokens a phrase is matched over: the text's words, with each disguised chunk that
+    resolves to a listed word merged into one token (its span, the word among its forms)."""
+
+    spans: list[tuple[int, int]]
+    forms: list[frozenset[str]]
+    disguised_before: list[int]  # disguised_before[i]: disguised tokens among the first i
+
+    def has_disguised(self, start: int, end: int) -> bool:
+        return self.disguised_before[end] > self.disguised_before[start]
 
 
 class Matcher:
@@ -207,22 +239,112 @@ class Matcher:
                 self._unless_source[entry.key] = entry
         for word in self._obfuscation_words:
             self._masked_by_len[len(word)].append(word)
+        # Every word a phrase slot can match: what a disguised chunk may stand for.
+        self._phrase_words: frozenset[str] = frozenset(
+            word
+            for phrases in self._by_first.values()
+            for phrase in phrases
+            for slot in phrase.slots
+            for word in slot.words
+            if len(word) >= _MIN_DISGUISED_WORD
+        )
+        # Masked chunks ("id**t") are compared with the words of their length and first letter.
+        self._masked_phrase_words: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for word in sorted(self._phrase_words):
+            self._masked_phrase_words[(len(word), word[0])].append(word)
 
-    def _token_forms(self, norm: NormalizedText) -> list[frozenset[str]]:
-        forms = []
-        for tok in norm.tokens:
+    def _words(self, norm: NormalizedText) -> _Words:
+        tokens = norm.tokens
+        merged = self._disguised_chunks(norm)
+        spans: list[tuple[int, int]] = []
+        forms: list[frozenset[str]] = []
+        disguised_before = [0]
+        k = 0
+        while k < len(tokens):
+            chunk = merged.get(k)
+            if chunk is not None:
+                after, start, end, words = chunk
+                spans.append((start, end))
+                forms.append(words)
+                disguised_before.append(disguised_before[-1] + 1)
+                k = after
+                continue
+            tok = tokens[k]
             variants = {tok.text}
             if "-" in tok.text:
                 variants.add(tok.text.replace("-", ""))
             if norm.squeezed and norm.was_elongated(tok.start, tok.end):
                 variants.add(collapse_doubles(tok.text))
+            spans.append((tok.start, tok.end))
             forms.append(frozenset(variants))
-        return forms
+            disguised_before.append(disguised_before[-1])
+            k += 1
+        return _Words(spans, forms, disguised_before)
+
+    def _disguised_chunks(
+        self, norm: NormalizedText
+    ) -> dict[int, tuple[int, int, int, frozenset[str]]]:
+        """Chunks that spell a listed word, by the index of their first token: (the index of
+        the token after them, start, end, their forms). A chunk is merged only when it holds
+        whole tokens, so its span is exactly the characters typed."""
+        tokens = norm.tokens
+        starts = [t.start for t in tokens]
+        resolved: dict[str, frozenset[str]] = {}  # the same chunk recurs in long texts
+        merged: dict[int, tuple[int, int, int, frozenset[str]]] = {}
+        for chunk in norm.loose_tokens():
+            text = chunk.text.lstrip(_DISGUISE_EDGE)
+            start = chunk.start + len(chunk.text) - len(text)
+            text = text.rstrip(_DISGUISE_EDGE)
+            end = start + len(text)
+            if _DISGUISE_CHARS.isdisjoint(text) or ".." in text:  # plain, or an ellipsis
+                continue
+            if text[0].isdigit() and text[-1].isdigit():  # "1in3", "9to5": numbers, not leet
+                continue
+            words = resolved.get(text)
+            if words is None:
+                words = self._resolve_disguise(text)
+                resolved[text] = words
+            if not words:
+                continue
+            first = bisect_left(starts, start)
+            after = bisect_left(starts, end)
+            if (
+                first == after
+                or (first and tokens[first - 1].end > start)
+                or tokens[after - 1].end > end
+            ):
+                continue
+            merged[first] = (after, start, end, words | {text})
+        return merged
+
+    def _resolve_disguise(self, chunk: str) -> frozenset[str]:
+        """The listed words a disguised chunk spells: leet and dotted spellings that are phrase
+        words; a masked spelling that fits one phrase word, or the disguisable (obfuscation)
+        words it fits ("sh*t" is "shit", not "shot" or "shut"). Doubled letters are not
+        collapsed here: a leet digit next to its letter is no stretched word ("liberal1")."""
+        found: set[str] = set()
+        for variant in obfuscation_variants(chunk):
+            if WILDCARDS.isdisjoint(variant):
+                if variant in self._phrase_words:
+                    found.add(variant)
+                continue
+            fits = [
+                w
+                for w in self._masked_phrase_words.get((len(variant), variant[0]), ())
+                if matches_masked(variant, w)
+            ]
+            disguisable = [w for w in fits if w in self._obfuscation_words]
+            known = sum(c not in WILDCARDS for c in variant)
+            if disguisable:
+                found.update(disguisable)
+            elif len(fits) == 1 and known >= _MIN_MASK_KNOWN:
+                found.update(fits)
+        return frozenset(found)
 
     def find(self, norm: NormalizedText, scopes: frozenset[str]) -> list[Match]:
-        tokens = norm.tokens
-        forms = self._token_forms(norm)
-        limits = sentence_limits(norm)
+        words = self._words(norm)
+        spans, forms = words.spans, words.forms
+        limits = sentence_limits(spans, norm.text)
         present: set[str] = set().union(*forms) if forms else set()
         matches: list[Match] = []
         for i, token_forms in enumerate(forms):
@@ -233,8 +355,14 @@ class Matcher:
                     end = _match_slots(phrase.slots, 1, forms, i + 1, limits[i])
                     if end is None:
                         continue
-                    start_c, end_c = tokens[i].start, tokens[end - 1].end
-                    matches.append(self._phrase_match(phrase, start_c, end_c, norm, "phrase"))
+                    how = "phrase"
+                    if words.has_disguised(i, end):
+                        # A disguised word alone is the obfuscation look-up's (below).
+                        if end - i == 1:
+                            continue
+                        how = "disguised"
+                    start_c, end_c = spans[i][0], spans[end - 1][1]
+                    matches.append(self._phrase_match(phrase, start_c, end_c, norm, how))
         for loose in norm.loose_tokens():
             for variant in obfuscation_variants(loose.text):
                 hits = self._lookup_obfuscated(variant)

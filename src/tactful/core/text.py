@@ -15,9 +15,15 @@ What normalisation undoes (in this order):
 5. letters repeated three or more times (``fuuuuck``, ``f.u.u.u.c.k``) keep two; the matcher
    tries one too.
 
-Leetspeak (``sh1t``, ``@ss``, ``f*ck``) is not rewritten in ``text``, because digits and
-symbols carry meaning elsewhere ("B2B", "$100", "@sarah"); instead :func:`obfuscation_variants`
-proposes de-obfuscated spellings for the lexicon to look up, each still tied to its span.
+Leetspeak (``sh1t``, ``@ss``, ``f*ck``, ``id.iot``) is not rewritten in ``text``, because digits
+and symbols carry meaning elsewhere ("B2B", "$100", "@sarah"); instead :func:`obfuscation_variants`
+proposes de-obfuscated spellings of a whitespace-delimited chunk, each still tied to its span.
+The matcher (:mod:`tactful.core.matching`) reads them two ways: a chunk that spells a single word
+of an ``obfuscation: true`` entry is that entry's match on its own; a chunk that spells any word
+a phrase or vocabulary class uses ("you 1d!0t", "my 1d10t boss") stands for that word inside a
+phrase of two or more words. Codes are never read as words: a chunk shaped like a postcode,
+road, model, grade or unit (:data:`_CODE`), or holding a digit or symbol the leet map does not
+know ("B2B", "h2o", "24/7"), gets no variants.
 """
 
 from __future__ import annotations
@@ -46,13 +52,13 @@ _SPACED_LETTERS = regex.compile(
     r"(?<![\w])\p{L}(?P<sep>[.\-_*·•] ?| [.\-_*·•]? ?)(?:\p{L}(?P=sep))+\p{L}(?![\w])"
 )
 _RUN3 = regex.compile(r"(\p{L})\1{2,}")
-# Postcodes, models, roads and grades (N19, A55, F49, 3rd, 4K) are codes, not leetspeak.
-_CODE = regex.compile(r"[a-z]{1,3}\d{2,}[a-z]?|\d+[a-z]{1,3}|[a-z]\d[a-z]?\d*")
+# Postcodes, models, roads, grades and units (N19, A55, F49, 3rd, 4K, 10x, 25min) are codes,
+# not leetspeak. One digit before three letters is read ("5hit"): ordinals and units there
+# ("1st", "7pm", "5min") resolve to no listed word.
+_CODE = regex.compile(r"[a-z]{1,3}\d{2,}[a-z]?|\d+[a-z]{1,2}|\d{2,}[a-z]{3}|[a-z]\d[a-z]?\d*")
 # A dash between spaces starts a clause only from the start of its whitespace (tried from every
 # space of a long run, "\s+" read the rest of the run each time: 100,000 spaces took 90 s).
-_SENTENCE_END = regex.compile(
-    r"[.!?…]+[\"')\]]*\s+|\n\s*\n|\n(?=\s*[-•*\d])|(?<!\s)\s+[-–—]\s+"
-)
+_SENTENCE_END = regex.compile(r"[.!?…]+[\"')\]]*\s+|\n\s*\n|\n(?=\s*[-•*\d])|(?<!\s)\s+[-–—]\s+")
 
 LEET_MAP: dict[str, tuple[str, ...]] = {
     "0": ("o",),

@@ -105,6 +105,7 @@ class LexiconDetector:
             suggestions = (replace, *suggestions)
         how = {
             "obfuscated": "an obfuscated spelling of a listed word",
+            "disguised": "a listed phrase, one of its words spelt in disguise",
             "phrase": "a listed phrase",
             "pattern": "a pattern",
         }[match.how]
