@@ -91,10 +91,12 @@ def test_mastodon_registers_tactful_and_reads_the_instance_limits() -> None:
         "max_bytes": 16777216,
         "characters_reserved_per_url": 23,
     }
-    # Asked for, and granted: reading statuses back after a lost answer needs it.
+    # Asked for, and granted: reading statuses back after a lost answer needs read:statuses,
+    # the inbox's sync read:notifications.
     assert fake.scopes[made.token] == {
         "read:accounts",
         "read:statuses",
+        "read:notifications",
         "write:statuses",
         "write:media",
     }

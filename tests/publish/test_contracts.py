@@ -94,6 +94,7 @@ MASTODON_SCOPES = each_of(
     "follow",
     "read:accounts",
     "read:statuses",
+    "read:notifications",
     "write:statuses",
     "write:media",
     sep=" ",

@@ -26,8 +26,15 @@ from tactful.publish.oauth import DEFAULT_PORT, OAuthApp, authorize, free_port
 X_AUTHORIZE = "https://x.com/i/oauth2/authorize"
 X_SCOPES = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
 # read:statuses: to find a post whose answer was lost once the idempotency key has lapsed
-# (Mastodon checks a token's scopes on every call it is sent with).
-MASTODON_SCOPES = ("read:accounts", "read:statuses", "write:statuses", "write:media")
+# (Mastodon checks a token's scopes on every call it is sent with); read:notifications: for
+# the inbox to read mentions and replies (GET /api/v1/notifications).
+MASTODON_SCOPES = (
+    "read:accounts",
+    "read:statuses",
+    "read:notifications",
+    "write:statuses",
+    "write:media",
+)
 
 
 @dataclass(frozen=True, slots=True)
