@@ -14,12 +14,14 @@ from tactful.web.auth import digest, first_token, stored_digest
 
 TOKEN = "test-token-123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+LOCAL = "http://127.0.0.1"
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
     store = Store(f"sqlite:///{tmp_path / 'web.db'}")
-    return TestClient(create_app(store, digest(TOKEN)))
+    # A browser on this machine: pages and sign-in answer only to its own names.
+    return TestClient(create_app(store, digest(TOKEN)), base_url=LOCAL)
 
 
 def test_check_gives_the_report_shape(client: TestClient) -> None:

@@ -22,7 +22,7 @@ CARD = "My card is 4111 1111 1111 1111"
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
     store = Store(f"sqlite:///{tmp_path / 'web.db'}")
-    c = TestClient(create_app(store, digest(TOKEN)))
+    c = TestClient(create_app(store, digest(TOKEN)), base_url="http://127.0.0.1")
     account = {"name": "acme-li", "platform": "linkedin", "kind": "brand"}
     assert c.post("/api/accounts", json=account, headers=AUTH).status_code == 201
     return c

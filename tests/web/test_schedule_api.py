@@ -62,7 +62,8 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(store, digest(TOKEN))) as c:
+    # A browser on this machine: pages and sign-in answer only to its own names.
+    with TestClient(create_app(store, digest(TOKEN)), base_url="http://127.0.0.1") as c:
         yield c
 
 

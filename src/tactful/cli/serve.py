@@ -51,6 +51,21 @@ def _free_port(host: str, port: int, tries: int) -> int:
     "sample audit) with a one-off token in the printed link. Your own data is not touched.",
 )
 @click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another name the pages answer to, besides localhost, 127.0.0.1, ::1 and --host "
+    "(a name this machine has on your network, or your proxy's). Repeatable.",
+)
+@click.option(
+    "--audits-at-once",
+    type=click.IntRange(1, 16),
+    default=1,
+    show_default=True,
+    help="How many uploaded exports are audited at once; the others wait their turn.",
+)
+@click.option(
     "--max-upload-mb",
     type=click.IntRange(1, 100_000),
     default=2048,
@@ -85,6 +100,8 @@ def serve(
     host: str,
     port: int,
     demo: bool,
+    allow_hosts: tuple[str, ...],
+    audits_at_once: int,
     max_upload_mb: int,
     worker_interval: float,
     no_worker: bool,
@@ -152,6 +169,8 @@ def serve(
         token_digest,
         max_archive=max_upload_mb * 1024 * 1024,
         worker_interval=None if no_worker else worker_interval,
+        allowed_hosts=(host, *allow_hosts),
+        audits_at_once=audits_at_once,
     )
     if demo:
         click.echo(f"tactful demo is running at {url}/#token={token}")

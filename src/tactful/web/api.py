@@ -61,18 +61,26 @@ def page(items: list[Any], offset: int, limit: int) -> dict[str, Any]:
 
 
 @router.post("/check", summary="Check one post")
-def check(body: PostIn, request: Request) -> dict[str, Any]:
+async def check(body: PostIn, request: Request) -> dict[str, Any]:
     """The report for one draft: findings with spans into the text, why, and fixes, and its
     length as the network counts it (``length``)."""
     state = app_state(request)
-    return state.checker().check(build_post(body, state)).to_dict()
+
+    def one() -> dict[str, Any]:
+        return state.checker().check(build_post(body, state)).to_dict()
+
+    return await state.checks.run(one)
 
 
 @router.post("/scan", summary="Check a batch of posts (up to 1,000)")
-def scan(body: ScanIn, request: Request) -> dict[str, Any]:
+async def scan(body: ScanIn, request: Request) -> dict[str, Any]:
     state = app_state(request)
-    reports = state.checker().check_batch([build_post(p, state) for p in body.posts])
-    return {"reports": [r.to_dict() for r in reports]}
+
+    def batch() -> dict[str, Any]:
+        reports = state.checker().check_batch([build_post(p, state) for p in body.posts])
+        return {"reports": [r.to_dict() for r in reports]}
+
+    return await state.checks.run(batch)
 
 
 @router.get("/rules", summary="Every rule, with its title, what it catches and the fix")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from tactful.store import Store
 from tactful.store.files import files_dir_for
 from tactful.web import problems
 from tactful.web.auth import COOKIE, Guard
+from tactful.web.hosts import TrustedHosts
 from tactful.web.limits import BodyLimit
 from tactful.web.schemas import SignIn
 from tactful.web.state import MAX_ARCHIVE, AppState
@@ -49,12 +50,24 @@ def create_app(
     max_archive: int = MAX_ARCHIVE,
     worker_interval: float | None = None,
     make_worker: Callable[[Store], Worker] | None = None,
+    allowed_hosts: Sequence[str] = (),
+    audits_at_once: int | None = None,
+    checks_at_once: int | None = None,
 ) -> FastAPI:
     """``worker_interval``: publish due posts from a background thread this often (seconds;
     None: no worker). ``make_worker`` builds its Worker (by default, one that shares this
-    app's loaded rules and models)."""
+    app's loaded rules and models). ``allowed_hosts``: names besides the loopback ones that
+    pages and sign-in answer to (the host it listens on). ``audits_at_once`` and
+    ``checks_at_once``: how many uploaded exports are audited, and how many checks run, at
+    once (the defaults of :mod:`~tactful.web.audit_jobs` and :mod:`~tactful.web.check_slots`)."""
     files_dir = files_dir or files_dir_for(store)
-    state = AppState(store, files_dir, max_archive=max_archive)
+    state = AppState(
+        store,
+        files_dir,
+        max_archive=max_archive,
+        audits_at_once=audits_at_once,
+        checks_at_once=checks_at_once,
+    )
     if worker_interval is not None:
         from tactful.publish.worker import Worker as PublishWorker
         from tactful.web.background import BackgroundWorker
@@ -73,11 +86,11 @@ def create_app(
         try:
             yield
         finally:
-            if state.worker is not None:
-                from starlette.concurrency import run_in_threadpool
+            from starlette.concurrency import run_in_threadpool
 
+            if state.worker is not None:
                 await run_in_threadpool(state.worker.stop)
-            state.jobs.stop_all()
+            await run_in_threadpool(state.jobs.stop_all)
 
     app = FastAPI(
         title="tactful",
@@ -96,6 +109,7 @@ def create_app(
     app.state.guard = guard
     problems.install(app)
     app.add_middleware(BodyLimit, archive_limit=max_archive)
+    app.add_middleware(TrustedHosts, allowed=allowed_hosts)
 
     @app.post("/session", tags=["auth"], summary="Sign in with the access token")
     def sign_in(body: SignIn, response: Response) -> dict[str, str]:
@@ -110,7 +124,8 @@ def create_app(
         _page(app, route, filename)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> JSONResponse:
+    async def health() -> JSONResponse:
+        # On the event loop itself: it answers while every worker thread is busy.
         return JSONResponse({"ok": True})
 
     from tactful.web import api, audit_api, feedback_api, media_api, policy_api, schedule_api

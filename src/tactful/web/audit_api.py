@@ -74,7 +74,9 @@ async def start_audit(
 ) -> dict[str, Any]:
     """Accepts an X, Mastodon, Bluesky, LinkedIn, Facebook or Instagram export (zip, .tar.gz,
     .car, or the export's single file) up to the server's upload limit. Returns the job to
-    poll at ``/api/audits/jobs/{job}``; the upload is deleted when the audit ends."""
+    poll at ``/api/audits/jobs/{job}``: ``queued`` (``ahead``: how many audits run or wait
+    before it) until its turn, then ``running``, ``done`` or ``failed``. The upload is
+    deleted when the audit is done; a failed audit keeps it, to try again."""
     from tactful.archives import ArchiveSource, create, detect
     from tactful.store.accounts import on_account
     from tactful.web.audit_jobs import AuditJobs, AuditRequest
@@ -143,10 +145,46 @@ def jobs(request: Request) -> list[dict[str, Any]]:
 @router.get("/jobs/{job_id}", summary="An audit's progress")
 def job(job_id: str, request: Request) -> dict[str, Any]:
     state = app_state(request)
+    return _job_status(state, _found(state, job_id))
+
+
+@router.post(
+    "/jobs/{job_id}/retry",
+    status_code=202,
+    summary="Audit a failed job's kept upload again (the run resumes where it stopped)",
+)
+def retry_job(job_id: str, request: Request) -> dict[str, Any]:
+    state = app_state(request)
+    found = _found(state, job_id)
+    if state.jobs.retry(job_id) is None:
+        raise InputError(
+            f"audit job {job_id} is {found.state}: only a failed audit whose upload is kept "
+            "can be tried again"
+        )
+    return _job_status(state, found)
+
+
+@router.delete(
+    "/jobs/{job_id}", status_code=204, summary="Remove a queued or failed job and its upload"
+)
+def remove_job(job_id: str, request: Request) -> Response:
+    state = app_state(request)
+    _found(state, job_id)
+    if not state.jobs.remove(job_id):
+        raise InputError(f"audit job {job_id} is running; remove it when it has ended")
+    return Response(status_code=204)
+
+
+@router.get("/queue", summary="How many audits run at once, and how many run and wait now")
+def queue(request: Request) -> dict[str, int]:
+    return app_state(request).jobs.counts()
+
+
+def _found(state: AppState, job_id: str) -> Job:
     found = state.jobs.get(job_id)
     if found is None:
         raise HTTPException(404, f"no audit job {job_id!r} on this server (runs: /api/audits)")
-    return _job_status(state, found)
+    return found
 
 
 def _run_dict(info: Any) -> dict[str, Any]:

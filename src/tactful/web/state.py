@@ -32,14 +32,20 @@ class AppState:
         files_dir: Path,
         *,
         max_archive: int = MAX_ARCHIVE,
+        audits_at_once: int | None = None,
+        checks_at_once: int | None = None,
     ):
-        from tactful.web.audit_jobs import AuditJobs
+        from tactful.web.audit_jobs import AUDITS_AT_ONCE, AuditJobs
+        from tactful.web.check_slots import CheckSlots
 
         self.store = store
         self.files_dir = files_dir
         self.max_archive = max_archive
         self.actor = current_actor()
-        self.jobs: AuditJobs = AuditJobs(store.url)
+        self.jobs: AuditJobs = AuditJobs(
+            store.url, AuditJobs.upload_dir(files_dir), at_once=audits_at_once or AUDITS_AT_ONCE
+        )
+        self.checks = CheckSlots(checks_at_once)  # checks run off the event loop, bounded
         self.worker: BackgroundWorker | None = None  # publishes due posts (None: turned off)
         self._base: Checker | None = None  # rules, policies and models: loaded once
         self._checker: Checker | None = None  # the base over the store's current data
