@@ -192,8 +192,11 @@ class Lexicons:
             return "GET"
         raise LexiconMissing(f"{nsid} is a {kind}, not an XRPC endpoint")
 
-    def validate_params(self, nsid: str, params: Mapping[str, str]) -> dict[str, Any]:
-        """Query parameters (strings, as they come) read by type and checked; the values."""
+    def validate_params(self, nsid: str, params: Mapping[str, str | list[str]]) -> dict[str, Any]:
+        """Query parameters (strings, as they come; a list where a name repeats, see
+        :func:`query_params`) read by type and checked; the values. An ``array`` parameter
+        is the name repeated (``reasons=reply&reasons=mention``), each value read by the
+        items' type."""
         defn = self.definition(nsid)[1]
         spec = defn.get("parameters") or {"properties": {}}
         values: dict[str, Any] = {}
@@ -203,18 +206,15 @@ class Lexicons:
                 if key in spec.get("required", []):
                     raise LexiconInvalid(f'Missing required key "{key}"', "$")
                 continue
-            raw = params[key]
-            value: Any = raw
-            if prop["type"] == "integer":
-                if not re.fullmatch(r"-?[0-9]+", raw):
-                    raise LexiconInvalid(f"Expected integer value type (got {_show(raw)})", path)
-                value = int(raw)
-            elif prop["type"] == "boolean":
-                if raw not in ("true", "false"):
-                    raise LexiconInvalid(f"Expected boolean value type (got {_show(raw)})", path)
-                value = raw == "true"
-            elif prop["type"] == "array":
-                raise NotImplementedError(f"{nsid}: array parameters are not read here")
+            given = params[key]
+            raws = given if isinstance(given, list) else [given]
+            value: Any
+            if prop["type"] == "array":
+                value = [_param(prop["items"], raw, _key(path, i)) for i, raw in enumerate(raws)]
+            elif len(raws) > 1:
+                raise LexiconInvalid(f"Expected a single value (got {len(raws)})", path)
+            else:
+                value = _param(prop, raws[0], path)
             self._check(prop, value, path, nsid)
             values[key] = value
         return values
@@ -452,6 +452,29 @@ class Lexicons:
             blobs.append(BlobUse(path, ref["$link"], mime, size))
 
 
+def _param(prop: Mapping[str, Any], raw: str, path: str) -> Any:
+    """One query value read by its lexicon type (integers and booleans come as strings)."""
+    if prop.get("type") == "integer":
+        if not re.fullmatch(r"-?[0-9]+", raw):
+            raise LexiconInvalid(f"Expected integer value type (got {_show(raw)})", path)
+        return int(raw)
+    if prop.get("type") == "boolean":
+        if raw not in ("true", "false"):
+            raise LexiconInvalid(f"Expected boolean value type (got {_show(raw)})", path)
+        return raw == "true"
+    return raw
+
+
+def query_params(request: Any) -> dict[str, str | list[str]]:
+    """An ``httpx.Request``'s query as :meth:`Lexicons.validate_params` reads it: a name
+    given once as its string, a repeated name as the list of its values."""
+    out: dict[str, str | list[str]] = {}
+    for name in request.url.params:
+        values = request.url.params.get_list(name)
+        out[name] = values if len(values) > 1 else values[0]
+    return out
+
+
 def _size(
     measured: int, defn: Mapping[str, Any], what: str, path: str, key: str = "Length"
 ) -> None:
@@ -517,7 +540,7 @@ def check_exchange(lexicons: Lexicons, request: Any, response: Any) -> list[str]
     if request.method != method:
         raise LexiconInvalid(f"{nsid} is a {method}, sent as {request.method}", "$")
     if method == "GET":
-        lexicons.validate_params(nsid, dict(request.url.params))
+        lexicons.validate_params(nsid, query_params(request))
         checked.append(f"{nsid} params")
     else:
         content_type = request.headers.get("content-type")

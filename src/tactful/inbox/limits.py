@@ -18,7 +18,6 @@ class InboxLimits(DataModel):
     thread_text_chars: PositiveWholeNumber
     pages_per_sync: PositiveWholeNumber
     lookback_days: PositiveWholeNumber
-    comments_per_post_pages: PositiveWholeNumber
 
 
 @cache

@@ -9,14 +9,14 @@ within hours; the sync renews it through the connector (``refreshSession``) and 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import httpx
 
 from tactful.inbox.items import Incoming, ItemKind, Page
 from tactful.inbox.readers.common import body, get, string, when
 from tactful.publish.connectors.base import Credentials, Result
-from tactful.publish.connectors.bluesky import PUBLIC_PDS, post_url
-from tactful.publish.connectors.bluesky import _classify as xrpc_refusal
+from tactful.publish.connectors.bluesky import PUBLIC_PDS, post_url, xrpc_refusal
 
 NSID = "app.bsky.notification.listNotifications"
 REASONS: tuple[ItemKind, ...] = ("reply", "mention", "quote")
@@ -45,6 +45,7 @@ class BlueskyReader:
             headers={"Authorization": f"Bearer {creds.token}"},
             params=params,
             refusal=xrpc_refusal,
+            now=now,
         )
         if isinstance(answer, Result):
             return answer
@@ -82,9 +83,11 @@ def _item(entry: object) -> Incoming | None:
     author = entry.get("author") or {}
     if uri is None or not isinstance(record, dict) or not isinstance(author, dict):
         return None
+    reason: ItemKind = entry["reason"]
     reply = record.get("reply")
     parent = reply.get("parent") if isinstance(reply, dict) else None
-    reason: ItemKind = entry["reason"]
+    if parent is None and reason == "quote":
+        parent = _quoted(record.get("embed"))
     return Incoming(
         remote_id=uri,
         kind=reason,
@@ -95,3 +98,14 @@ def _item(entry: object) -> Incoming | None:
         created_at=when(record.get("createdAt")) or when(entry.get("indexedAt")),
         parent_id=string(parent.get("uri")) if isinstance(parent, dict) else None,
     )
+
+
+def _quoted(embed: object) -> dict[str, Any] | None:
+    """The strong ref of the post a quote embeds (``app.bsky.embed.record``, or
+    ``recordWithMedia``'s ``record.record``)."""
+    if not isinstance(embed, dict):
+        return None
+    inner = embed.get("record")
+    if isinstance(inner, dict) and isinstance(inner.get("record"), dict):
+        inner = inner["record"]  # app.bsky.embed.recordWithMedia
+    return inner if isinstance(inner, dict) else None

@@ -6,12 +6,19 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from tactful.publish.connectors.base import Result, classify, send, unknown_as_retry
+from tactful.publish.connectors.base import (
+    Result,
+    classify,
+    retry_after,
+    send,
+    unknown_as_retry,
+)
 
 Refusal = Callable[[httpx.Response], Result]
 
@@ -23,15 +30,38 @@ def get(
     headers: Mapping[str, str],
     params: Any = None,
     refusal: Refusal = classify,
+    now: datetime | None = None,
 ) -> httpx.Response | Result:
     """A GET whose answer is 200, else a Result. A read changes nothing on the network, so
-    an answer lost on the way is simply asked again (``retry``, never ``unknown``)."""
+    an answer lost on the way is simply asked again (``retry``, never ``unknown``). ``now``
+    is the sync's clock: a 429's reset time is measured from it (see :func:`reset_wait`)."""
     answer = send(http, http.build_request("GET", url, headers=dict(headers), params=params))
     if isinstance(answer, Result):
         return unknown_as_retry(answer)
     if answer.status_code != 200:
-        return unknown_as_retry(refusal(answer))
+        result = unknown_as_retry(refusal(answer))
+        if now is not None and result.kind == "retry" and answer.status_code == 429:
+            wait = reset_wait(answer, now)
+            if wait is not None:
+                result = replace(result, retry_after=wait)
+        return result
     return answer
+
+
+def reset_wait(answer: httpx.Response, now: datetime) -> float | None:
+    """Seconds from ``now`` until a rate limit resets: ``Retry-After``, ``X-RateLimit-Reset``
+    (Mastodon, an ISO time), ``x-rate-limit-reset`` (X, epoch seconds) or ``ratelimit-reset``
+    (Bluesky's PDS: epoch seconds; seconds from now, as the IETF draft has it, when small).
+    The connectors measure from the machine's clock; the inbox's sync has its own, so the
+    time it waits until is the network's reset on that clock."""
+    told = retry_after(answer, now)
+    if told is not None:
+        return told
+    reset = answer.headers.get("ratelimit-reset", "").strip()
+    if reset.isdigit():
+        value = float(reset)
+        return max(0.0, value - now.timestamp()) if value > 1e9 else value
+    return None
 
 
 def body(answer: httpx.Response) -> Any:

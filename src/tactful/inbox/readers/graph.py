@@ -1,13 +1,17 @@
 """Facebook Page comments and Instagram comments, through Meta's Graph API (the token in an
-``Authorization`` header, errors read by :func:`tactful.publish.connectors.graph.graph_result`).
+``Authorization`` header, errors read by :func:`tactful.publish.connectors.graph.graph_result`),
+read as posts, then each post's comments (:mod:`tactful.inbox.readers.posts`).
 
 - Facebook: ``GET /{page-id}/feed`` with ``fields=id,message,permalink_url,created_time,
-  comments.limit(N){...}``, newest first, paged with the ``after`` cursor; a post's further
-  comments with ``GET /{post-id}/comments`` and its own cursor. Needs
-  ``pages_read_engagement`` and ``pages_read_user_content``.
-- Instagram: ``GET /{ig-user-id}/media`` (``fields=id,caption,permalink,timestamp``), then
-  ``GET /{ig-media-id}/comments`` (``fields=id,text,timestamp,username,from,replies{...}``)
-  for each. Needs ``instagram_manage_comments``.
+  comments.filter(stream).limit(N){...}``, newest first, paged with the ``after`` cursor; a
+  post's further comments with ``GET /{post-id}/comments?filter=stream`` and its own cursor.
+  ``filter=stream`` gives every comment, replies to comments included, oldest first (the
+  default, ``toplevel``, leaves replies out). Needs ``pages_read_engagement`` and
+  ``pages_read_user_content``.
+- Instagram: ``GET /{ig-user-id}/media`` (``fields=id,caption,permalink,timestamp,
+  comments_count``), then ``GET /{ig-media-id}/comments`` (``fields=id,text,timestamp,
+  username,from,parent_id,replies{...}``) for each media with comments; a comment's replies
+  come with it (their first page). Needs ``instagram_manage_comments``.
 
 Comments arrive on old posts as well as new ones, and neither edge has a ``since`` for
 comments, so a sync reads the posts of the last ``lookback_days`` (``inbox/limits.yml``) and
@@ -15,6 +19,7 @@ stores each comment once (the store's key). The post a comment is on is kept as 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,13 +28,20 @@ import httpx
 from tactful.inbox.items import Incoming, Page, ThreadPost
 from tactful.inbox.limits import limits
 from tactful.inbox.readers.common import obj, string, when
+from tactful.inbox.readers.posts import Comments, Posts, read_posts
 from tactful.publish.connectors.base import Credentials, Result
 from tactful.publish.connectors.graph import get_json
 
 POSTS_PER_PAGE = 25
 COMMENTS_PER_PAGE = 100
 FB_COMMENT_FIELDS = "id,message,from,created_time,permalink_url,parent{id}"
+FB_POST_FIELDS = (
+    "id,message,permalink_url,created_time,"
+    f"comments.filter(stream).limit({COMMENTS_PER_PAGE}){{{FB_COMMENT_FIELDS}}}"
+)
 IG_COMMENT_FIELDS = "id,text,timestamp,username,from,parent_id"
+IG_COMMENTS_WITH_REPLIES = f"{IG_COMMENT_FIELDS},replies{{{IG_COMMENT_FIELDS}}}"
+IG_MEDIA_FIELDS = "id,caption,permalink,timestamp,comments_count"
 
 
 def _after(got: dict[str, Any]) -> str | None:
@@ -41,35 +53,78 @@ def _after(got: dict[str, Any]) -> str | None:
     return string(cursors.get("after")) if isinstance(cursors, dict) else None
 
 
-def _comments(
-    http: httpx.Client,
-    creds: Credentials,
-    path: str,
-    fields: str,
-    first: dict[str, Any] | None,
-) -> list[dict[str, Any]] | Result:
-    """A post's comments: ``first`` (the page the feed embedded) and the pages after it."""
-    got: dict[str, Any] | Result = first if first is not None else {}
-    if first is None:
-        got = get_json(http, creds, path, {"fields": fields, "limit": str(COMMENTS_PER_PAGE)})
-    found: list[dict[str, Any]] = []
-    for _ in range(limits().comments_per_post_pages):
+def _listed(got: dict[str, Any]) -> list[dict[str, Any]]:
+    return [entry for entry in got.get("data") or () if isinstance(entry, dict)]
+
+
+class _Graph:
+    """What the two Graph sources share: the posts edge, paged with ``after``."""
+
+    edge = ""
+    post_fields = ""
+    comment_params: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, http: httpx.Client, creds: Credentials):
+        self.http, self.creds = http, creds
+
+    def posts(self, page: str | None) -> Posts | Result:
+        params = {"fields": self.post_fields, "limit": str(POSTS_PER_PAGE)}
+        if page:
+            params["after"] = page
+        got = get_json(self.http, self.creds, f"/{self.creds.remote_user}/{self.edge}", params)
         if isinstance(got, Result):
             return got
-        found += [c for c in got.get("data") or () if isinstance(c, dict)]
-        after = _after(got)
-        if after is None:
-            break
-        params = {"fields": fields, "limit": str(COMMENTS_PER_PAGE), "after": after}
-        got = get_json(http, creds, path, params)
-    return found
+        posts = [post for post in _listed(got) if string(post.get("id"))]
+        return Posts(posts, _after(got))
+
+    def comments(self, post: dict[str, Any], at: str | None) -> Comments | Result:
+        params = {**dict(self.comment_params), "limit": str(COMMENTS_PER_PAGE)}
+        if at:
+            params["after"] = at
+        got = get_json(self.http, self.creds, f"/{post['id']}/comments", params)
+        if isinstance(got, Result):
+            return got
+        return Comments(_listed(got), _after(got))
 
 
-def _page_of(
-    got: dict[str, Any], items: list[Incoming], unreadable: int, now: datetime, old: bool
-) -> Page:
-    more = None if old else _after(got)
-    return Page(items, next=more, top=None, unreadable=unreadable)
+class _FacebookPage(_Graph):
+    edge = "feed"
+    post_fields = FB_POST_FIELDS
+    comment_params = (("fields", FB_COMMENT_FIELDS), ("filter", "stream"))
+
+    def above(self, post: dict[str, Any]) -> ThreadPost:
+        return ThreadPost(
+            str(post["id"]), str(post.get("message") or ""), None,
+            string(post.get("permalink_url")), when(post.get("created_time")),
+        )  # fmt: skip
+
+    def embedded(self, post: dict[str, Any]) -> Comments | None:
+        got = obj(post.get("comments"))  # absent: the post has no comments
+        return Comments(_listed(got), _after(got))
+
+    def items(self, comment: dict[str, Any], above: ThreadPost) -> Iterator[Incoming | None]:
+        yield _facebook_comment(comment, above)
+
+
+class _Instagram(_Graph):
+    edge = "media"
+    post_fields = IG_MEDIA_FIELDS
+    comment_params = (("fields", IG_COMMENTS_WITH_REPLIES),)
+
+    def above(self, post: dict[str, Any]) -> ThreadPost:
+        return ThreadPost(
+            str(post["id"]), str(post.get("caption") or ""), None,
+            string(post.get("permalink")), when(post.get("timestamp")),
+        )  # fmt: skip
+
+    def embedded(self, post: dict[str, Any]) -> Comments | None:
+        # comments_count 0: nothing to ask for (hidden comments are not counted, nor read).
+        return Comments() if post.get("comments_count") == 0 else None
+
+    def items(self, comment: dict[str, Any], above: ThreadPost) -> Iterator[Incoming | None]:
+        yield _instagram_comment(comment, above)
+        for reply in _listed(obj(comment.get("replies"))):
+            yield _instagram_comment(reply, above, replies_to=string(comment.get("id")))
 
 
 class FacebookReader:
@@ -86,60 +141,8 @@ class FacebookReader:
     ) -> Page | Result:
         if not creds.remote_user:
             return Result("rejected", detail="the account's Facebook Page id is not known")
-        fields = (
-            "id,message,permalink_url,created_time,"
-            f"comments.limit({COMMENTS_PER_PAGE}){{{FB_COMMENT_FIELDS}}}"
-        )
-        params = {"fields": fields, "limit": str(POSTS_PER_PAGE)}
-        if resume:
-            params["after"] = resume
-        got = get_json(http, creds, f"/{creds.remote_user}/feed", params)
-        if isinstance(got, Result):
-            return got
         cutoff = now - timedelta(days=limits().lookback_days)
-        items: list[Incoming] = []
-        unreadable, old = 0, False
-        for post in got.get("data") or ():
-            if not isinstance(post, dict) or not string(post.get("id")):
-                continue
-            created = when(post.get("created_time"))
-            old = old or (created is not None and created < cutoff)
-            embedded = obj(post.get("comments"))
-            comments = _comments(
-                http, creds, f"/{post['id']}/comments", FB_COMMENT_FIELDS, embedded
-            )
-            if isinstance(comments, Result):
-                return comments
-            above = ThreadPost(
-                str(post["id"]), str(post.get("message") or ""), None,
-                string(post.get("permalink_url")), created,
-            )  # fmt: skip
-            for comment in comments:
-                item = _facebook_comment(comment, above)
-                if item is None:
-                    unreadable += 1
-                else:
-                    items.append(item)
-        return _page_of(got, items, unreadable, now, old)
-
-
-def _facebook_comment(comment: dict[str, Any], above: ThreadPost) -> Incoming | None:
-    comment_id = string(comment.get("id"))
-    if comment_id is None:
-        return None
-    author = obj(comment.get("from"))
-    parent = comment.get("parent") if isinstance(comment.get("parent"), dict) else None
-    return Incoming(
-        remote_id=comment_id,
-        kind="reply" if parent else "comment",
-        text=str(comment.get("message") or ""),
-        author_handle=string(author.get("name")),
-        author_id=string(author.get("id")),
-        url=string(comment.get("permalink_url")),
-        created_at=when(comment.get("created_time")),
-        parent_id=string(parent.get("id")) if parent else above.remote_id,
-        thread=(above,),
-    )
+        return read_posts(_FacebookPage(http, creds), resume, cutoff)
 
 
 class InstagramReader:
@@ -156,42 +159,37 @@ class InstagramReader:
     ) -> Page | Result:
         if not creds.remote_user:
             return Result("rejected", detail="the account's Instagram id is not known")
-        params = {"fields": "id,caption,permalink,timestamp", "limit": str(POSTS_PER_PAGE)}
-        if resume:
-            params["after"] = resume
-        got = get_json(http, creds, f"/{creds.remote_user}/media", params)
-        if isinstance(got, Result):
-            return got
         cutoff = now - timedelta(days=limits().lookback_days)
-        items: list[Incoming] = []
-        unreadable, old = 0, False
-        for media in got.get("data") or ():
-            if not isinstance(media, dict) or not string(media.get("id")):
-                continue
-            created = when(media.get("timestamp"))
-            old = old or (created is not None and created < cutoff)
-            comments = _comments(http, creds, f"/{media['id']}/comments", IG_COMMENT_FIELDS, None)
-            if isinstance(comments, Result):
-                return comments
-            above = ThreadPost(
-                str(media["id"]), str(media.get("caption") or ""), None,
-                string(media.get("permalink")), created,
-            )  # fmt: skip
-            for comment in comments:
-                item = _instagram_comment(comment, above)
-                if item is None:
-                    unreadable += 1
-                else:
-                    items.append(item)
-        return _page_of(got, items, unreadable, now, old)
+        return read_posts(_Instagram(http, creds), resume, cutoff)
 
 
-def _instagram_comment(comment: dict[str, Any], above: ThreadPost) -> Incoming | None:
+def _facebook_comment(comment: dict[str, Any], above: ThreadPost) -> Incoming | None:
     comment_id = string(comment.get("id"))
     if comment_id is None:
         return None
     author = obj(comment.get("from"))
-    parent = string(comment.get("parent_id"))
+    parent = string(obj(comment.get("parent")).get("id"))
+    return Incoming(
+        remote_id=comment_id,
+        kind="reply" if parent else "comment",
+        text=str(comment.get("message") or ""),
+        author_handle=string(author.get("name")),
+        author_id=string(author.get("id")),
+        url=string(comment.get("permalink_url")),
+        created_at=when(comment.get("created_time")),
+        parent_id=parent or above.remote_id,
+        thread=(above,),
+    )
+
+
+def _instagram_comment(
+    comment: dict[str, Any], above: ThreadPost, replies_to: str | None = None
+) -> Incoming | None:
+    comment_id = string(comment.get("id"))
+    if comment_id is None:
+        return None
+    author = obj(comment.get("from"))
+    parent = string(comment.get("parent_id")) or replies_to
     return Incoming(
         remote_id=comment_id,
         kind="reply" if parent else "comment",

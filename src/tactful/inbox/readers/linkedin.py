@@ -5,10 +5,13 @@ from the Posts API finder (``GET /rest/posts?q=author&author={urn}``, ``count`` 
 ``r_organization_social`` and the connected member must administer the page. LinkedIn gives
 no read access to a member's own posts (``r_member_social`` is for approved partners), so a
 member account is refused at once with one notice. Posts older than ``lookback_days``
-(``inbox/limits.yml``) are not read for comments."""
+(``inbox/limits.yml``) are not read for comments; one comments request a read
+(:mod:`tactful.inbox.readers.posts`). Replies to comments (comments on a comment's URN) are
+not read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +21,7 @@ import httpx
 from tactful.inbox.items import Incoming, Page, ThreadPost
 from tactful.inbox.limits import limits
 from tactful.inbox.readers.common import body, get, obj, string
+from tactful.inbox.readers.posts import Comments, Posts, read_posts
 from tactful.publish.connectors.base import Credentials, Result
 from tactful.publish.connectors.linkedin import LinkedInConnector
 
@@ -38,9 +42,6 @@ def post_url(urn: str) -> str:
 class LinkedInReader:
     network = "linkedin"
 
-    def __init__(self) -> None:
-        self.connector = LinkedInConnector()
-
     def read(
         self,
         http: httpx.Client,
@@ -57,81 +58,95 @@ class LinkedInReader:
                 detail="LinkedIn lets tactful read comments on a company page's posts only "
                 "(a member's own posts cannot be read); nothing to sync for this account",
             )
-        api = self.connector._api(creds)
-        headers = self.connector._headers(creds)
+        cutoff = now - timedelta(days=limits().lookback_days)
+        return read_posts(_Page(http, creds, author, now), resume, cutoff)
 
-        def refused(answer: httpx.Response) -> Result:
-            return self.connector._classify(answer, author, reading=True)
 
-        start = int(resume) if resume and resume.isdigit() else 0
+class _Page:
+    """An organisation's posts (offset paging) and their comments (offset paging)."""
+
+    def __init__(self, http: httpx.Client, creds: Credentials, author: str, now: datetime):
+        # The connector on the sync's clock: a daily limit waits until midnight UTC by it.
+        connector = LinkedInConnector(clock=lambda: now)
+        self.http, self.author, self.now = http, author, now
+        self.api = connector.api_root(creds)
+        self.headers = connector.rest_headers(creds)
+        self.connector = connector
+
+    def _refused(self, answer: httpx.Response) -> Result:
+        return self.connector.refusal(answer, self.author, reading=True)
+
+    def _get(self, url: str, params: dict[str, str | int], finder: bool) -> Any:
+        headers = {**self.headers, "X-RestLi-Method": "FINDER"} if finder else self.headers
         answer = get(
-            http,
-            f"{api}/rest/posts",
-            headers={**headers, "X-RestLi-Method": "FINDER"},
-            params={
+            self.http, url, headers=headers, params=params, refusal=self._refused, now=self.now
+        )
+        return answer if isinstance(answer, Result) else body(answer)
+
+    def posts(self, page: str | None) -> Posts | Result:
+        start = int(page) if page and page.isdigit() else 0
+        got = self._get(
+            f"{self.api}/rest/posts",
+            {
                 "q": "author",
-                "author": author,
+                "author": self.author,
                 "count": POSTS_PER_PAGE,
                 "start": start,
                 "sortBy": "LAST_MODIFIED",
             },
-            refusal=refused,
+            finder=True,
         )
-        if isinstance(answer, Result):
-            return answer
-        got = body(answer)
+        if isinstance(got, Result):
+            return got
         posts = got.get("elements") if isinstance(got, dict) else None
         if not isinstance(posts, list):
             return Result("retry", status=200, detail="LinkedIn sent no list of posts")
-        cutoff = now - timedelta(days=limits().lookback_days)
-        items: list[Incoming] = []
-        unreadable, old = 0, False
-        for post in posts:
-            urn = string(post.get("id")) if isinstance(post, dict) else None
-            if urn is None:
-                continue
-            created = _millis(post.get("createdAt"))
-            changed = _millis(post.get("lastModifiedAt")) or created
-            old = old or (changed is not None and changed < cutoff)
-            above = ThreadPost(urn, str(post.get("commentary") or ""), None, post_url(urn), created)
-            comments = self._comments(http, api, headers, urn, refused)
-            if isinstance(comments, Result):
-                return comments
-            for comment in comments:
-                item = _comment(comment, above)
-                if item is None:
-                    unreadable += 1
-                else:
-                    items.append(item)
-        more = not old and len(posts) >= POSTS_PER_PAGE
-        return Page(items, next=str(start + len(posts)) if more else None, unreadable=unreadable)
+        listed = [post for post in posts if isinstance(post, dict) and string(post.get("id"))]
+        more = _has_next(obj(got.get("paging")), start, len(posts), POSTS_PER_PAGE)
+        return Posts(listed, str(start + len(posts)) if more else None)
 
-    def _comments(
-        self, http: httpx.Client, api: str, headers: dict[str, str], urn: str, refused: Any
-    ) -> list[dict[str, Any]] | Result:
-        found: list[dict[str, Any]] = []
-        start = 0
-        for _ in range(limits().comments_per_post_pages):
-            answer = get(
-                http,
-                f"{api}/rest/socialActions/{quote(urn, safe='')}/comments",
-                headers=headers,
-                params={"start": start, "count": COMMENTS_PER_PAGE},
-                refusal=refused,
-            )
-            if isinstance(answer, Result):
-                return answer
-            got = body(answer)
-            elements = got.get("elements") if isinstance(got, dict) else None
-            if not isinstance(elements, list):
-                return Result("retry", status=200, detail="LinkedIn sent no list of comments")
-            found += [e for e in elements if isinstance(e, dict)]
-            paging = obj(got.get("paging"))
-            total = paging.get("total")
-            start += len(elements)
-            if not elements or not isinstance(total, int) or start >= total:
-                break
-        return found
+    def above(self, post: dict[str, Any]) -> ThreadPost:
+        urn = str(post["id"])
+        created = _millis(post.get("createdAt"))
+        # Sorted by when a post last changed; a post edited lately is not old.
+        changed = _millis(post.get("lastModifiedAt")) or created
+        return ThreadPost(urn, str(post.get("commentary") or ""), None, post_url(urn), changed)
+
+    def embedded(self, post: dict[str, Any]) -> Comments | None:
+        return None  # the Posts API gives no comments: always asked for
+
+    def comments(self, post: dict[str, Any], at: str | None) -> Comments | Result:
+        start = int(at) if at and at.isdigit() else 0
+        urn = quote(str(post["id"]), safe="")
+        got = self._get(
+            f"{self.api}/rest/socialActions/{urn}/comments",
+            {"start": start, "count": COMMENTS_PER_PAGE},
+            finder=False,
+        )
+        if isinstance(got, Result):
+            return got
+        elements = got.get("elements") if isinstance(got, dict) else None
+        if not isinstance(elements, list):
+            return Result("retry", status=200, detail="LinkedIn sent no list of comments")
+        listed = [e for e in elements if isinstance(e, dict)]
+        more = _has_next(obj(got.get("paging")), start, len(elements), COMMENTS_PER_PAGE)
+        return Comments(listed, str(start + len(elements)) if more else None)
+
+    def items(self, comment: dict[str, Any], above: ThreadPost) -> Iterator[Incoming | None]:
+        yield _comment(comment, above)
+
+
+def _has_next(paging: dict[str, Any], start: int, got: int, asked: int) -> bool:
+    """More follow: a ``next`` link, else ``total`` beyond this page, else a full page."""
+    if not got:
+        return False
+    links = paging.get("links")
+    if isinstance(links, list) and links:
+        return any(isinstance(link, dict) and link.get("rel") == "next" for link in links)
+    total = paging.get("total")
+    if isinstance(total, int):
+        return start + got < total
+    return got >= asked
 
 
 def _comment(comment: dict[str, Any], above: ThreadPost) -> Incoming | None:

@@ -56,6 +56,7 @@ class MastodonReader:
             creds.base_url.rstrip("/") + "/api/v1/notifications",
             headers={"Authorization": f"Bearer {creds.token}"},
             params=params,
+            now=now,
         )
         if isinstance(answer, Result):
             return answer

@@ -18,8 +18,7 @@ import httpx
 from tactful.inbox.items import Incoming, ItemKind, Page, ThreadPost
 from tactful.inbox.readers.common import body, get, obj, string, when
 from tactful.publish.connectors.base import Credentials, Result
-from tactful.publish.connectors.x import _problem as x_refusal
-from tactful.publish.connectors.x import _root, _unknown_parameter, status_url
+from tactful.publish.connectors.x import api_root, problem, status_url, unknown_parameter
 
 PAGE_SIZE = 100
 FIELDS = "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
@@ -42,7 +41,7 @@ class XReader:
     ) -> Page | Result:
         if not creds.remote_user:
             return Result("rejected", detail="the account's X user id is not known")
-        url = _root(creds.base_url) + f"/2/users/{creds.remote_user}/mentions"
+        url = api_root(creds.base_url) + f"/2/users/{creds.remote_user}/mentions"
         for _ in range(2):
             params: dict[str, str | int] = {
                 "max_results": PAGE_SIZE,
@@ -60,6 +59,7 @@ class XReader:
                 headers={"Authorization": f"Bearer {creds.token}"},
                 params=params,
                 refusal=_refusal(self.fields_param),
+                now=now,
             )
             if isinstance(answer, Result) and answer.detail == _RENAMED:
                 self.fields_param = "post.fields"
@@ -103,9 +103,9 @@ _RENAMED = "x: the fields parameter has another name"
 
 def _refusal(fields_param: str) -> Any:
     def refusal(answer: httpx.Response) -> Result:
-        if _unknown_parameter(answer, fields_param):
+        if unknown_parameter(answer, fields_param):
             return Result("rejected", status=400, detail=_RENAMED)
-        return x_refusal(answer)
+        return problem(answer)
 
     return refusal
 

@@ -191,6 +191,10 @@ def _classify(response: httpx.Response) -> Result:
     return replace(classify(response), detail=detail)
 
 
+# Public for the inbox's reader, which reads the same XRPC errors.
+xrpc_refusal = _classify
+
+
 def _taken(response: httpx.Response) -> bool:
     """An answer that may mean the record key is taken: the reference PDS's 500 today, or a
     named error saying so (other PDSes, and the reference one once #4728 lands)."""

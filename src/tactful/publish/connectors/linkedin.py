@@ -212,6 +212,12 @@ class LinkedInConnector:
             return max(0.0, (midnight - now).total_seconds())
         return None
 
+    # Public for the inbox's reader, which reads the same API with the same headers and
+    # error model.
+    api_root = _api
+    rest_headers = _headers
+    refusal = _classify
+
     def _author(self, creds: Credentials) -> str | None:
         author = creds.remote_user or ""
         return author if _AUTHOR.fullmatch(author) else None

@@ -157,6 +157,11 @@ def _problem(response: httpx.Response, what: str = "X") -> Result:
     return Result(result.kind, retry_after=result.retry_after, status=status, detail=detail)
 
 
+# Public for the inbox's reader, which reads the same API and its errors.
+api_root = _root
+problem = _problem
+
+
 def _comparable(text: str) -> str:
     """Text as X's timeline gives it back, and ours, made comparable: X NFC-normalises,
     HTML-escapes ``&``, ``<`` and ``>`` and turns every link (and bare domains it links
@@ -501,6 +506,9 @@ def _unknown_parameter(answer: httpx.Response, name: str) -> bool:
         return False
     said = _messages(answer)
     return f"[{name}]" in said and "is not one of" in said and "parameter" in said
+
+
+unknown_parameter = _unknown_parameter  # public for the inbox's reader
 
 
 def _refused_media(answer: httpx.Response, which: str, step: str) -> Result:
