@@ -22,14 +22,28 @@ from tactful.training.calibrate import BARS, _threshold
 def test_shipped_table_matches_the_shipped_model() -> None:
     table = calibration.default_calibration()
     assert table.model == model_digest(artifacts_dir())
-    assert table.split == "calibration"
-    assert table.bars.block >= 0.95
+    assert table.split == "calibration" and table.bars == BARS
     for category, entry in table.categories.items():
-        if entry.block is not None:  # only where measured precision reached the bar
-            assert entry.measured and entry.block.precision >= table.bars.block, category
-            assert entry.block.found >= 20
-        if not entry.measured:
-            assert entry.block is None, category
+        thresholds = [t for t in (entry.block, entry.warn, entry.info) if t is not None]
+        # A stricter bar never starts at a lower score than a looser one.
+        assert [t.at for t in thresholds] == sorted((t.at for t in thresholds), reverse=True)
+        if entry.measured:
+            assert entry.labelled >= BARS.min_labelled, category
+            for t, bar in ((entry.block, BARS.block), (entry.warn, BARS.warn)):
+                assert t is None or t.precision >= bar, category
+        else:
+            # Too few labelled posts to know: a note at most, never warn or block.
+            assert entry.block is None and entry.warn is None, category
+            assert entry.severity_for(0.99) in (Severity.INFO, None), category
+
+
+def test_the_digest_ignores_how_meta_json_is_laid_out(tmp_path: Path) -> None:
+    for name in calibration.MODEL_FILES:
+        shutil.copy(artifacts_dir() / name, tmp_path / name)
+    before = model_digest(tmp_path)
+    meta = (tmp_path / "meta.json").read_text(encoding="utf-8")
+    (tmp_path / "meta.json").write_bytes(meta.replace("\n", "\r\n").encode())
+    assert model_digest(tmp_path) == before  # a Windows checkout's line endings
 
 
 def test_a_retrained_model_without_calibration_is_refused(
@@ -51,6 +65,10 @@ def test_thresholds_are_the_lowest_score_that_reaches_the_bar() -> None:
     # 10 findings at 0.9 all right, 10 at 0.7 half right, 10 at 0.55 all wrong.
     pairs = [(0.9, True)] * 10 + [(0.7, i % 2 == 0) for i in range(10)] + [(0.55, False)] * 10
     assert _threshold(pairs, 0.95, 10) == Threshold(at=0.9, precision=1.0, found=10)
+    # Rounded down, so the finding that set a threshold is never below it.
+    assert _threshold([(0.87659, True)] * 10, 0.9, 10) == Threshold(
+        at=0.8765, precision=1.0, found=10
+    )
     assert _threshold(pairs, 0.70, 10) == Threshold(at=0.7, precision=0.75, found=20)
     assert _threshold(pairs, 0.40, 10) == Threshold(at=0.55, precision=0.5, found=30)
     assert _threshold(pairs[:5], 0.5, 10) is None  # too few findings to measure
@@ -67,7 +85,7 @@ def test_severity_for_a_score() -> None:
     assert entry.severity_for(0.7) is Severity.INFO
     assert entry.severity_for(0.55) is None
     assert entry.precision_for(0.85) == 0.75
-    assert BARS.block == 0.95
+    assert BARS.block == 0.95 and BARS.block_min_found >= 20
 
 
 def _model_finding(rule_id: str, ceiling: Severity | None) -> Finding:
@@ -108,3 +126,12 @@ def test_model_findings_say_how_often_they_are_right() -> None:
     assert political and political[0].detector == "classifier"
     assert "right" in political[0].explanation and "%" in political[0].explanation
     assert "Found a political subject" in political[0].explanation
+
+
+def test_categories_the_real_posts_do_not_cover_warn_at_most() -> None:
+    report = tactful.check(
+        "you are pathetic, everyone here hates you, log off forever", inbound=True
+    )
+    model = [f for f in report.findings if f.detector == "classifier"]
+    assert model and any(f.rule_id.startswith("inbound.") for f in model)
+    assert all(f.severity is not Severity.BLOCK and f.ceiling is not None for f in model)

@@ -164,3 +164,26 @@ def test_a_uk_mobile_number_is_explained_as_a_uk_number() -> None:
     assert phone
     assert "DE number" not in phone[0].explanation
     assert "United Kingdom" in phone[0].explanation or " UK" in phone[0].explanation
+
+
+def test_a_listed_slur_keeps_its_severity_even_when_the_post_rejects_it() -> None:
+    report = tactful.check("Someone called my son a wetback at school. That is not okay.")
+    slurs = [f for f in report.findings if f.rule_id == "offense.identity"]
+    assert slurs and all(f.severity is Severity.BLOCK for f in slurs)
+    assert "may be quoted" in slurs[0].explanation
+    hateful = tactful.check("Those wetbacks should go home. Calling it racism is a joke")
+    assert hateful.verdict is Verdict.BLOCKED
+
+
+def test_a_phrase_a_reading_rules_out_is_kept_in_the_suppressed_list_with_why() -> None:
+    report = tactful.check("Not all Muslims are terrorists, stop saying that.")
+    assert "offense.identity" not in report.rule_ids
+    ruled = [s for s in report.suppressed if s.finding.rule_id == "offense.identity"]
+    assert ruled and "Not raised" in ruled[0].reason
+    assert report.verdict is Verdict.OK
+
+
+def test_a_long_post_of_stereotypes_is_still_checked_sentence_by_sentence() -> None:
+    text = "Women are too emotional to lead. " * 1500  # ~50k characters, 1,500 findings' worth
+    report = tactful.check(text, **PERSONAL)
+    assert "offense.identity" in _rules(report, Severity.WARN)

@@ -27,7 +27,8 @@ def _post(example: Example, entry: RuleEntry) -> Post:
 
 def _fired(post: Post) -> list[tuple[str, str | None, str]]:
     findings = DETECTOR.detect(post, DetectContext(norm=normalize(post.text)))
-    return [(f.rule_id, f.check, f.excerpt(post.text)) for f in findings]
+    # A finding a reading ruled out (counter-speech, negation) is reported as suppressed.
+    return [(f.rule_id, f.check, f.excerpt(post.text)) for f in findings if f.ruled_out is None]
 
 
 FLAG_CASES = [

@@ -14,7 +14,9 @@ from tactful.detectors.grounding import default_grounding
         ("offense.identity", "these people never learn", "these people"),
         ("work.venting", "My manager scheduled another pointless meeting", "manager"),
         ("work.client_story", "A customer cried in my office today", "customer"),
-        ("conflict.former_employer", "My old boss was a nightmare", "old"),
+        ("conflict.former_employer", "My old boss was a nightmare", "old boss"),
+        ("work.venting", "my boss's ideas are stupid", "boss's"),
+        ("offense.identity", "Another day, another #IllegalImmigrants story", "#IllegalImmigrants"),
         ("conflict.public_attack", "Never again, Globex ripped us off", "Globex"),
         ("conflict.public_attack", "Thanks for nothing, @acme", "@acme"),
         ("views.religious", "Pray for rain, God is listening", "Pray"),
@@ -75,10 +77,47 @@ def test_counter_speech_negation_and_self_reference_rule_identity_out(text: str,
         "Immigrants are disgusting and should go home",
         "Women just aren't cut out for on-call rotations, they get too emotional.",
         "What do you call a lazy Irishman? Employed.",
+        # Found in review: hate that an over-broad reading had let through.
+        "Muslims are disgusting. That's not racism, it's the truth",
+        "Jews control the banks, it's not a myth",
+        "Deport this vile immigrant scum",
+        "Immigrants are human garbage",
+        "Women are great at cooking and should stay in the kitchen",
+        "People who say Muslims are terrorists are right",
+        "The thieves were mexican, typical",
+        "I see them as filthy immigrants",
+        "Give us fewer immigrants, immigrants are vermin",
+        "I call them parasites, those migrants",
     ],
 )
 def test_hateful_generalisations_are_not_read_as_counter_speech(text: str) -> None:
-    assert default_grounding().ruled_out("offense.identity", text) is None
+    whole = ((0, len(text)),)
+    assert default_grounding().ruled_out("offense.identity", text, whole) is None
+
+
+def test_a_rejection_in_a_later_sentence_does_not_clear_an_earlier_one() -> None:
+    text = "Immigrants are vermin. The weather is nice. Stop saying that Mondays are bad."
+    first = ((0, text.index(".")),)
+    assert default_grounding().ruled_out("offense.identity", text, first) is None
+    # "That is not okay." right after a quoted slur does reject it.
+    text = "Someone called my son a dirty immigrant. That is not okay."
+    assert default_grounding().ruled_out("offense.identity", text, ((0, 20),)) is not None
+
+
+@pytest.mark.parametrize(
+    ("category", "text"),
+    [
+        ("offense.identity", "stfu people"),
+        ("offense.insult", "STFU already"),
+        ("conflict.former_employer", "I left the office early, my boss is a moron"),
+        ("work.venting", "this app's design is stupid and I hate it here"),
+        ("views.religious", "holy hell, what a soul-crushing Monday"),
+        ("views.political", "the party last night was a riot"),
+        ("work.confidential", "about to go for a run, numbers look good"),
+    ],
+)
+def test_everyday_words_are_not_evidence(category: str, text: str) -> None:
+    assert not default_grounding().check(category, text, ((0, len(text)),)).ok
 
 
 def test_evidence_must_be_near_the_span_in_a_long_post() -> None:

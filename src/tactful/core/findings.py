@@ -36,6 +36,10 @@ class Severity(StrEnum):
     def max(cls, a: Severity, b: Severity) -> Severity:
         return a if a.rank >= b.rank else b
 
+    @classmethod
+    def min(cls, a: Severity, b: Severity) -> Severity:
+        return a if a.rank <= b.rank else b
+
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARN: 1, Severity.BLOCK: 2}
 _BY_RANK = {rank: sev for sev, rank in _SEVERITY_RANK.items()}
@@ -84,6 +88,9 @@ class Finding:
     # The most severe this finding's evidence supports (a model score whose precision on real
     # posts is measured): no policy layer raises it past this.
     ceiling: Severity | None = None
+    # Why a reading of the words rules this finding out (counter-speech, negation): the
+    # policy keeps it in the report's suppressed list with this reason, not as a finding.
+    ruled_out: str | None = None
     title: str | None = None  # the rule's readable title (the checker sets it from the catalogue)
 
     @property

@@ -18,7 +18,9 @@ layer can lower (the built-in floors keep ``offense.identity``, ``safety`` and
 ``work.confidential`` at ``warn`` or above everywhere). A finding's own ``ceiling`` (a model
 score whose precision on real posts does not support more) caps the result of every layer.
 ``allow`` lists terms that are fine for this author; ``suppress`` records a rule (optionally
-one matched text) silenced with a reason. Both keep what they silence in the report's
+one matched text) silenced with a reason. A finding a reading of the words ruled out
+(``Finding.ruled_out``: counter-speech, negation) is suppressed with that reason. All keep
+what they silence in the report's
 ``suppressed`` list. ``settings`` holds values for detectors (``platform_limits``). The
 format is documented in ``docs/policy.md``.
 """
@@ -284,6 +286,9 @@ class ResolvedPolicy:
         kept: list[Finding] = []
         suppressed: list[Suppressed] = []
         for f in findings:
+            if f.ruled_out is not None:
+                suppressed.append(Suppressed(f, f.ruled_out))
+                continue
             rule = self.rules.get(f.rule_id)
             if rule is None:
                 kept.append(f)

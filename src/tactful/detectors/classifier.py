@@ -12,7 +12,6 @@ names the words that weighed most. Two checks stand between a score and a findin
   be, by the precision measured at that score on real posts; below the lowest bar, nothing.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -34,6 +33,8 @@ from tactful.models.calibration import CalibrationFile, default_calibration
 from tactful.models.cascade import Cascade, default_cascade
 from tactful.models.contexts import context_mask
 
+# Model categories the hand-labelled real posts do not cover warn at most on a score alone.
+UNCALIBRATED_CEILING = Severity.WARN
 _WORD_CHARS = str.maketrans("", "", '.,!?;:"“”()[]')
 
 
@@ -144,25 +145,19 @@ class ClassifierDetector:
 
     def _ceiling(self, category: str, prob: float) -> tuple[Severity | None, str]:
         """The most severe ``prob`` supports for ``category`` (None: too weak to raise), and
-        what the calibration says about it."""
+        what the calibration says about it. A category the real posts do not cover (replies,
+        inbound messages, personal register) warns at most."""
         if self.calibration is None:
             return self.texts[category].severity, ""
         entry = self.calibration.categories.get(category)
         if entry is None:
-            return self.texts[category].severity, ""
+            return Severity.min(self.texts[category].severity, UNCALIBRATED_CEILING), ""
         ceiling = entry.severity_for(prob)
         precision = entry.precision_for(prob)
+        wording = self.grounding.wording
         if precision is None:
-            said = (
-                " Too few real posts of this kind have been labelled to measure how often "
-                "this is right."
-            )
-        else:
-            said = (
-                f" On labelled real posts, findings like this at this score were right "
-                f"{precision:.0%} of the time."
-            )
-        return ceiling, said
+            return ceiling, " " + wording.unmeasured
+        return ceiling, " " + wording.measured.format(precision=f"{precision:.0%}")
 
     def _finding(self, post: Post, category: str, prob: float, escalated: bool) -> Finding | None:
         info = self.texts[category]
@@ -183,13 +178,16 @@ class ClassifierDetector:
         weighed = f" Words that weighed most: {', '.join(top)}." if top else ""
         evidence = grounded.evidence
         found = (
-            f" Found {evidence.says}: {', '.join(f'“{w}”' for w in evidence.words[:3])}."
+            " "
+            + self.grounding.wording.found.format(
+                says=evidence.says, words=", ".join(f"“{w}”" for w in evidence.words[:3])
+            )
             if evidence.words
             else ""
         )
         return Finding(
             rule_id=category,
-            severity=info.severity if ceiling.rank >= info.severity.rank else ceiling,
+            severity=Severity.min(info.severity, ceiling),
             spans=spans,
             score=prob,
             message=info.message,
@@ -199,8 +197,5 @@ class ClassifierDetector:
             suggestions=tuple(s.build() for s in info.suggestions),
             detector=self.name,
             check="model",
-            ceiling=ceiling if self._calibrated(category) else None,
+            ceiling=ceiling if self.calibration is not None else None,
         )
-
-    def _calibrated(self, category: str) -> bool:
-        return self.calibration is not None and category in self.calibration.categories

@@ -5,16 +5,18 @@ enough to tell a user so. ``detectors/grounding.yml`` names, for each model cate
 evidence that must be present next to the words the finding points at (a work referent for
 ``work.venting``, a group of people for ``offense.identity``, a target for
 ``conflict.public_attack``) and the readings that rule it out (counter-speech, negation,
-speaking about one's own group). :meth:`Grounding.check` returns what it found, in the
-characters the user typed, or why the category does not apply.
+speaking about one's own group), looked for in the sentences the finding points at.
+:meth:`Grounding.check` returns what it found, in the characters the user typed, or why the
+category does not apply; :meth:`Grounding.ruled_out` answers the second question alone, for
+findings any detector raised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from typing import Annotated
+from functools import cache, lru_cache
+from typing import Annotated, Literal
 
 import regex
 from pydantic import Field, ValidationInfo, model_validator
@@ -25,13 +27,17 @@ from tactful.core.ruleset import KnownRuleId, default_ruleset
 from tactful.core.text import normalize, sentences
 from tactful.models.features import identity_terms
 
+Spans = tuple[tuple[int, int], ...]
+
 _MENTION = regex.compile(r"(?<![\w@])@\w+")
 _LEADING_MENTIONS = regex.compile(r"\s*(?:(?:RT\s+)?@\w+[:,]?\s+)*")
-# A capitalised word that does not open a sentence ("Globex", "Sam"), or a short acronym.
-_NAME = regex.compile(r"(?<=[\p{Ll}\d,;:)\]]\s+)\p{Lu}[\p{L}\d'’&.-]*\p{L}|\b\p{Lu}{2,5}\b")
-_NOT_NAMES = frozenset({"I", "I'm", "I’m", "I'll", "I've", "I'd", "OK", "LOL", "OMG", "RT"})
+# A capitalised word inside a sentence ("Globex", "Sam"): not the first word of one.
+_NAME = regex.compile(r"(?<=[\p{Ll}\d,;:)\]]\s+)\p{Lu}[\p{L}\d'’&.-]*\p{L}")
+_NOT_NAMES = frozenset({"I", "I'm", "I’m", "I'll", "I've", "I'd", "OK"})
 # A word of the normalised text, with a hashtag's "#" ("#tcot", "god's", "co-worker").
 _TOKEN = regex.compile(r"#?[\p{L}\p{N}_][\p{L}\p{N}_'-]*")
+_HASHTAG = regex.compile(r"#(\p{L}[\p{L}\p{N}]+)")
+_CAMEL_PART = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+")
 
 
 class WordSet(DataModel):
@@ -46,9 +52,10 @@ class WordSet(DataModel):
 
 
 class RuledOut(DataModel):
-    """A reading that rules a category out, with the reason and its patterns."""
+    """A reading that rules a category out: the reason, where to look and its patterns."""
 
     reason: Text
+    reach: Literal["sentence", "next"] = "sentence"
     patterns: Annotated[tuple[str, ...], Field(min_length=1)]
 
 
@@ -57,9 +64,20 @@ class CategoryGrounding(DataModel):
     unless: tuple[RuledOut, ...] = ()
 
 
+class Wording(DataModel):
+    """The sentences findings add (``{placeholders}`` filled in by the detectors)."""
+
+    found: Text
+    ruled_out: Text
+    exact_kept: Text
+    measured: Text
+    unmeasured: Text
+
+
 class GroundingFile(DataModel):
     """``detectors/grounding.yml``."""
 
+    wording: Wording
     word_sets: dict[str, WordSet]
     categories: dict[KnownRuleId, CategoryGrounding]
 
@@ -105,6 +123,7 @@ class Grounded:
 
 
 _UNGROUNDED = Grounded(None)
+_NO_EVIDENCE_NEEDED = Grounded(Evidence("", ()))
 
 
 class _CompiledSet:
@@ -127,8 +146,15 @@ class _CompiledSet:
         self.names = data.names
         self.identity = identity_terms() if data.identity_terms else frozenset()
 
-    def find(self, original: str) -> tuple[str, ...]:
-        """The words of this set in ``original``, as typed, in order, each once."""
+    def _known(self, word: str) -> bool:
+        bare = word[1:] if word.startswith("#") else word
+        if bare.endswith(("'s", "’s")):
+            bare = bare[:-2]
+        return word in self.single or bare in self.single or bare in self.identity
+
+    def find(self, original: str, *, opens_post: bool) -> tuple[str, ...]:
+        """The words of this set in ``original``, as typed, in order, each once.
+        ``opens_post``: ``original`` starts the post (its opening @handles address a reply)."""
         found: list[tuple[int, str]] = []
         norm = normalize(original)
 
@@ -137,16 +163,19 @@ class _CompiledSet:
             return s, original[s:e]
 
         if self.single or self.identity:
-            for m in _TOKEN.finditer(norm.text):
-                word = m.group()
-                bare = word[1:] if word.startswith("#") else word
-                if word in self.single or bare in self.single or bare in self.identity:
-                    found.append(typed(m.start(), m.end()))
+            found += [
+                typed(m.start(), m.end())
+                for m in _TOKEN.finditer(norm.text)
+                if self._known(m.group())
+            ]
+            for tag in _HASHTAG.finditer(original):  # #IllegalImmigrants, #WomenInTech
+                parts = _CAMEL_PART.findall(tag.group(1))
+                if len(parts) > 1 and any(self._known(p.lower()) for p in parts):
+                    found.append((tag.start(), tag.group()))
         if self.phrases is not None:
             found += [typed(m.start(), m.end()) for m in self.phrases.finditer(norm.text)]
         if self.mentions:
-            # The handles a reply opens with address it; they are not what it talks about.
-            opening = _LEADING_MENTIONS.match(original)
+            opening = _LEADING_MENTIONS.match(original) if opens_post else None
             start = opening.end() if opening else 0
             found += [(m.start(), m.group()) for m in _MENTION.finditer(original, start)]
         if self.names:
@@ -155,68 +184,86 @@ class _CompiledSet:
         return tuple(dict.fromkeys(words))
 
 
+_Reading = tuple[str, str, tuple[regex.Pattern[str], ...]]
+
+
 class Grounding:
     """Compiled ``grounding.yml``: :meth:`check` one category's finding against its words."""
 
     def __init__(self, data: GroundingFile, vocab: Mapping[str, tuple[str, ...]]):
+        self.wording = data.wording
         self._sets = {name: _CompiledSet(s, vocab) for name, s in data.word_sets.items()}
         self._requires = {rule: g.requires for rule, g in data.categories.items()}
-        self._unless: dict[str, tuple[tuple[str, tuple[regex.Pattern[str], ...]], ...]] = {}
-        for rule, g in data.categories.items():
-            self._unless[rule] = tuple(
+        self._unless: dict[str, tuple[_Reading, ...]] = {
+            rule: tuple(
                 (
                     r.reason,
+                    r.reach,
                     tuple(
                         compile_regex(p, vocab, f"grounding.yml {rule} unless") for p in r.patterns
                     ),
                 )
                 for r in g.unless
             )
+            for rule, g in data.categories.items()
+        }
 
     @property
     def categories(self) -> frozenset[str]:
         return frozenset(self._requires)
 
-    def ruled_out(self, category: str, text: str) -> str | None:
-        """Why ``category`` does not apply to ``text`` whatever raised it (counter-speech,
-        negation, a group speaking of itself), or None."""
+    def ruled_out(self, category: str, text: str, spans: Spans) -> str | None:
+        """Why ``category`` does not apply to the finding at ``spans`` whatever raised it
+        (counter-speech, negation, a group speaking of itself), or None. Each reading looks
+        only in the sentences the spans touch (and, for ``reach: next``, the one after)."""
         readings = self._unless.get(category, ())
         if not readings:
             return None
-        normalised = normalize(text).text
-        for reason, patterns in readings:
-            if any(p.search(normalised) for p in patterns):
+        windows: dict[str, str] = {}
+        for reason, reach, patterns in readings:
+            if reach not in windows:
+                windows[reach] = normalize(_window(text, spans, after=reach == "next")[0]).text
+            if any(p.search(windows[reach]) for p in patterns):
                 return reason
         return None
 
-    def check(self, category: str, text: str, spans: tuple[tuple[int, int], ...]) -> Grounded:
+    def check(self, category: str, text: str, spans: Spans) -> Grounded:
         """Whether ``category`` may be raised on ``text`` for a finding at ``spans``."""
         requires = self._requires.get(category)
         if requires is None:
-            return Grounded(Evidence("", ()))
-        reason = self.ruled_out(category, text)
+            return _NO_EVIDENCE_NEEDED
+        reason = self.ruled_out(category, text, spans)
         if reason is not None:
             return Grounded(None, reason)
         if not requires:
-            return Grounded(Evidence("", ()))
-        window = _window(text, spans)
+            return _NO_EVIDENCE_NEEDED
+        window, start = _window(text, spans, before=True, after=True)
         for name in requires:
-            found = self._sets[name].find(window)
+            found = self._sets[name].find(window, opens_post=not text[:start].strip())
             if found:
                 return Grounded(Evidence(self._sets[name].says, found))
         return _UNGROUNDED
 
 
-def _window(text: str, spans: tuple[tuple[int, int], ...]) -> str:
-    """The sentences the spans touch and one sentence either side of them."""
-    parts = sentences(text)
-    if len(parts) <= 3 or not spans:
-        return text
-    touched = [
-        i for i, (s, e) in enumerate(parts) if any(s < se and ss < e for ss, se in spans)
-    ] or [0]
-    first, last = max(0, touched[0] - 1), min(len(parts) - 1, touched[-1] + 1)
-    return text[parts[first][0] : parts[last][1]]
+@lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    # The same text is asked about once per finding: split it once.
+    return tuple(sentences(text))
+
+
+def _window(
+    text: str, spans: Spans, *, before: bool = False, after: bool = False
+) -> tuple[str, int]:
+    """The sentences ``spans`` touch, with one more before and after when asked, and where
+    the window starts. Without spans, or spans outside every sentence: the whole text."""
+    parts: Sequence[tuple[int, int]] = _sentences(text)
+    touched = [i for i, (s, e) in enumerate(parts) if any(s < se and ss < e for ss, se in spans)]
+    if not touched:
+        return text, 0
+    first = max(0, touched[0] - 1) if before else touched[0]
+    last = min(len(parts) - 1, touched[-1] + 1) if after else touched[-1]
+    start = parts[first][0]
+    return text[start : parts[last][1]], start
 
 
 @cache

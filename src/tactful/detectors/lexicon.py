@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
-from tactful.core.findings import Finding, Severity, Suggestion
+from tactful.core.findings import Finding, Suggestion
 from tactful.core.matching import Match, Matcher
 from tactful.core.post import Post
 from tactful.core.ruleset import Ruleset, default_ruleset
@@ -68,22 +68,25 @@ class LexiconDetector:
 
     def _read(self, findings: list[Finding], text: str) -> list[Finding]:
         """Findings a reading rules out (``detectors/grounding.yml``: counter-speech, negated
-        or self-referring remarks about a group): a phrase is dropped; a listed slur, which
-        is still in the post, becomes a note that says why."""
+        or self-referring remarks about a group, in the sentences the finding is in) are
+        marked so that the report lists them as suppressed, with why; a listed slur keeps
+        its severity, since the word is in the post, and its explanation says it may be
+        quoted."""
+        wording = self.grounding.wording
         kept: list[Finding] = []
         for f in findings:
-            why = self.grounding.ruled_out(f.rule_id, text) if f.rule_id in self._read_ids else None
+            why = (
+                self.grounding.ruled_out(f.rule_id, text, f.spans)
+                if f.rule_id in self._read_ids
+                else None
+            )
             if why is None:
                 kept.append(f)
             elif f.check is not None and EXACT_EVIDENCE in f.check:
-                kept.append(
-                    replace(
-                        f,
-                        severity=Severity.INFO,
-                        ceiling=Severity.INFO,
-                        explanation=f"{f.explanation} Shown as a note: {why}.",
-                    )
-                )
+                note = wording.exact_kept.format(why=why)
+                kept.append(replace(f, explanation=f"{f.explanation} {note}"))
+            else:
+                kept.append(replace(f, ruled_out=wording.ruled_out.format(why=why)))
         return kept
 
     def _finding(self, match: Match, text: str, ctx: DetectContext) -> Finding:

@@ -4,15 +4,17 @@
 from the hand-labelled real posts' calibration split: for each category, the lowest score
 at which grounded findings were right often enough to block (precision 0.95), to warn and to
 be shown as a note. A score below the note bar raises nothing. Categories with too few
-labelled real posts to measure get a fixed ceiling (``unmeasured``), never ``block``.
+labelled real posts to measure are notes at most (``measured: false``).
 
-The table records the sha256 of the model artifacts it was measured with; a model trained
-again without calibrating again is refused at load, since its scores mean something else.
+The table records the sha256 of the model artifacts it was measured with (the weights' bytes
+and ``meta.json``'s content, so line endings do not matter); a model trained again without
+calibrating again is refused at load, since its scores mean something else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -32,8 +34,9 @@ class Bars(DataModel):
     block: Fraction
     warn: Fraction
     info: Fraction
-    min_labelled: Annotated[int, Field(ge=1)]
-    min_found: Annotated[int, Field(ge=1)]
+    min_labelled: Annotated[int, Field(ge=1)]  # labelled posts a category needs to be measured
+    min_found: Annotated[int, Field(ge=1)]  # findings at or above a warn or info threshold
+    block_min_found: Annotated[int, Field(ge=1)]  # ... and a block threshold
 
 
 class Threshold(DataModel):
@@ -80,11 +83,15 @@ class CalibrationFile(DataModel):
 
 
 def model_digest(directory: Path) -> str:
-    """sha256 over the model artifacts a calibration belongs to."""
+    """sha256 over the model artifacts a calibration belongs to: the weights' bytes and the
+    content of ``meta.json`` (parsed, so a checkout's line endings do not change it)."""
     digest = hashlib.sha256()
     for name in MODEL_FILES:
         digest.update(name.encode())
-        digest.update((directory / name).read_bytes())
+        raw = (directory / name).read_bytes()
+        if name.endswith(".json"):
+            raw = json.dumps(json.loads(raw), sort_keys=True).encode()
+        digest.update(raw)
     return digest.hexdigest()
 
 

@@ -4,11 +4,15 @@ For each model category the hand-labelled real posts cover, the classifier (grou
 calibration off) scores the calibration split of ``training/real_labels``; the lowest score
 at which the grounded findings reach each bar's precision becomes that severity's threshold:
 
-- ``block`` needs precision 0.95 over at least ``min_found`` findings: a model score alone
-  blocks only where it is right 19 times in 20;
-- ``warn`` needs 0.70; ``info`` (a note, exit code 0) needs 0.40; below that, nothing;
+- ``block`` needs precision 0.95 over at least ``block_min_found`` findings: a model score
+  alone blocks only where it is right 19 times in 20;
+- ``warn`` needs 0.70 and ``info`` (a note, exit code 0) 0.40, over at least ``min_found``
+  findings; below that, nothing;
 - a category with fewer than ``min_labelled`` labelled posts in the split cannot be measured:
-  its grounded findings warn at most, from the model's own threshold.
+  its grounded findings are notes at most, from the model's own threshold.
+
+A threshold is the lowest score that reaches the bar, rounded down (so the finding that set
+it stays above it); its precision is that of every finding at or above it.
 
 Usage: ``python -m tactful.training.calibrate --data ../shared/data`` (``make calibrate``).
 The test split is never read here.
@@ -17,6 +21,7 @@ The test split is never read here.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -38,15 +43,14 @@ from tactful.models.calibration import (
 from tactful.models.cascade import artifacts_dir
 from tactful.training.real_text import LABELLED_RULES, LabelledPost, join_text, read_labels
 
-BARS = Bars(block=0.95, warn=0.70, info=0.40, min_labelled=10, min_found=10)
-BLOCK_MIN_FOUND = 20
+BARS = Bars(block=0.95, warn=0.70, info=0.40, min_labelled=10, min_found=10, block_min_found=20)
 SPLIT = "calibration"
 HEADER = """\
 # Written by `make calibrate` (tactful.training.calibrate); do not edit by hand.
 # For each model category: the lowest score at which grounded findings on the hand-labelled
 # real posts' calibration split reached each bar's precision (found: findings at or above
 # it). A category without a threshold for a severity never reaches that severity from its
-# score; "measured: false" means too few labelled posts to measure (warn at most).
+# score; "measured: false" means too few labelled posts to measure (a note at most).
 """
 
 
@@ -70,9 +74,7 @@ def grounded_scores(
     return out
 
 
-def _threshold(
-    pairs: Sequence[tuple[float, bool]], bar: float, min_found: int
-) -> Threshold | None:
+def _threshold(pairs: Sequence[tuple[float, bool]], bar: float, min_found: int) -> Threshold | None:
     """The lowest score whose findings at or above it reach ``bar`` precision."""
     ranked = sorted(pairs, key=lambda p: -p[0])
     best: Threshold | None = None
@@ -81,7 +83,8 @@ def _threshold(
         right += correct
         last_at_score = n == len(ranked) or ranked[n][0] < score
         if last_at_score and n >= min_found and right / n >= bar:
-            best = Threshold(at=round(score, 4), precision=round(right / n, 4), found=n)
+            at = math.floor(score * 10_000) / 10_000  # never above the score that set it
+            best = Threshold(at=at, precision=round(right / n, 4), found=n)
     return best
 
 
@@ -103,11 +106,13 @@ def calibrate(posts: Sequence[LabelledPost], detector: ClassifierDetector) -> Ca
             categories[category] = CategoryCalibration(
                 labelled=labelled,
                 measured=False,
-                warn=Threshold(at=0.5, precision=right / found if found else 0.0, found=found),
-                note=f"only {labelled} labelled posts in the calibration split: warn at most",
+                info=Threshold(
+                    at=0.5, precision=round(right / found, 4) if found else 0.0, found=found
+                ),
+                note=f"only {labelled} labelled posts in the calibration split: a note at most",
             )
             continue
-        block = _threshold(pairs, BARS.block, BLOCK_MIN_FOUND)
+        block = _threshold(pairs, BARS.block, BARS.block_min_found)
         warn = _threshold(pairs, BARS.warn, BARS.min_found)
         info = _threshold(pairs, BARS.info, BARS.min_found)
         categories[category] = CategoryCalibration(
@@ -129,13 +134,12 @@ def format_table(table: CalibrationFile) -> str:
     lines = [
         f"Calibration on the {table.split} split ({table.posts} real posts); "
         f"bars: block {table.bars.block}, warn {table.bars.warn}, info {table.bars.info}",
-        "category                  labelled  block (at prec n)  warn (at prec n)  "
-        "info (at prec n)",
+        "category                  labelled  block (at prec n)  warn (at prec n)  info (at prec n)",
     ]
     for category, c in table.categories.items():
         lines.append(
             f"{category:25} {c.labelled:8}  {cell(c.block):17}  {cell(c.warn):16}  "
-            f"{cell(c.info):16}{'' if c.measured else '  (not measured: warn at most)'}"
+            f"{cell(c.info):16}{'' if c.measured else '  (not measured: a note at most)'}"
         )
     return "\n".join(lines)
 
