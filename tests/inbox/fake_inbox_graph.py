@@ -18,7 +18,7 @@ linked Instagram account's media with theirs. The READ contract
   (``toplevel``, the default: no replies; ``stream``: every comment, oldest first) and the
   embedded ``comments`` of a post the same way; ``GET /{ig-user-id}/media`` newest first,
   with ``comments_count`` (replies included); ``GET /{ig-media-id}/comments`` top-level
-  comments with their ``replies``;
+  comments with their ``replies`` (the first page), ``GET /{ig-comment-id}/replies`` the rest;
 - cursor paging: ``{"data": [...], "paging": {"cursors": {"before", "after"}, "next"}}``,
   ``next`` only when more follow; ``limit`` at most 100;
 - throttling: ``400`` code 80001 (a Page) or 80002 (Instagram) with
@@ -30,7 +30,7 @@ that one", so entries added meanwhile neither shift nor repeat a page); the orde
 Instagram's comments (oldest first, as Facebook's stream) and that of replies; that
 ``.filter(stream)`` works inside field expansion as it does as a parameter; that a reply to a
 reply hangs under the top-level comment (both networks show two levels); the first page of
-an Instagram comment's ``replies`` holds 25 (later replies are not read by tactful)."""
+an Instagram comment's ``replies`` holds 25."""
 
 from __future__ import annotations
 
@@ -243,6 +243,16 @@ class FakeGraphInbox:
                 if node["id"] == m[1]:
                     self._needs(granted, "instagram_basic", "instagram_manage_comments")
                     chosen = [c for c in node["comments"] if c["parent"] is None]
+                    media = node
+                    return self._answer(chosen, after, limit,
+                                        lambda c: self._ig(c, media, asked),  # noqa: B023
+                                        "ig_comment", asked)  # fmt: skip
+        m = re.fullmatch(r"/([0-9_]+)/replies", path)
+        if m:
+            for node in self.media:
+                if any(c["id"] == m[1] and c["parent"] is None for c in node["comments"]):
+                    self._needs(granted, "instagram_basic", "instagram_manage_comments")
+                    chosen = [c for c in node["comments"] if c["parent"] == m[1]]
                     media = node
                     return self._answer(chosen, after, limit,
                                         lambda c: self._ig(c, media, asked),  # noqa: B023

@@ -100,6 +100,9 @@ INSTAGRAM = [
     Row("GET", "/{version}/{ig-media-id}/comments", IG + "ig-media/comments#reading",
         headers=BEARER, params=fields("fields", "limit", "after", "before"),
         values={"fields": graph_fields(META_FIELDS, "ig_comment"), "limit": between(1, 100)}),
+    Row("GET", "/{version}/{ig-comment-id}/replies", IG + "ig-comment/replies#reading",
+        headers=BEARER, params=fields("fields", "limit", "after", "before"),
+        values={"fields": graph_fields(META_FIELDS, "replies"), "limit": between(1, 100)}),
 ]  # fmt: skip
 
 LI = "learn.microsoft.com/linkedin/marketing/community-management/shares/"
@@ -143,7 +146,8 @@ def test_facebook_and_instagram_reads_follow_the_published_contract(
         for n in range(30):
             fake.post(f"post {n}", network=platform)
         first = [fake.write(f"c {n}", network=platform) for n in range(120)]
-        fake.write("a reply", network=platform, reply_to=first[0])
+        for _ in range(30):  # past the first page of replies on Instagram
+            fake.write("a reply", network=platform, reply_to=first[0])
         seen = Recorder(fake)
         _sync(store, platform, seen, clock, token=TOKEN, base_url=GRAPH_BASE, remote_user=user)
         wrong = mismatches([seen], table)

@@ -47,9 +47,10 @@ def test_every_comment_of_every_recent_post_once(store: Store, clock: Any, netwo
     written = [fake.write(f"on {n}", network=network, on=p) for n, p in enumerate(posts)]
     busy = posts[-1]  # 250 comments: three pages of comments under one post
     written += [fake.write(f"busy {n}", network=network, on=busy) for n in range(250)]
-    replies = [fake.write("agreed", network=network, reply_to=written[5]) for _ in range(3)]
+    # 60 replies to one comment: on Instagram past the first page that comes with it
+    replies = [fake.write("agreed", network=network, reply_to=written[5]) for _ in range(60)]
     (done,) = _sync(store, fake, clock).run()
-    assert (done.new, done.finished) == (283, True)
+    assert (done.new, done.finished) == (340, True)
     rows = _stored(store)
     assert set(rows) == set(written + replies) == fake.ids(network)
     reply = rows[replies[0]]
@@ -62,7 +63,7 @@ def test_every_comment_of_every_recent_post_once(store: Store, clock: Any, netwo
     assert all("after" in r.url.params for r in comments) or network == "instagram"
     later = fake.write("and another", network=network, on=posts[2])
     (again,) = _sync(store, fake, clock).run()
-    assert (again.new, again.seen) == (1, 283)
+    assert (again.new, again.seen) == (1, 340)
     assert later in _stored(store)
 
 
@@ -134,3 +135,19 @@ def test_throttling_is_waited_out(store: Store, clock: Any, network: str) -> Non
     assert waiting.stopped and "wait until 09:05:00" in waiting.stopped  # 5 minutes, as told
     clock.advance(minutes=6)
     assert _sync(store, fake, clock).run()[0].new == 1
+
+
+def test_a_sync_cut_short_goes_on_and_finishes_without_reading_the_window_again(
+    store: Store, clock: Any
+) -> None:
+    _connect(store, "instagram")
+    fake = FakeGraphInbox(clock=clock)
+    media = [fake.post(f"media {n}", network="instagram") for n in range(6)]
+    written = [fake.write("hi", network="instagram", on=m) for m in media]
+    (cut,) = _sync(store, fake, clock, max_pages=4).run()  # one media's comments a read
+    assert (cut.new, cut.finished) == (4, False) and cut.stopped
+    (rest,) = _sync(store, fake, clock, max_pages=4).run()
+    # It goes on where it stopped to the end of the window and stops there: another pass
+    # from the newest would read the whole window again, which the next sync does anyway.
+    assert (rest.new, rest.seen, rest.pages, rest.finished) == (2, 0, 2, True)
+    assert set(_stored(store)) == set(written)

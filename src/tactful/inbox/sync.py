@@ -162,7 +162,10 @@ class InboxSync:
             self.fault("stored")
             done.pages += 1
             if page.next is None:
-                if backfilling:
+                # Then from the newest, for what arrived meanwhile: up to the mark this run
+                # reached. A reader with no mark (posts then comments) would read its whole
+                # window again, which the next sync does anyway.
+                if backfilling and self._cursor(account_id)[0] is not None:
                     backfilling = False
                     continue
                 done.finished = True

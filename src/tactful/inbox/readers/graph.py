@@ -11,7 +11,8 @@ read as posts, then each post's comments (:mod:`tactful.inbox.readers.posts`).
 - Instagram: ``GET /{ig-user-id}/media`` (``fields=id,caption,permalink,timestamp,
   comments_count``), then ``GET /{ig-media-id}/comments`` (``fields=id,text,timestamp,
   username,from,parent_id,replies{...}``) for each media with comments; a comment's replies
-  come with it (their first page). Needs ``instagram_manage_comments``.
+  come with it, and those past their first page from ``GET /{ig-comment-id}/replies``.
+  Needs ``instagram_manage_comments``.
 
 Comments arrive on old posts as well as new ones, and neither edge has a ``since`` for
 comments, so a sync reads the posts of the last ``lookback_days`` (``inbox/limits.yml``) and
@@ -86,6 +87,12 @@ class _Graph:
             return got
         return Comments(_listed(got), _after(got))
 
+    def more_replies(self, comment: dict[str, Any]) -> str | None:
+        return None
+
+    def replies(self, comment_id: str, at: str) -> Comments | Result:
+        return Comments()
+
 
 class _FacebookPage(_Graph):
     edge = "feed"
@@ -125,6 +132,16 @@ class _Instagram(_Graph):
         yield _instagram_comment(comment, above)
         for reply in _listed(obj(comment.get("replies"))):
             yield _instagram_comment(reply, above, replies_to=string(comment.get("id")))
+
+    def more_replies(self, comment: dict[str, Any]) -> str | None:
+        return _after(obj(comment.get("replies")))
+
+    def replies(self, comment_id: str, at: str) -> Comments | Result:
+        params = {"fields": IG_COMMENT_FIELDS, "limit": str(COMMENTS_PER_PAGE), "after": at}
+        got = get_json(self.http, self.creds, f"/{comment_id}/replies", params)
+        if isinstance(got, Result):
+            return got
+        return Comments(_listed(got), _after(got))
 
 
 class FacebookReader:

@@ -135,6 +135,12 @@ class _Page:
     def items(self, comment: dict[str, Any], above: ThreadPost) -> Iterator[Incoming | None]:
         yield _comment(comment, above)
 
+    def more_replies(self, comment: dict[str, Any]) -> str | None:
+        return None  # replies to comments are not read (see the module docstring)
+
+    def replies(self, comment_id: str, at: str) -> Comments | Result:
+        return Comments()
+
 
 def _has_next(paging: dict[str, Any], start: int, got: int, asked: int) -> bool:
     """More follow: a ``next`` link, else ``total`` beyond this page, else a full page."""
