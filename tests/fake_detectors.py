@@ -58,3 +58,32 @@ class Misnamed(_Fake):
 class AfterNobody(_Fake):
     name = "after_nobody"
     after: ClassVar[tuple[str, ...]] = ("clasifier",)
+
+
+class Slow(_Fake):
+    """A check that takes as long as the test wants: it waits until ``release`` is set
+    (a hang guard ends the wait), counting how many checks are inside it at once."""
+
+    name = "slow"
+    GIVE_UP_S = 120.0
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release = threading.Event()
+        self.inside = 0
+        self.most = 0
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
+        with self._lock:
+            self.inside += 1
+            self.calls += 1
+            self.most = max(self.most, self.inside)
+        try:
+            self.release.wait(self.GIVE_UP_S)
+        finally:
+            with self._lock:
+                self.inside -= 1
+        return []
