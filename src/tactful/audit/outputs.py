@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -84,5 +85,9 @@ def write_actions(rows: Iterable[AuditResultRow], out: IO[str]) -> int:
 
 
 def open_out(folder: Path, name: str) -> IO[str]:
+    """An output file for writing, readable by its owner only (0600, like the store: it
+    holds old posts and what is wrong with them), replacing what was there."""
     folder.mkdir(parents=True, exist_ok=True)
-    return open(folder / name, "w", encoding="utf-8", newline="")
+    fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file left by an older run keeps no wider mode
+    return open(fd, "w", encoding="utf-8", newline="")

@@ -42,7 +42,8 @@ def write_report_files(store: Any, run_id: int, folder: Path) -> list[str]:
                 outputs.write_csv(results.flagged(s, run_id), out)
             with outputs.open_out(folder, "actions.csv") as out:
                 outputs.write_actions(results.flagged(s, run_id), out)
-            (folder / "report.html").write_text(page, encoding="utf-8")
+            with outputs.open_out(folder, "report.html") as out:
+                out.write(page)
         except OSError as exc:
             raise InputError(f"cannot write to {str(folder)!r}: {exc.strerror or exc}") from None
     return list(FILES)
