@@ -103,3 +103,20 @@ def test_context_both_ways_is_an_error() -> None:
 def test_severity_order() -> None:
     assert Severity.BLOCK.lowered() is Severity.WARN
     assert Severity.INFO.lowered() is Severity.INFO
+
+
+def test_a_check_that_runs_past_its_budget_says_so_and_keeps_what_it_found() -> None:
+    from itertools import chain, repeat
+
+    from tactful.core.checker import Checker
+    from tactful.core.findings import Verdict
+
+    # The clock reads 0 until the first detector has run, then 100 s: past a 20 s budget.
+    ticks = chain([0.0, 0.0], repeat(100.0))
+    checker = Checker(budget_s=20.0, clock=lambda: next(ticks))
+    first, *rest = checker.detector_names
+    report = checker.check("my idiot boss moved the deadline again")
+    assert report.failed_detectors == tuple(rest)
+    assert report.verdict is Verdict.REVIEW
+    assert any("time budget (20 s a post)" in n for n in report.notices)
+    assert all(f.detector == first for f in report.findings)
