@@ -23,16 +23,59 @@
     });
   }
 
+  class AuditFailed extends Error {
+    constructor(status) { super(status.error || "the audit failed"); this.status = status; }
+  }
+
   async function follow(job) {
     $("progress-label").textContent = "Checking posts…";
     for (;;) {
       const s = await api("GET", `/api/audits/jobs/${job}`);
-      if (s.bytes_total) $("progress").value = 100 * s.bytes_read / s.bytes_total;
-      $("progress-label").textContent = `Checking posts… ${s.posts.toLocaleString()} checked, ${s.flagged.toLocaleString()} to act on`;
+      if (s.state === "queued") {
+        // Audits run one (or --audits-at-once) at a time; this one waits its turn.
+        $("progress").value = 0;
+        $("progress-label").textContent = `Waiting for its turn: ${s.ahead} ${s.ahead === 1 ? "audit" : "audits"} before it`;
+      } else {
+        if (s.bytes_total) $("progress").value = 100 * s.bytes_read / s.bytes_total;
+        $("progress-label").textContent = `Checking posts… ${s.posts.toLocaleString()} checked, ${s.flagged.toLocaleString()} to act on`;
+      }
       if (s.state === "done") return s;
-      if (s.state === "failed") throw new Error(s.error || "the audit failed");
+      if (s.state === "failed") throw new AuditFailed(s);
       await new Promise((r) => setTimeout(r, 400));
     }
+  }
+
+  async function finish(job) {
+    const done = await follow(job);
+    flash($("status"), `Audit #${done.run_id} done: ${done.posts.toLocaleString()} posts checked, ${done.flagged.toLocaleString()} to act on.`);
+    await runs();
+    show(done.run_id);
+  }
+
+  function offerRetry(failed) {
+    // The upload was kept: try it again (the run resumes) or remove it.
+    const again = el("button", {type: "button", onclick: async () => {
+      $("retry-box").hidden = true;
+      $("progress-box").hidden = false;
+      try {
+        await api("POST", `/api/audits/jobs/${failed.job}/retry`);
+        flash($("status"), `Trying ${failed.filename} again.`);
+        await finish(failed.job);
+      } catch (e) { failedWith(e); }
+      finally { $("progress-box").hidden = true; }
+    }}, "Try again");
+    const remove = el("button", {type: "button", onclick: async () => {
+      await api("DELETE", `/api/audits/jobs/${failed.job}`);
+      $("retry-box").hidden = true;
+      flash($("status"), `Removed ${failed.filename}.`);
+    }}, "Remove the upload");
+    $("retry-box").replaceChildren(again, remove);
+    $("retry-box").hidden = false;
+  }
+
+  function failedWith(e) {
+    flash($("status"), e.message, true);
+    if (e instanceof AuditFailed && e.status.can_retry) offerRetry(e.status);
   }
 
   function show(runId) {
@@ -77,13 +120,11 @@
       $("progress-label").textContent = `Uploading ${file.name}…`;
       flash($("status"), "");
       try {
+        $("retry-box").hidden = true;
         const job = await upload(file, q.toString());
-        flash($("status"), `Recognised a ${job.format} export; checking it now.`);
-        const done = await follow(job.job);
-        flash($("status"), `Audit #${done.run_id} done: ${done.posts.toLocaleString()} posts checked, ${done.flagged.toLocaleString()} to act on.`);
-        await runs();
-        show(done.run_id);
-      } catch (e) { flash($("status"), e.message, true); }
+        flash($("status"), `Recognised a ${job.format} export; ${job.state === "queued" ? "it is queued" : "checking it now"}.`);
+        await finish(job.job);
+      } catch (e) { failedWith(e); }
       finally { button.disabled = false; $("progress-box").hidden = true; $("start").reset(); }
     });
     await runs();
