@@ -25,6 +25,7 @@ from tactful.detectors.grounding import GroundingFile
 from tactful.detectors.mentions import MentionsFile
 from tactful.detectors.pii._common import PiiDataFile, pii_data
 from tactful.errors import PolicyError, RuleDataError
+from tactful.inbox.answers import AnswersFile
 from tactful.inbox.limits import InboxLimits
 from tactful.inbox.triage import TriageFile
 from tactful.models.calibration import CalibrationFile
@@ -441,6 +442,7 @@ SHIPPED = [
     ("detectors/mentions.yml", MentionsFile, None),
     ("models/calibration.yml", CalibrationFile, None),
     ("detectors/pii/pii_data.yml", PiiDataFile, None),
+    ("inbox/answers.yml", AnswersFile, None),
     ("inbox/limits.yml", InboxLimits, None),
     ("inbox/triage.yml", TriageFile, None),
     ("networks/limits.yml", LimitsFile, None),

@@ -92,7 +92,10 @@ USERNAME = "tactful_jo"
 CLIENT_ID = "tactful-app"
 LIMIT = 280
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-ALL_SCOPES = frozenset({"tweet.read", "tweet.write", "users.read", "media.write", "offline.access"})
+ALL_SCOPES = frozenset(
+    {"tweet.read", "tweet.write", "tweet.moderate.write", "users.read", "media.write",
+     "offline.access"}
+)  # fmt: skip
 READ_ONLY = frozenset({"tweet.read", "users.read", "offline.access"})
 
 TOO_LONG = (

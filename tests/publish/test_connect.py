@@ -92,13 +92,15 @@ def test_mastodon_registers_tactful_and_reads_the_instance_limits() -> None:
         "characters_reserved_per_url": 23,
     }
     # Asked for, and granted: reading statuses back after a lost answer needs read:statuses,
-    # the inbox's sync read:notifications.
+    # the inbox's sync read:notifications, its mute and block write:mutes and write:blocks.
     assert fake.scopes[made.token] == {
         "read:accounts",
         "read:statuses",
         "read:notifications",
         "write:statuses",
         "write:media",
+        "write:mutes",
+        "write:blocks",
     }
 
 

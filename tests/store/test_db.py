@@ -35,6 +35,7 @@ TABLES = {
     "media_rights",
     "inbox_items",
     "inbox_cursors",
+    "inbox_actions",
     "notices",
     "account_credentials",
     "outbox_attempts",
@@ -45,7 +46,7 @@ TABLES = {
 
 def test_a_new_store_is_migrated_to_head(store: Store) -> None:
     assert set(store.tables()) == TABLES
-    assert store.revision() == "0008"
+    assert store.revision() == "0009"
 
 
 def test_models_match_the_migrations(store: Store) -> None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tactful.cli.store import actor_or_default, db_option, echo_json, json_option, open_db
+
+if TYPE_CHECKING:
+    from tactful.inbox.actions import InboxActions, ReplyCheck
+    from tactful.store import Store
 
 _ACCOUNT = click.option("--account", "account_name", metavar="NAME", help="Only this account.")
 
@@ -29,6 +34,9 @@ def inbox() -> None:
       tactful inbox sync
       tactful inbox list --class complaint
       tactful inbox show 12
+      tactful inbox reply 3 --draft
+      tactful inbox hide 17
+      tactful inbox undo 4
       tactful inbox done 12
       tactful inbox evidence export --out evidence/
       tactful inbox evidence verify evidence/evidence.json
@@ -131,16 +139,22 @@ def show_command(item_id: int, as_json: bool, db_url: str | None) -> None:
     Example:
       tactful inbox show 12
     """
+    from tactful.inbox.actions import history, suggested_reply
     from tactful.inbox.store import get_item
+    from tactful.store.accounts import get_account
 
     store = open_db(db_url)
     try:
         with store.session() as s:
             item = get_item(s, item_id)
+            account = get_account(s, item.account)
+        actions = history(store, item_id)
     finally:
         store.dispose()
+    draft = suggested_reply(item, account)
     if as_json:
-        echo_json(item.to_dict())
+        echo_json({**item.to_dict(), "actions": [a.to_dict() for a in actions],
+                   "drafted_reply": draft})  # fmt: skip
         return
     triage = item.triage or {}
     lines = [f"#{item.id} {item.category or 'not sorted yet'} on {item.account} ({item.network})"]
@@ -165,6 +179,10 @@ def show_command(item_id: int, as_json: bool, db_url: str | None) -> None:
         for f in triage.get("findings", []):
             words = " … ".join(f.get("excerpts") or [])
             lines.append(f"   {f['severity']:5}  {f['rule_id']}  “{words}”  {f['message']}")
+    for action in actions:
+        lines.append("  " + action.line())
+    if draft:
+        lines.append(f"  drafted reply (tactful inbox reply {item.id}): {draft}")
     if item.done_at:
         lines.append(f"  done {item.done_at:%Y-%m-%d %H:%M} by {item.done_by}")
     click.echo("\n".join(lines))
@@ -252,3 +270,193 @@ def verify_command(file: str) -> None:
             click.echo(f"tampered: {problem}")
         raise SystemExit(1)
     click.echo(f"{file}: the chain is intact")
+
+
+# ---------------------------------------------------------------------------- answering
+
+
+def _actions(store: Store, actor: str | None) -> InboxActions:
+    import httpx
+
+    from tactful.inbox.actions import InboxActions
+
+    http = httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
+    return InboxActions(store, http=http, clock=_now, actor=actor_or_default(actor))
+
+
+_BY = click.option("--by", "actor", metavar="NAME", help="Who does it (default: you).")
+
+
+def _print_check(check: ReplyCheck) -> None:
+    report = check.report
+    click.echo(f"  check: {report['verdict']}")
+    for f in report["findings"]:
+        words = " … ".join(f.get("excerpts") or [])
+        click.echo(f"   {f['severity']:5}  {f['rule_id']}  “{words}”  {f['message']}")
+
+
+@inbox.command("reply")
+@click.argument("item_id", type=int)
+@click.option("--text", "text", metavar="TEXT", help="The reply (default: the drafted one).")
+@click.option(
+    "--override",
+    metavar="REASON",
+    help="Send it although blocking findings stop it; recorded with who and why.",
+)
+@click.option(
+    "--draft", "draft_only", is_flag=True, help="Show the reply and its check; send nothing."
+)
+@click.option("--yes", "-y", is_flag=True, help="Send without asking.")
+@_BY
+@db_option
+def reply_command(
+    item_id: int, text: str | None, override: str | None, draft_only: bool, yes: bool,
+    actor: str | None, db_url: str | None,
+) -> None:  # fmt: skip
+    """Answer an item in public, checked first as a reply by the same checker as every post:
+    a reply that picks a public fight is flagged, and blocking findings stop it unless you
+    say why with --override. Without --text, a complaint gets a drafted reply that thanks,
+    apologises and takes the details to a private channel.
+
+    \b
+    Examples:
+      tactful inbox reply 3 --draft
+      tactful inbox reply 3 --yes
+      tactful inbox reply 3 --text "Sorry about that! Could you DM us your order number?"
+    """
+    from tactful.core.factory import checker_for
+    from tactful.errors import InputError
+    from tactful.inbox.actions import check_reply, suggested_reply
+
+    store = open_db(db_url)
+    try:
+        actions = _actions(store, actor)
+        item = actions.item(item_id)
+        account = actions.account_of(item)
+        words = text if text is not None else suggested_reply(item, account)
+        if not words:
+            raise InputError(
+                f"#{item_id} is {item.category or 'not sorted yet'}: there is no drafted reply "
+                "for it; write one with --text"
+            )
+        checker = checker_for(store)
+        check = check_reply(checker, item, account, words)
+        if check.hold_back:
+            click.echo(f"  advice: {check.hold_back}")
+        click.echo(f"reply to #{item_id} ({item.author_handle or '?'}) on {item.account}:")
+        click.echo("  " + "\n  ".join(words.splitlines()))
+        _print_check(check)
+        if draft_only:
+            return
+        if not yes and not click.confirm("Send this reply?", default=False):
+            click.echo("not sent")
+            return
+        view, _ = actions.reply(item_id, words, checker=checker, override=override)
+        click.echo(view.line())
+        if view.outcome != "done":
+            raise SystemExit(1)
+    finally:
+        store.dispose()
+
+
+def _moderate(action: str, item_id: int, actor: str | None, db_url: str | None,
+              reason: str | None = None) -> None:  # fmt: skip
+    store = open_db(db_url)
+    try:
+        actions = _actions(store, actor)
+        if action == "report":
+            view = actions.report(item_id, reason)
+        else:
+            view = getattr(actions, action)(item_id)
+        click.echo(view.line())
+        if view.outcome == "link":
+            click.echo(f"  report it there: {view.url or 'open the item on the network'}")
+        elif view.outcome != "done":
+            raise SystemExit(1)
+        elif view.undoable:
+            click.echo(f"  undo with: tactful inbox undo {view.id}")
+    finally:
+        store.dispose()
+
+
+@inbox.command("hide")
+@click.argument("item_id", type=int)
+@_BY
+@db_option
+def hide_command(item_id: int, actor: str | None, db_url: str | None) -> None:
+    """Hide a comment or reply from everyone but its author (Facebook and Instagram
+    comments; X replies to the account's own posts). Undo with tactful inbox undo.
+
+    \b
+    Example:
+      tactful inbox hide 17
+    """
+    _moderate("hide", item_id, actor, db_url)
+
+
+@inbox.command("mute")
+@click.argument("item_id", type=int)
+@_BY
+@db_option
+def mute_command(item_id: int, actor: str | None, db_url: str | None) -> None:
+    """Mute the item's author (Mastodon, Bluesky): you stop seeing them; they are not told.
+
+    \b
+    Example:
+      tactful inbox mute 17
+    """
+    _moderate("mute", item_id, actor, db_url)
+
+
+@inbox.command("block")
+@click.argument("item_id", type=int)
+@_BY
+@db_option
+def block_command(item_id: int, actor: str | None, db_url: str | None) -> None:
+    """Block the item's author (Mastodon, Bluesky; a Bluesky block is public).
+
+    \b
+    Example:
+      tactful inbox block 17
+    """
+    _moderate("block", item_id, actor, db_url)
+
+
+@inbox.command("report")
+@click.argument("item_id", type=int)
+@click.option(
+    "--reason", metavar="TEXT", help="What to tell the moderators (default: the class and why)."
+)
+@_BY
+@db_option
+def report_command(item_id: int, reason: str | None, actor: str | None, db_url: str | None) -> None:
+    """Report an item to the network's moderators: on Bluesky through its API, elsewhere
+    with a link to the network's report form. Export the evidence first for threats.
+
+    \b
+    Example:
+      tactful inbox report 17 --reason "threatens to wait outside my house"
+    """
+    _moderate("report", item_id, actor, db_url, reason)
+
+
+@inbox.command("undo")
+@click.argument("action_id", type=int)
+@_BY
+@db_option
+def undo_command(action_id: int, actor: str | None, db_url: str | None) -> None:
+    """Take an action back where the network allows it: a reply deleted, a hidden comment
+    shown, an author unmuted or unblocked. Recorded with who and when.
+
+    \b
+    Example:
+      tactful inbox undo 4
+    """
+    from tactful.inbox.actions import UNDO_VERB
+
+    store = open_db(db_url)
+    try:
+        view = _actions(store, actor).undo(action_id)
+        click.echo(f"action #{view.id}: {view.action} {UNDO_VERB[view.action]}")
+    finally:
+        store.dispose()

@@ -24,16 +24,27 @@ from tactful.errors import InputError
 from tactful.publish.oauth import DEFAULT_PORT, OAuthApp, authorize, free_port
 
 X_AUTHORIZE = "https://x.com/i/oauth2/authorize"
-X_SCOPES = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
+# tweet.moderate.write: for the inbox to hide replies (PUT /2/tweets/:id/hidden).
+X_SCOPES = (
+    "tweet.read",
+    "tweet.write",
+    "tweet.moderate.write",
+    "users.read",
+    "media.write",
+    "offline.access",
+)
 # read:statuses: to find a post whose answer was lost once the idempotency key has lapsed
 # (Mastodon checks a token's scopes on every call it is sent with); read:notifications: for
-# the inbox to read mentions and replies (GET /api/v1/notifications).
+# the inbox to read mentions and replies (GET /api/v1/notifications); write:mutes and
+# write:blocks: for the inbox to mute or block a sender.
 MASTODON_SCOPES = (
     "read:accounts",
     "read:statuses",
     "read:notifications",
     "write:statuses",
     "write:media",
+    "write:mutes",
+    "write:blocks",
 )
 
 

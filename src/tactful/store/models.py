@@ -455,6 +455,34 @@ class InboxCursorRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class InboxActionRow(Base):
+    """What the user did about an inbox item through the network (reply, hide, mute, block,
+    report), with who and when; ``outcome`` says how it went (``sending`` until the network
+    answers). An undo is recorded on the row it undoes (``undone_at``, ``undone_by``). A
+    reply keeps what the checker found and, when blocking findings were let by, who let
+    them by (``actor``), why and which rules."""
+
+    __tablename__ = "inbox_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_items.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(20))  # reply | hide | mute | block | report
+    outcome: Mapped[str] = mapped_column(String(20))  # sending | done | link | failed | unknown
+    actor: Mapped[str] = mapped_column(String(120))
+    acted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str | None] = mapped_column(Text)  # the reply, the report's reason
+    remote_id: Mapped[str | None] = mapped_column(Text)  # the reply, the block record
+    url: Mapped[str | None] = mapped_column(Text)  # the reply, or the report form
+    detail: Mapped[str | None] = mapped_column(Text)  # what the network said
+    checked: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_rules: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(120))
+
+
 APPEND_ONLY: tuple[type[Base], ...] = (
     AccountEventRow,
     ConsentEventRow,
