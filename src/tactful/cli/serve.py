@@ -86,6 +86,20 @@ def _free_port(host: str, port: int, tries: int) -> int:
     help="Do not publish scheduled posts from this server (run tactful worker instead).",
 )
 @click.option(
+    "--inbox-every",
+    "inbox_every",
+    type=click.FloatRange(1, 1440),
+    default=5.0,
+    show_default=True,
+    metavar="MINUTES",
+    help="How often the built-in worker brings the inbox in (tactful inbox sync) and sorts it.",
+)
+@click.option(
+    "--no-inbox-sync",
+    is_flag=True,
+    help="Do not sync the inbox from this server (run tactful inbox sync yourself).",
+)
+@click.option(
     "--policy",
     "policy_files",
     multiple=True,
@@ -105,13 +119,16 @@ def serve(
     max_upload_mb: int,
     worker_interval: float,
     no_worker: bool,
+    inbox_every: float,
+    no_inbox_sync: bool,
     policy_files: tuple[str, ...],
     db_url: str | None,
 ) -> None:
     """Run the web app (compose and check posts, schedule them, accounts, contacts and tag
     consent, media, audits, rules) and its HTTP API, with OpenAPI docs at /docs. Listens on
     this machine only. A worker inside it publishes scheduled posts when they are due
-    (--no-worker: leave that to tactful worker).
+    (--no-worker: leave that to tactful worker) and brings the inbox in every few minutes
+    (--inbox-every; --no-inbox-sync to leave that to tactful inbox sync).
 
     On first start an access token is made and shown once; only its hash is kept. The
     browser asks for it once; API clients send it as "Authorization: Bearer TOKEN".
@@ -122,6 +139,7 @@ def serve(
       tactful serve                        # your store (tactful db info says where)
       tactful serve --port 9000 --db ./team.db
       tactful serve --no-worker            # publish with tactful worker elsewhere
+      tactful serve --inbox-every 15       # sync the inbox every 15 minutes
     """
     import uvicorn
 
@@ -171,6 +189,7 @@ def serve(
         worker_interval=None if no_worker else worker_interval,
         allowed_hosts=(host, *allow_hosts),
         audits_at_once=audits_at_once,
+        inbox_interval=None if no_inbox_sync or demo else inbox_every * 60,
     )
     if demo:
         click.echo(f"tactful demo is running at {url}/#token={token}")
@@ -183,6 +202,8 @@ def serve(
         click.echo("  (the demo accounts are not connected: nothing is ever published)")
     else:
         click.echo(f"  publishing scheduled posts when due (checked every {worker_interval:g} s)")
+        if not no_inbox_sync:
+            click.echo(f"  syncing the inbox every {inbox_every:g} min (see /inbox)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

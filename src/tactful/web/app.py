@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,9 @@ from tactful.web.schemas import SignIn
 from tactful.web.state import MAX_ARCHIVE, AppState
 
 if TYPE_CHECKING:
+    import httpx
+
+    from tactful.inbox.periodic import PeriodicSync
     from tactful.publish.worker import Worker
 
 STATIC = Path(__file__).with_name("static")
@@ -33,6 +37,7 @@ PAGES = {
     "/audits": "audits.html",
     "/rules": "rules.html",
     "/schedule": "schedule.html",
+    "/inbox": "inbox.html",
 }
 # Pages may only talk to this server; user images are served from here too.
 PAGE_CSP = (
@@ -53,13 +58,19 @@ def create_app(
     allowed_hosts: Sequence[str] = (),
     audits_at_once: int | None = None,
     checks_at_once: int | None = None,
+    inbox_interval: float | None = None,
+    inbox_http: Callable[[], httpx.Client] | None = None,
+    worker_clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """``worker_interval``: publish due posts from a background thread this often (seconds;
     None: no worker). ``make_worker`` builds its Worker (by default, one that shares this
     app's loaded rules and models). ``allowed_hosts``: names besides the loopback ones that
     pages and sign-in answer to (the host it listens on). ``audits_at_once`` and
     ``checks_at_once``: how many uploaded exports are audited, and how many checks run, at
-    once (the defaults of :mod:`~tactful.web.audit_jobs` and :mod:`~tactful.web.check_slots`)."""
+    once (the defaults of :mod:`~tactful.web.audit_jobs` and :mod:`~tactful.web.check_slots`).
+    ``inbox_interval``: the worker also syncs the inbox this often (seconds; None: never).
+    ``inbox_http`` makes the HTTP client the inbox's sync and answers use, and
+    ``worker_clock`` is the worker's clock (tests pass fakes of both)."""
     files_dir = files_dir or files_dir_for(store)
     state = AppState(
         store,
@@ -68,6 +79,8 @@ def create_app(
         audits_at_once=audits_at_once,
         checks_at_once=checks_at_once,
     )
+    if inbox_http is not None:
+        state.inbox_http = inbox_http
     if worker_interval is not None:
         from tactful.publish.worker import Worker as PublishWorker
         from tactful.web.background import BackgroundWorker
@@ -77,7 +90,9 @@ def create_app(
                 return make_worker(store)
             return PublishWorker(store, base=state.base_checker)
 
-        state.worker = BackgroundWorker(build, worker_interval)
+        state.worker = BackgroundWorker(
+            build, worker_interval, inbox=_inbox_sync(state, inbox_interval, worker_clock)
+        )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -128,11 +143,44 @@ def create_app(
         # On the event loop itself: it answers while every worker thread is busy.
         return JSONResponse({"ok": True})
 
-    from tactful.web import api, audit_api, feedback_api, media_api, policy_api, schedule_api
+    from tactful.web import (
+        api,
+        audit_api,
+        feedback_api,
+        inbox_api,
+        media_api,
+        policy_api,
+        schedule_api,
+    )
 
-    for module in (api, policy_api, feedback_api, media_api, audit_api, schedule_api):
+    for module in (api, policy_api, feedback_api, media_api, audit_api, schedule_api, inbox_api):
         app.include_router(module.router, dependencies=[Depends(guard)])
     return app
+
+
+def _inbox_sync(
+    state: AppState, interval: float | None, clock: Callable[[], datetime] | None
+) -> PeriodicSync | None:
+    """The worker's inbox sync every ``interval`` seconds on its clock (None: no sync)."""
+    if interval is None:
+        return None
+    from datetime import UTC, timedelta
+
+    from tactful.inbox.periodic import PeriodicSync
+    from tactful.inbox.sync import InboxSync
+
+    now = clock or (lambda: datetime.now(UTC))
+
+    def make_sync() -> InboxSync:
+        return InboxSync(state.store, http=state.inbox_http(), clock=now)
+
+    return PeriodicSync(
+        state.store,
+        make_sync=make_sync,
+        checker=state.checker,
+        clock=now,
+        interval=timedelta(seconds=interval),
+    )
 
 
 def _page(app: FastAPI, route: str, filename: str) -> None:

@@ -1,7 +1,9 @@
 """The worker inside ``tactful serve``: a thread that publishes what is due every few
 seconds, the same :class:`~tactful.publish.worker.Worker` as ``tactful worker`` (so it may
 run beside other workers; none publishes a post twice). An exception in a run is logged in
-one line and the next run goes on; the server never stops for it."""
+one line and the next run goes on; the server never stops for it. With an inbox sync
+(:class:`~tactful.inbox.periodic.PeriodicSync`), each run also syncs the inbox when its
+interval has passed on the worker's clock; a failed sync is remembered the same way."""
 
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tactful.publish.worker import Tally, Worker
+
+if TYPE_CHECKING:
+    from tactful.inbox.periodic import PeriodicSync
 
 log = logging.getLogger("tactful.serve")
 BATCH = 10  # deliveries claimed per run; a full batch is followed at once by the next
@@ -24,9 +29,12 @@ def _one_line(exc: BaseException) -> str:
 
 
 class BackgroundWorker:
-    def __init__(self, make: Callable[[], Worker], interval: float):
+    def __init__(
+        self, make: Callable[[], Worker], interval: float, inbox: PeriodicSync | None = None
+    ):
         self.make = make
         self.interval = interval
+        self.inbox = inbox
         self.started_at: datetime | None = None
         self.last_run_at: datetime | None = None
         self.last_error: str | None = None
@@ -59,6 +67,8 @@ class BackgroundWorker:
             self._thread.join(timeout)
         if self._worker is not None and not self.running:
             self._worker.http.close()
+        if self.inbox is not None and not self.running:
+            self.inbox.close()
 
     def run_once(self) -> int:
         """One run; an exception is logged and remembered, never raised."""
@@ -82,6 +92,8 @@ class BackgroundWorker:
             self.last_run_at = datetime.now(UTC)
             if self._worker is not None:
                 self._tally = dataclasses.asdict(self._worker.tally)
+        if self.inbox is not None:
+            self.inbox.run_if_due()  # catches and remembers its own failures
         return n
 
     def _loop(self) -> None:
@@ -102,4 +114,5 @@ class BackgroundWorker:
                 "runs": self.runs,
                 "handled": self.handled,
                 "tally": dict(self._tally),
+                "inbox": self.inbox.status() if self.inbox is not None else None,
             }

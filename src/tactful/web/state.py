@@ -4,7 +4,7 @@ the folder for uploaded files, and the audits this server started."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from tactful.store import Store, current_actor
 from tactful.store.accounts import AccountRecord
 
 if TYPE_CHECKING:
+    import httpx
     from sqlalchemy.orm import Session
 
     from tactful.store.snapshot import StoreSnapshot
@@ -47,6 +48,7 @@ class AppState:
         )
         self.checks = CheckSlots(checks_at_once)  # checks run off the event loop, bounded
         self.worker: BackgroundWorker | None = None  # publishes due posts (None: turned off)
+        self.inbox_http: Callable[[], httpx.Client] = _network_client  # the inbox's answers
         self._base: Checker | None = None  # rules, policies and models: loaded once
         self._checker: Checker | None = None  # the base over the store's current data
         self._stamp: tuple[object, ...] = ()  # what other processes change (see checker())
@@ -109,6 +111,12 @@ class AppState:
             found = get_account(s, name)  # raises with the known names when there is none
         self.changed()
         return found
+
+
+def _network_client() -> httpx.Client:
+    import httpx
+
+    return httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
 
 
 def app_state(request: Request) -> AppState:

@@ -3,7 +3,7 @@
 "use strict";
 (() => {
   const PAGES = [
-    ["/", "Compose"], ["/schedule", "Schedule"], ["/accounts", "Accounts"], ["/contacts", "Contacts & consent"],
+    ["/", "Compose"], ["/schedule", "Schedule"], ["/inbox", "Inbox"], ["/accounts", "Accounts"], ["/contacts", "Contacts & consent"],
     ["/media", "Media"], ["/audits", "Audits"], ["/rules", "Rules"], ["/docs", "API"],
   ];
   let csrf = sessionStorage.getItem("tactful-csrf") || "";
