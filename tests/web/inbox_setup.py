@@ -62,3 +62,35 @@ def seed_inbox(store: Store, fake: FakeMastodonActions, checker: Checker) -> Non
             ))  # fmt: skip
         store_items(s, owner.id, "mastodon", incoming, T0)
     triage_pending(store, checker, now=T0)
+
+
+class Networks:
+    """The fake networks behind one client, by host (Mastodon, Meta's Graph API)."""
+
+    def __init__(self, *servers: tuple[str, object]):
+        self.servers = dict(servers)
+
+    def handle(self, request: object) -> object:
+        host = request.url.host  # type: ignore[attr-defined]
+        return self.servers[host].handle(request)  # type: ignore[attr-defined]
+
+    def rate_limited(self) -> object:
+        return next(iter(self.servers.values())).rate_limited()  # type: ignore[attr-defined]
+
+
+def seed_facebook(store: Store, graph: object, checker: Checker) -> None:
+    """A Facebook Page whose post has a trolling comment (hidden only through the Page)."""
+    from fake_inbox_actions import GRAPH_BASE
+
+    with store.session() as s:
+        add_account(s, "acme-fb", platform="facebook", kind="brand")
+        save_credentials(s, "acme-fb", token="page-token", base_url=GRAPH_BASE, remote_user="1001")
+        owner = s.scalar(select(AccountRow).where(AccountRow.name == "acme-fb"))
+        assert owner is not None
+        comment = graph.comment("1001_555", "facebook")  # type: ignore[attr-defined]
+        store_items(s, owner.id, "facebook", [Incoming(
+            remote_id=comment, kind="comment", text="Typical clowns. Nobody asked for your opinion lol",
+            author_handle="Angry Person", author_id="9876", created_at=T0 - timedelta(hours=5),
+            url="https://www.facebook.com/1001_555",
+        )], T0)  # fmt: skip
+    triage_pending(store, checker, now=T0)

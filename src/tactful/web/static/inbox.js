@@ -139,6 +139,7 @@
     const body = {text: $("draft").value};
     if ($("override").value.trim()) body.override = $("override").value.trim();
     $("send-reply").disabled = true;
+    flash($("reply-status"), "Sending…");
     try {
       const r = await api("POST", `/api/inbox/${current.item.id}/reply`, body);
       flash($("reply-status"), r.action.outcome === "done" ? "Sent." : `Not sent: ${r.action.detail}`, r.action.outcome !== "done");

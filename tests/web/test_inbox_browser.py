@@ -1,0 +1,217 @@
+"""The Inbox page end to end in Debian's Chromium (headless, driven by Playwright with the
+system browser, as test_browser.py does): the real page, served by the real app, answering
+through fake networks (Mastodon and Meta's Graph API, on the client the app is given).
+
+Screenshots go to build/screenshots/ (or $TACTFUL_SCREENSHOTS); each test prints its path."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from inbox_setup import Networks, seed_facebook, seed_inbox
+
+from tactful.core.factory import checker_for
+from tactful.inbox.evidence import verify
+from tactful.store import Store
+from tactful.web import create_app
+from tactful.web.auth import digest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TOKEN = "inbox-browser-token"
+SHOTS = Path(
+    os.environ.get("TACTFUL_SCREENSHOTS") or Path(__file__).parents[2] / "build" / "screenshots"
+)
+TIMEOUT_MS = 20_000
+HOSTILE = "You clearly have no idea what you're talking about. Do your research."
+
+
+def _need_browser() -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must run the browser tests: .ci/run installs Debian's chromium")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def networks() -> Any:
+    from fake_inbox_actions import FakeGraphActions, FakeMastodonActions
+    from inbox_setup import T0
+
+    return FakeMastodonActions(clock=lambda: T0), FakeGraphActions()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, networks: Any) -> Iterator[str]:
+    _need_browser()
+    import uvicorn
+    from fake_http import client
+
+    masto, graph = networks
+    # The sealed tokens' key outlives each test's private data folder: one for the module.
+    keys = pytest.MonkeyPatch()
+    keys.setenv("TACTFUL_KEY_FILE", str(tmp_path_factory.mktemp("keys") / "tokens.key"))
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('inbox') / 'inbox.db'}")
+    checker = checker_for(None)
+    seed_inbox(store, masto, checker)
+    seed_facebook(store, graph, checker)
+    both = Networks(("social.example", masto), ("graph.fake.test", graph))
+    app = create_app(store, digest(TOKEN), inbox_http=lambda: client(both))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+    store.dispose()
+    keys.undo()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    real_clock = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}  # see test_browser
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], env=real_clock
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 1100, "height": 900}, base_url=server, accept_downloads=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(f"/inbox#token={TOKEN}")
+    pg.wait_for_selector("#items li")
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def shot(pg: Any, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    pg.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    print(f"screenshot: {path}")
+    return path
+
+
+def _classes(pg: Any) -> list[str]:
+    return list(pg.eval_on_selector_all("#items li", "els => els.map(e => e.dataset.class)"))
+
+
+def test_the_inbox_lists_items_by_priority_with_filters(page: Any) -> None:
+    assert page.get_attribute("nav a[href='/inbox']", "aria-current") == "page"  # in the nav
+    first = page.locator("#items li").first
+    assert (
+        "WHERE YOU ARE" in first.inner_text() and "waiting outside your house" in first.inner_text()
+    )
+    order = _classes(page)
+    assert order.index("complaint") < order.index("trolling") < order.index("question")
+    assert order.index("question") < order.index("praise")
+    shot(page, "inbox-list.png")
+    page.select_option("#filter-class", "complaint")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#items li')].every(li => li.dataset.class === 'complaint')"
+    )
+    texts = page.locator("#items li").all_inner_texts()
+    assert len(texts) == 2 and "Still no refund" in texts[0]  # oldest first
+    page.select_option("#filter-class", "")
+    page.select_option("#filter-account", "acme-fb")
+    page.wait_for_function("() => document.querySelectorAll('#items li').length === 1")
+    assert "Typical clowns" in page.inner_text("#items")
+
+
+def test_a_reply_is_checked_as_typed_and_a_hostile_one_flagged(page: Any, networks: Any) -> None:
+    masto, _ = networks
+    page.locator("#items li", has_text="Still no refund").click()
+    page.wait_for_selector("#detail:not([hidden])")
+    assert page.input_value("#draft").startswith("Hi @pat@elsewhere.example")  # the drafted reply
+    page.wait_for_function(
+        "() => document.getElementById('verdict').textContent === 'OK to publish'"
+    )
+    assert "private channel" in page.inner_text("#detail-action")
+    page.fill("#draft", "")
+    page.locator("#draft").press_sequentially(HOSTILE)
+    page.wait_for_selector("#findings li.warn")
+    assert "engagement.hostile_reply" in page.inner_text("#findings")
+    assert page.inner_text("#verdict") == "review before publishing"
+    page.wait_for_selector("#backdrop mark")
+    shot(page, "inbox-reply-flagged.png")
+    page.fill("#draft", "You are an idiot and a liar")
+    page.wait_for_selector("#override-row:not([hidden])")
+    assert page.inner_text("#verdict") == "do not publish"
+    page.click("#send-reply")
+    page.wait_for_function(
+        "() => document.getElementById('reply-status').textContent.includes('--override')"
+    )
+    assert masto.replies_to("7006") == []  # stopped before it went
+    page.click("#use-draft")
+    page.wait_for_function(
+        "() => document.getElementById('verdict').textContent === 'OK to publish'"
+    )
+    page.click("#send-reply")
+    page.wait_for_selector("#reply-status:has-text('Sent.')")
+    page.wait_for_selector("#history li[data-action='reply']")
+    assert "reply: done" in page.inner_text("#history")
+    (sent,) = masto.replies_to("7006")
+    assert "sorry" in sent["content"]
+
+
+def test_hide_a_comment_and_show_it_again(page: Any, networks: Any) -> None:
+    _, graph = networks
+    page.select_option("#filter-account", "acme-fb")
+    page.wait_for_function("() => document.querySelectorAll('#items li').length === 1")
+    page.locator("#items li").first.click()
+    page.wait_for_selector("#detail:not([hidden])")
+    assert page.is_disabled("#do-mute") and not page.is_disabled("#do-hide")
+    assert "Don't feed the troll" in page.inner_text("#hold-back")
+    page.click("#do-hide")
+    page.wait_for_selector("#history li[data-action='hide']")
+    assert "hide: done" in page.inner_text("#history") and graph.comments["1001_555"]["hidden"]
+    shot(page, "inbox-hidden.png")
+    page.click("#history li[data-action='hide'] button")
+    page.wait_for_selector("#history li[data-action='hide'] >> text=undone")
+    assert graph.comments["1001_555"]["hidden"] is False
+
+
+def test_evidence_export_downloads_a_verifiable_chain(page: Any, tmp_path: Path) -> None:
+    with page.expect_download() as made:
+        page.click("#evidence-json")
+    path = tmp_path / "evidence.json"
+    made.value.save_as(path)
+    document = json.loads(path.read_text("utf-8"))
+    assert document["records_count"] == 1 and "outside your house" in document["records"][0]["text"]
+    assert verify(path) == []
+    with page.expect_download() as made:
+        page.click("#evidence-html")
+    html = tmp_path / "evidence.html"
+    made.value.save_as(html)
+    assert "outside your house" in html.read_text("utf-8") and "<script" not in html.read_text(
+        "utf-8"
+    )
