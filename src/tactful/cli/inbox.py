@@ -326,7 +326,7 @@ def reply_command(
     """
     from tactful.core.factory import checker_for
     from tactful.errors import InputError
-    from tactful.inbox.actions import check_reply, suggested_reply
+    from tactful.inbox.actions import ReplyStopped, check_reply, suggested_reply
 
     store = open_db(db_url)
     try:
@@ -348,6 +348,8 @@ def reply_command(
         _print_check(check)
         if draft_only:
             return
+        if check.stopping(override):  # said before asking, not after
+            raise ReplyStopped(check, overridable=not check.stopping("reason"))
         if not yes and not click.confirm("Send this reply?", default=False):
             click.echo("not sent")
             return

@@ -80,7 +80,7 @@ class ReplyStopped(InputError):
     def __init__(self, check: ReplyCheck, overridable: bool):
         rules = ", ".join(check.blocking)
         hint = "; to send it anyway say why: --override REASON" if overridable else ""
-        super().__init__(f"the reply was not sent: {rules} stop it{hint}")
+        super().__init__(f"the reply was not sent: blocking findings ({rules}) stop it{hint}")
         self.check = check
 
 

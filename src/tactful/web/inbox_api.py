@@ -6,9 +6,11 @@ undo; the evidence export; and what the worker's sync did last. Same code as the
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,6 +18,9 @@ from pydantic import BaseModel, Field
 
 from tactful.web import problems
 from tactful.web.state import AppState, app_state
+
+if TYPE_CHECKING:
+    from tactful.inbox.actions import InboxActions
 
 router = APIRouter(prefix="/api/inbox", tags=["inbox"])
 Moderation = Literal["hide", "mute", "block", "report"]
@@ -43,10 +48,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _actions(state: AppState) -> Any:
+@contextmanager
+def _actions(state: AppState) -> Iterator[InboxActions]:
     from tactful.inbox.actions import InboxActions
 
-    return InboxActions(state.store, http=state.inbox_http(), clock=_now, actor=state.actor)
+    with state.inbox_http() as http:
+        yield InboxActions(state.store, http=http, clock=_now, actor=state.actor)
 
 
 @router.get("", summary="Items by priority (filters: account, class)")
@@ -170,9 +177,10 @@ def send_reply(item_id: int, body: ReplyIn, request: Request) -> Any:
 
     state = app_state(request)
     try:
-        view, check = _actions(state).reply(
-            item_id, body.text, checker=state.checker(), override=body.override
-        )
+        with _actions(state) as actions:
+            view, check = actions.reply(
+                item_id, body.text, checker=state.checker(), override=body.override
+            )
     except ReplyStopped as stopped:
         return problems.problem(
             409,
@@ -196,7 +204,8 @@ def mark_item_done(item_id: int, body: DoneIn, request: Request) -> dict[str, An
 
 @router.post("/actions/{action_id}/undo", summary="Take an action back where the network allows")
 def undo_action(action_id: int, request: Request) -> dict[str, Any]:
-    view = _actions(app_state(request)).undo(action_id)
+    with _actions(app_state(request)) as actions:
+        view = actions.undo(action_id)
     result: dict[str, Any] = view.to_dict()
     return result
 
@@ -207,11 +216,11 @@ def moderate(
 ) -> Any:
     """Through the account's connector; a report on a network with no report API is recorded
     with the link to its report form (``outcome`` ``link``). A failed one answers 502."""
-    actions = _actions(app_state(request))
-    if action == "report":
-        view = actions.report(item_id, body.reason if body else None)
-    else:
-        view = getattr(actions, action)(item_id)
+    with _actions(app_state(request)) as actions:
+        if action == "report":
+            view = actions.report(item_id, body.reason if body else None)
+        else:
+            view = getattr(actions, action)(item_id)
     status = 201 if view.outcome in ("done", "link") else 502
     return JSONResponse(_jsonable(view.to_dict()), status_code=status)
 
