@@ -21,6 +21,12 @@ from sqlalchemy import create_engine, text
 from tactful.store import Store
 
 PG_URL = os.environ.get("TACTFUL_TEST_PG_URL", "")
+MIGRATIONS = Path(__file__).parents[1] / "src" / "tactful" / "store" / "migrations" / "versions"
+
+
+def latest_revision() -> str:
+    """The newest migration's revision ("0009"): what a store is upgraded to."""
+    return max(p.name.split("_", 1)[0] for p in MIGRATIONS.glob("[0-9]*_*.py"))
 
 
 def _pg_engine_url() -> str:
