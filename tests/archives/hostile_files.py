@@ -806,6 +806,20 @@ import json, resource, sys, traceback
 from click.testing import CliRunner
 from tactful.cli.main import main
 
+
+def peak_mb():
+    # VmHWM is this process's own peak since it started; ru_maxrss would also count the
+    # memory of the process it was forked from (a pytest worker), which exec does not reset.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 for args in json.loads(sys.argv[1]):
     result = CliRunner().invoke(main, args)
     failed = result.exception is not None and not isinstance(result.exception, SystemExit)
@@ -814,7 +828,7 @@ for args in json.loads(sys.argv[1]):
         "output": result.stdout + result.stderr + (
             "".join(traceback.format_exception(result.exception)) if failed else ""
         ),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "peak_mb": peak_mb(),
     }), flush=True)
 """
 
