@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from tactful.web import problems
+from tactful.web.schemas import RowId
 from tactful.web.state import AppState, app_state
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def _evidence(state: AppState, kind: str, account: str | None) -> Response:
 
 
 @router.get("/{item_id}", summary="One item: findings, suggested action, drafted reply, actions")
-def get_inbox_item(item_id: int, request: Request) -> dict[str, Any]:
+def get_inbox_item(item_id: RowId, request: Request) -> dict[str, Any]:
     from tactful.inbox.actions import history, suggested_reply
     from tactful.inbox.answers import hold_back, report_link
     from tactful.inbox.moderation import ACTIONS, moderator
@@ -154,7 +155,7 @@ def get_inbox_item(item_id: int, request: Request) -> dict[str, Any]:
 
 
 @router.post("/{item_id}/reply/check", summary="Check a reply as it is typed")
-async def check_reply(item_id: int, body: ReplyText, request: Request) -> dict[str, Any]:
+async def check_reply(item_id: RowId, body: ReplyText, request: Request) -> dict[str, Any]:
     """The same check that stops a reply at ``POST /api/inbox/{id}/reply``."""
     from tactful.inbox.actions import check_reply as check
     from tactful.inbox.store import get_item
@@ -171,7 +172,7 @@ async def check_reply(item_id: int, body: ReplyText, request: Request) -> dict[s
 
 
 @router.post("/{item_id}/reply", status_code=201, summary="Send a reply (checked first)")
-def send_reply(item_id: int, body: ReplyIn, request: Request) -> Any:
+def send_reply(item_id: RowId, body: ReplyIn, request: Request) -> Any:
     """Blocking findings stop it (409, with the check) unless ``override`` says why."""
     from tactful.inbox.actions import ReplyStopped
 
@@ -193,7 +194,7 @@ def send_reply(item_id: int, body: ReplyIn, request: Request) -> Any:
 
 
 @router.post("/{item_id}/done", summary="Mark an item dealt with (or put it back)")
-def mark_item_done(item_id: int, body: DoneIn, request: Request) -> dict[str, Any]:
+def mark_item_done(item_id: RowId, body: DoneIn, request: Request) -> dict[str, Any]:
     from tactful.inbox.store import mark_done
 
     state = app_state(request)
@@ -203,7 +204,7 @@ def mark_item_done(item_id: int, body: DoneIn, request: Request) -> dict[str, An
 
 
 @router.post("/actions/{action_id}/undo", summary="Take an action back where the network allows")
-def undo_action(action_id: int, request: Request) -> dict[str, Any]:
+def undo_action(action_id: RowId, request: Request) -> dict[str, Any]:
     with _actions(app_state(request)) as actions:
         view = actions.undo(action_id)
     result: dict[str, Any] = view.to_dict()
@@ -212,7 +213,7 @@ def undo_action(action_id: int, request: Request) -> dict[str, Any]:
 
 @router.post("/{item_id}/{action}", status_code=201, summary="Hide, mute, block or report")
 def moderate(
-    item_id: int, action: Moderation, request: Request, body: ActionIn | None = None
+    item_id: RowId, action: Moderation, request: Request, body: ActionIn | None = None
 ) -> Any:
     """Through the account's connector; a report on a network with no report API is recorded
     with the link to its report form (``outcome`` ``link``). A failed one answers 502."""
