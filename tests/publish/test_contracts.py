@@ -97,6 +97,8 @@ MASTODON_SCOPES = each_of(
     "read:notifications",
     "write:statuses",
     "write:media",
+    "write:mutes",
+    "write:blocks",
     sep=" ",
 )
 MASTODON = [
