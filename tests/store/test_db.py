@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -211,10 +212,14 @@ def test_urls_paths_and_defaults(tmp_path, monkeypatch) -> None:
         ("sqlite://u:p@/x", "cannot use database URL|cannot understand|cannot use the database"),
     ],
 )
-def test_bad_database_urls_are_one_line_errors(url: str, message: str) -> None:
+def test_bad_database_urls_are_one_line_errors(
+    url: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match=message) as err:
         Store(url)
     assert "\n" not in str(err.value)
+    assert not list(tmp_path.iterdir())  # a bad URL leaves no file behind
 
 
 def test_a_password_is_never_displayed(tmp_path) -> None:

@@ -183,7 +183,11 @@ class Store:
                 f"cannot understand database URL {url!r}: use a file path, sqlite:///FILE "
                 "or postgresql://USER@HOST/DB"
             ) from None
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and parsed.database not in (None, "", ":memory:")
+            and not (parsed.username or parsed.password or parsed.host)  # a bad URL: no file
+        ):
             try:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
                 create_private(Path(parsed.database))  # before SQLite makes it 0644
