@@ -28,7 +28,8 @@ def test_shipped_table_matches_the_shipped_model() -> None:
         # A stricter bar never starts at a lower score than a looser one.
         assert [t.at for t in thresholds] == sorted((t.at for t in thresholds), reverse=True)
         if entry.measured:
-            assert entry.labelled >= BARS.min_labelled, category
+            found = max((t.found for t in thresholds), default=BARS.min_found)
+            assert found >= BARS.min_found, category
             for t, bar in ((entry.block, BARS.block), (entry.warn, BARS.warn)):
                 assert t is None or t.precision >= bar, category
         else:
@@ -116,16 +117,16 @@ def test_no_policy_layer_raises_a_finding_past_its_ceiling() -> None:
     assert [f.severity for f in noted] == [Severity.INFO]
 
 
-def test_model_findings_say_how_often_they_are_right() -> None:
+def test_model_findings_say_how_often_they_are_right_and_what_they_found() -> None:
     report = tactful.check(
-        "The president is a fascist and everyone who voted for him should be ashamed",
+        "Faith in the Lord is the only foundation a business can stand on. God first, always.",
         platform="linkedin",
         account_kind="professional",
     )
-    political = [f for f in report.findings if f.rule_id == "views.political"]
-    assert political and political[0].detector == "classifier"
-    assert "right" in political[0].explanation and "%" in political[0].explanation
-    assert "Found a political subject" in political[0].explanation
+    religious = [f for f in report.findings if f.rule_id == "views.religious"]
+    assert religious and religious[0].detector == "classifier"
+    assert "right" in religious[0].explanation and "%" in religious[0].explanation
+    assert "Found a religious term: “Lord”, “God”" in religious[0].explanation
 
 
 def test_categories_the_real_posts_do_not_cover_warn_at_most() -> None:

@@ -20,9 +20,6 @@ from tactful.detectors.grounding import default_grounding
         ("conflict.public_attack", "Never again, Globex ripped us off", "Globex"),
         ("conflict.public_attack", "Thanks for nothing, @acme", "@acme"),
         ("views.religious", "Pray for rain, God is listening", "Pray"),
-        ("views.political", "Vote them out in November", "Vote"),
-        ("lifestyle.nightlife", "Four pints and a hangover", "pints"),
-        ("work.confidential", "Between us, the layoffs start Monday", "Between us"),
     ],
 )
 def test_evidence_is_named_in_the_words_typed(category: str, text: str, found: str) -> None:
@@ -45,10 +42,11 @@ def test_evidence_is_named_in_the_words_typed(category: str, text: str, found: s
         ("conflict.former_employer", "damn that was close"),
         ("views.religious", "The president is a fascist"),
         ("conflict.public_attack", "@user @user hello there"),  # a reply's opening handles
-        ("register.promotional", "Beach day with the kids"),
     ],
 )
 def test_no_evidence_no_finding(category: str, text: str) -> None:
+    # (Categories the issue names evidence for; politics, nightlife, promotion and
+    # confidential details are raised on the calibrated score alone.)
     grounded = default_grounding().check(category, text, ((0, len(text)),))
     assert not grounded.ok
     assert grounded.ruled_out is None
@@ -112,8 +110,6 @@ def test_a_rejection_in_a_later_sentence_does_not_clear_an_earlier_one() -> None
         ("conflict.former_employer", "I left the office early, my boss is a moron"),
         ("work.venting", "this app's design is stupid and I hate it here"),
         ("views.religious", "holy hell, what a soul-crushing Monday"),
-        ("views.political", "the party last night was a riot"),
-        ("work.confidential", "about to go for a run, numbers look good"),
     ],
 )
 def test_everyday_words_are_not_evidence(category: str, text: str) -> None:
@@ -130,3 +126,12 @@ def test_evidence_must_be_near_the_span_in_a_long_post() -> None:
     assert not near_end.ok  # "manager" is three sentences away from the span
     at_start = default_grounding().check("work.venting", text, ((0, 20),))
     assert at_start.ok
+
+
+@pytest.mark.parametrize(
+    "category",
+    ["views.political", "lifestyle.nightlife", "register.promotional", "work.confidential"],
+)
+def test_categories_without_named_evidence_rest_on_the_calibrated_score(category: str) -> None:
+    grounded = default_grounding().check(category, "anything at all", ((0, 15),))
+    assert grounded.ok and grounded.evidence is not None and not grounded.evidence.words

@@ -4,7 +4,7 @@
 from the hand-labelled real posts' calibration split: for each category, the lowest score
 at which grounded findings were right often enough to block (precision 0.95), to warn and to
 be shown as a note. A score below the note bar raises nothing. Categories with too few
-labelled real posts to measure are notes at most (``measured: false``).
+findings on the labelled real posts to measure are notes at most (``measured: false``).
 
 The table records the sha256 of the model artifacts it was measured with (the weights' bytes
 and ``meta.json``'s content, so line endings do not matter); a model trained again without
@@ -34,8 +34,7 @@ class Bars(DataModel):
     block: Fraction
     warn: Fraction
     info: Fraction
-    min_labelled: Annotated[int, Field(ge=1)]  # labelled posts a category needs to be measured
-    min_found: Annotated[int, Field(ge=1)]  # findings at or above a warn or info threshold
+    min_found: Annotated[int, Field(ge=1)]  # findings to measure, and at or above warn or info
     block_min_found: Annotated[int, Field(ge=1)]  # ... and a block threshold
 
 

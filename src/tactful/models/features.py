@@ -73,6 +73,7 @@ class IdentityTermsFile(DataModel):
 
     terms: tuple[Text, ...]
     explain_skip: tuple[Text, ...]
+    collection_tags: tuple[Text, ...] = ()
 
 
 @cache
@@ -88,10 +89,26 @@ def identity_terms() -> frozenset[str]:
 _TERM = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
+@cache
+def _collection_tags() -> re.Pattern[str] | None:
+    tags = [re.escape(t.lower()) for t in _word_lists().collection_tags]
+    return re.compile(r"(?<!\w)(?:" + "|".join(tags) + r")(?!\w)") if tags else None
+
+
+def without_collection_tags(normalised: str) -> str:
+    """The normalised text without the tags a data set's collection added (``#semst``)."""
+    pattern = _collection_tags()
+    if pattern is None or "#" not in normalised:
+        return normalised
+    return pattern.sub(" ", normalised)
+
+
 def mask_identity(text: str) -> str:
     """The text MiniLM reads: words naming a group become ``[MASK]``, so the model judges what
-    is said about a group ("[MASK] are all lazy"), never that a group is named."""
+    is said about a group ("[MASK] are all lazy"), never that a group is named. A data set's
+    collection tags (``#semst``) are left out."""
     terms = identity_terms()
+    text = without_collection_tags(text)
     return _TERM.sub(lambda m: "[MASK]" if m.group().lower() in terms else m.group(), text)
 
 
@@ -127,9 +144,11 @@ def ngrams(text: str) -> list[str]:
 
 
 def featurize(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """Sparse feature vector: (indices, values), log-scaled counts, L2-normalised."""
+    """Sparse feature vector: (indices, values), log-scaled counts, L2-normalised. A data
+    set's collection tags (``#semst``) are not read."""
     counts: dict[int, int] = {}
-    for h in map(zlib.crc32, (g.encode("utf-8") for g in ngrams(text))):
+    grams = ngrams(without_collection_tags(text))
+    for h in map(zlib.crc32, (g.encode("utf-8") for g in grams)):
         key = h & (DIM - 1)
         counts[key] = counts.get(key, 0) + 1
     if not counts:
