@@ -101,6 +101,9 @@ ALL_PERMISSIONS = frozenset(
         "pages_manage_posts",
         "instagram_basic",
         "instagram_content_publish",
+        "pages_read_user_content",
+        "pages_manage_engagement",
+        "instagram_manage_comments",
     }
 )
 

@@ -128,7 +128,13 @@ def test_a_linkedin_page_is_connected_by_number_or_urn(clock: Any, organization:
     browser = Browser(fake)
     made = linkedin(fake, organization=organization, open_url=browser)
     assert made.remote_user == ORG and made.who == ORG
-    assert browser.scopes() == ["openid", "profile", "w_member_social", "w_organization_social"]
+    assert browser.scopes() == [
+        "openid",
+        "profile",
+        "w_member_social",
+        "w_organization_social",
+        "r_organization_social",
+    ]
     assert fake.tokens[made.token].scopes == frozenset(browser.scopes())
 
 
@@ -158,7 +164,7 @@ def test_a_cancelled_linkedin_sign_in_is_one_line(clock: Any, answer: str, said:
 
 def test_an_app_without_the_page_product_cannot_sign_in_as_a_page(clock: Any) -> None:
     fake = FakeLinkedIn(clock=clock, app_scopes=frozenset({"openid", "profile", "w_member_social"}))
-    with pytest.raises(InputError, match='"w_organization_social" is not authorized'):
+    with pytest.raises(InputError, match='"[rw]_organization_social" is not authorized'):
         linkedin(fake, organization=ORG_ID)
     assert linkedin(fake).remote_user == MEMBER  # as the member it still can
 
@@ -206,7 +212,13 @@ def test_facebook_with_one_page_keeps_a_page_token_that_does_not_expire(clock: A
     made = meta(fake, "facebook", browser)
     assert (made.remote_user, made.token, made.who) == (PAGE_ID, TOKEN, "Jo's Bakery")
     assert made.base_url == BASE and made.expires_at is None and made.extra == {}
-    assert browser.scopes() == ["pages_show_list", "pages_read_engagement", "pages_manage_posts"]
+    assert browser.scopes() == [
+        "pages_show_list",
+        "pages_read_engagement",
+        "pages_manage_posts",
+        "pages_read_user_content",
+        "pages_manage_engagement",
+    ]
     assert paths(fake) == ["/dialog/oauth", "/oauth/access_token", "/oauth/access_token",
                            "/me/accounts"]  # fmt: skip
     exchange = fake.requests[2]
@@ -246,9 +258,12 @@ def test_instagram_resolves_the_linked_account_and_keeps_the_page(clock: Any) ->
         "pages_show_list",
         "pages_read_engagement",
         "pages_manage_posts",
+        "pages_read_user_content",
+        "pages_manage_engagement",
         "instagram_basic",
         "instagram_content_publish",
         "business_management",
+        "instagram_manage_comments",
     ]
     assert f"/{PAGE_ID}" in paths(fake)  # the link read with the Page token
 

@@ -392,6 +392,9 @@ META_SCOPES = each_of(
     "instagram_basic",
     "instagram_content_publish",
     "business_management",
+    "pages_read_user_content",
+    "pages_manage_engagement",
+    "instagram_manage_comments",
     sep="[ ,]",
 )
 CONNECT_META = [

@@ -31,6 +31,8 @@ from tactful.publish.oauth import DEFAULT_PORT, OAuthApp, authorize
 
 LINKEDIN_SCOPES = ("openid", "profile", "w_member_social")
 ORGANIZATION_SCOPE = "w_organization_social"
+# The inbox reads the comments on the organisation's posts.
+ORGANIZATION_READ_SCOPE = "r_organization_social"
 _ORGANIZATION = re.compile(r"(?:urn:li:organization:)?(\d+)")
 
 
@@ -65,7 +67,11 @@ def linkedin_oauth(
 
     author = organization_urn(organization) if organization is not None else None
     oauth = (oauth_url or OAUTH).rstrip("/")
-    scopes = (*LINKEDIN_SCOPES, ORGANIZATION_SCOPE) if author else LINKEDIN_SCOPES
+    scopes = (
+        (*LINKEDIN_SCOPES, ORGANIZATION_SCOPE, ORGANIZATION_READ_SCOPE)
+        if author
+        else LINKEDIN_SCOPES
+    )
     tokens = authorize(
         OAuthApp(
             authorize_url=f"{oauth}/oauth/v2/authorization",

@@ -31,8 +31,20 @@ from tactful.publish.oauth import DEFAULT_PORT, OAuthApp, authorize
 if TYPE_CHECKING:
     from tactful.publish.connectors.base import Credentials
 
-PAGE_SCOPES = ("pages_show_list", "pages_read_engagement", "pages_manage_posts")
-INSTAGRAM_SCOPES = ("instagram_basic", "instagram_content_publish", "business_management")
+# Publishing, then the inbox: reading what people wrote on the Page and answering or hiding it.
+PAGE_SCOPES = (
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_posts",
+    "pages_read_user_content",
+    "pages_manage_engagement",
+)
+INSTAGRAM_SCOPES = (
+    "instagram_basic",
+    "instagram_content_publish",
+    "business_management",
+    "instagram_manage_comments",
+)
 PLATFORMS = ("facebook", "instagram")
 MAX_PAGES = 10  # of 100 Pages each
 
