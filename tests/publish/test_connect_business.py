@@ -164,7 +164,7 @@ def test_a_cancelled_linkedin_sign_in_is_one_line(clock: Any, answer: str, said:
 
 def test_an_app_without_the_page_product_cannot_sign_in_as_a_page(clock: Any) -> None:
     fake = FakeLinkedIn(clock=clock, app_scopes=frozenset({"openid", "profile", "w_member_social"}))
-    with pytest.raises(InputError, match='"[rw]_organization_social" is not authorized'):
+    with pytest.raises(InputError, match=r'"[rw]_organization_social" is not authorized'):
         linkedin(fake, organization=ORG_ID)
     assert linkedin(fake).remote_user == MEMBER  # as the member it still can
 
