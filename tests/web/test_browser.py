@@ -6,96 +6,40 @@ Screenshots go to build/screenshots/ (or $TACTFUL_SCREENSHOTS); each test prints
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import chromium, need_browser, opened, serving, shot
 
 from tactful.archives.synthetic import write
 from tactful.web import create_app
 from tactful.web.auth import digest
 from tactful.web.demo import demo_photo, seed
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "browser-test-token"
-SHOTS = Path(
-    os.environ.get("TACTFUL_SCREENSHOTS") or Path(__file__).parents[2] / "build" / "screenshots"
-)
-TIMEOUT_MS = 20_000
-
-
-def _need_browser() -> None:
-    if CHROMIUM is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI must run the browser tests: .ci/run installs Debian's chromium")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_browser()
-    import uvicorn
-
+    need_browser()
     store = seed(tmp_path_factory.mktemp("demo"))
     app = create_app(store, digest(TOKEN), worker_interval=0.5)  # demo accounts: never sent
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    # Under libfaketime (the suite a year ahead, .ci/next_year.sh) Chromium's timers stall,
-    # so the browser keeps the real clock; the pages only show the times the app sends.
-    real_clock = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], env=real_clock
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server)
-    context.set_default_timeout(TIMEOUT_MS)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(f"/#token={TOKEN}")
-    pg.wait_for_selector("#draft")
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def shot(pg: Any, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / name
-    pg.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
-    print(f"screenshot: {path}")
-    return path
+    with opened(browser, server, f"/#token={TOKEN}", "#draft") as pg:
+        yield pg
 
 
 def api(pg: Any, method: str, path: str, body: Any = None) -> Any:

@@ -7,16 +7,12 @@ Screenshots go to build/screenshots/ (or $TACTFUL_SCREENSHOTS); each test prints
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import chromium, need_browser, opened, serving, shot
 from inbox_setup import Networks, seed_facebook, seed_inbox
 
 from tactful.core.factory import checker_for
@@ -25,20 +21,8 @@ from tactful.store import Store
 from tactful.web import create_app
 from tactful.web.auth import digest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN = "inbox-browser-token"
-SHOTS = Path(
-    os.environ.get("TACTFUL_SCREENSHOTS") or Path(__file__).parents[2] / "build" / "screenshots"
-)
-TIMEOUT_MS = 20_000
 HOSTILE = "You clearly have no idea what you're talking about. Do your research."
-
-
-def _need_browser() -> None:
-    if CHROMIUM is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI must run the browser tests: .ci/run installs Debian's chromium")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +35,7 @@ def networks() -> Any:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, networks: Any) -> Iterator[str]:
-    _need_browser()
-    import uvicorn
+    need_browser()
     from fake_http import client
 
     masto, graph = networks
@@ -65,60 +48,22 @@ def server(tmp_path_factory: pytest.TempPathFactory, networks: Any) -> Iterator[
     seed_facebook(store, graph, checker)
     both = Networks(("social.example", masto), ("graph.fake.test", graph))
     app = create_app(store, digest(TOKEN), inbox_http=lambda: client(both))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(app) as url:
+        yield url
     store.dispose()
     keys.undo()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    real_clock = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}  # see test_browser
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], env=real_clock
-        )
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 1100, "height": 900}, base_url=server, accept_downloads=True
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.goto(f"/inbox#token={TOKEN}")
-    pg.wait_for_selector("#items li")
-    yield pg
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def shot(pg: Any, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / name
-    pg.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
-    print(f"screenshot: {path}")
-    return path
+    with opened(browser, server, f"/inbox#token={TOKEN}", "#items li", accept_downloads=True) as pg:
+        yield pg
 
 
 def _classes(pg: Any) -> list[str]:
