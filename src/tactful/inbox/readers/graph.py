@@ -20,7 +20,7 @@ stores each comment once (the store's key). The post a comment is on is kept as 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ import httpx
 from tactful.inbox.items import Incoming, Page, ThreadPost
 from tactful.inbox.limits import limits
 from tactful.inbox.readers.common import obj, string, when
-from tactful.inbox.readers.posts import Comments, Posts, read_posts
+from tactful.inbox.readers.posts import Comments, Posts, Source, read_posts
 from tactful.publish.connectors.base import Credentials, Result
 from tactful.publish.connectors.graph import get_json
 
@@ -144,40 +144,38 @@ class _Instagram(_Graph):
         return Comments(_listed(got), _after(got))
 
 
-class FacebookReader:
+class _GraphReader:
+    """A Graph API account: the posts of the last ``lookback_days`` and their comments."""
+
+    network: str
+    _id_of: str  # how a refusal names the id the account needs
+    _source: Callable[[httpx.Client, Credentials], Source]
+
+    def read(
+        self,
+        http: httpx.Client,
+        creds: Credentials,
+        *,
+        since: str | None,
+        resume: str | None,
+        now: datetime,
+    ) -> Page | Result:
+        if not creds.remote_user:
+            return Result("rejected", detail=f"the account's {self._id_of} is not known")
+        cutoff = now - timedelta(days=limits().lookback_days)
+        return read_posts(self._source(http, creds), resume, cutoff)
+
+
+class FacebookReader(_GraphReader):
     network = "facebook"
-
-    def read(
-        self,
-        http: httpx.Client,
-        creds: Credentials,
-        *,
-        since: str | None,
-        resume: str | None,
-        now: datetime,
-    ) -> Page | Result:
-        if not creds.remote_user:
-            return Result("rejected", detail="the account's Facebook Page id is not known")
-        cutoff = now - timedelta(days=limits().lookback_days)
-        return read_posts(_FacebookPage(http, creds), resume, cutoff)
+    _id_of = "Facebook Page id"
+    _source = _FacebookPage
 
 
-class InstagramReader:
+class InstagramReader(_GraphReader):
     network = "instagram"
-
-    def read(
-        self,
-        http: httpx.Client,
-        creds: Credentials,
-        *,
-        since: str | None,
-        resume: str | None,
-        now: datetime,
-    ) -> Page | Result:
-        if not creds.remote_user:
-            return Result("rejected", detail="the account's Instagram id is not known")
-        cutoff = now - timedelta(days=limits().lookback_days)
-        return read_posts(_Instagram(http, creds), resume, cutoff)
+    _id_of = "Instagram id"
+    _source = _Instagram
 
 
 def _facebook_comment(comment: dict[str, Any], above: ThreadPost) -> Incoming | None:
