@@ -121,7 +121,10 @@ def test_a_reply_is_checked_as_typed_and_a_hostile_one_flagged(page: Any, networ
         "() => document.getElementById('verdict').textContent === 'OK to publish'"
     )
     page.click("#send-reply")
-    page.wait_for_selector("#reply-status:has-text('Sent.')")
+    page.wait_for_function(  # an answer, whichever it is, so a failure says what it was
+        "() => !['', 'Sending…'].includes(document.getElementById('reply-status').textContent)"
+    )
+    assert page.inner_text("#reply-status") == "Sent."
     page.wait_for_selector("#history li[data-action='reply']")
     assert "reply: done" in page.inner_text("#history")
     (sent,) = masto.replies_to("7006")
@@ -139,9 +142,11 @@ def test_hide_a_comment_and_show_it_again(page: Any, networks: Any) -> None:
     page.click("#do-hide")
     page.wait_for_selector("#history li[data-action='hide']")
     assert "hide: done" in page.inner_text("#history") and graph.comments["1001_555"]["hidden"]
+    page.wait_for_selector("#action-status:has-text('hide: done')")  # said, and still there
     shot(page, "inbox-hidden.png")
     page.click("#history li[data-action='hide'] button")
     page.wait_for_selector("#history li[data-action='hide'] >> text=undone")
+    page.wait_for_selector("#action-status:has-text('hide taken back.')")
     assert graph.comments["1001_555"]["hidden"] is False
 
 

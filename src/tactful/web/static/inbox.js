@@ -98,7 +98,7 @@
     if (!actions.length) { ul.append(el("li", {class: "muted"}, "Nothing yet.")); return; }
     for (const a of actions) {
       const undo = a.undoable ? el("button", {type: "button", onclick: async () => {
-        try { await api("POST", `/api/inbox/actions/${a.id}/undo`); flash($("action-status"), `${a.action} taken back.`); await open(current.item.id); }
+        try { await api("POST", `/api/inbox/actions/${a.id}/undo`); await open(current.item.id); flash($("action-status"), `${a.action} taken back.`); }
         catch (e) { flash($("action-status"), e.message, true); }
       }}, "Undo") : null;
       ul.append(el("li", {"data-action": a.action},
@@ -142,19 +142,20 @@
     flash($("reply-status"), "Sending…");
     try {
       const r = await api("POST", `/api/inbox/${current.item.id}/reply`, body);
+      await open(current.item.id);  // reopening clears the status line: say how it went after
       flash($("reply-status"), r.action.outcome === "done" ? "Sent." : `Not sent: ${r.action.detail}`, r.action.outcome !== "done");
-      await open(current.item.id);
     } catch (e) { flash($("reply-status"), e.message, true); await check(); }
     finally { $("send-reply").disabled = false; }
   }
 
   async function act(action) {
+    let said, failed = false;
     try {
       const a = await api("POST", `/api/inbox/${current.item.id}/${action}`, {});
-      const said = a.outcome === "link" ? `Report it on the network: ${a.url || "open the item"}. ${a.detail || ""}` : `${action}: ${a.outcome}`;
-      flash($("action-status"), said);
-    } catch (e) { flash($("action-status"), e.message, true); }
-    await open(current.item.id);
+      said = a.outcome === "link" ? `Report it on the network: ${a.url || "open the item"}. ${a.detail || ""}` : `${action}: ${a.outcome}`;
+    } catch (e) { said = e.message; failed = true; }
+    await open(current.item.id);  // reopening clears the status line: say how it went after
+    flash($("action-status"), said, failed);
   }
 
   start(async () => {
