@@ -22,14 +22,19 @@ publishing fakes (their auth, scopes, error bodies and the posts they keep):
   with ``is_hidden`` (Facebook) or ``hide`` (Instagram) and ``DELETE /{id}`` answer
   ``{"success": true}``; the bearer token must carry ``pages_manage_engagement`` (Facebook)
   or ``instagram_manage_comments`` (Instagram), else ``(#200)`` OAuthException; an unknown id
-  is error 100 subcode 33. Guessed: that the form body and the query string are read alike
-  (the publishing fakes assume it too), and the ids of new replies.
+  is error 100 subcode 33. ``GET /{comment-id}/comments`` and ``GET /{ig-comment-id}/replies``
+  list the replies (``data``: ``id``, ``message`` or ``text``, ``from``), oldest first, in one
+  page. Guessed: that the form body and the query string are read alike (the publishing
+  fakes assume it too), the ids of new replies, and that a reply's ``from`` names the Page or
+  Instagram account whose token wrote it (``owners``).
 - **Bluesky** (:class:`FakeBlueskyActions`, on the inbox's fake PDS; every request and answer
   checked against the lexicons of ``../shared/specs/atproto`` where they are there):
   ``app.bsky.feed.getPostThread`` (``depth``, ``parentHeight``; a ``threadViewPost`` whose
   ``postView`` carries the record), ``com.atproto.repo.createRecord`` of an
   ``app.bsky.graph.block`` (record checked against its lexicon; key a TID),
-  ``com.atproto.repo.deleteRecord``, ``com.atproto.moderation.createReport`` (only with an
+  ``com.atproto.repo.deleteRecord``, ``com.atproto.repo.getRecord`` of a block, a block
+  under a key already taken answered as the reference PDS does (``taken_answer``, as the
+  publishing fake), ``com.atproto.moderation.createReport`` (only with an
   ``atproto-proxy`` header naming a moderation service, as the PDS needs to route it; the
   subject a strong ref to a post it knows). Guessed: ``app.bsky.graph.muteActor`` and
   ``unmuteActor``, whose lexicons are not in the shared folder: a procedure with
@@ -178,6 +183,8 @@ class FakeGraphActions:
     comments: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> network, hidden
     replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (parent, message)
     requests: list[httpx.Request] = field(default_factory=list)
+    owners: dict[str, str] = field(default_factory=dict)  # token -> the Page's or IG user's id
+    authors: dict[str, str] = field(default_factory=dict)  # reply id -> who wrote it
 
     def comment(self, comment_id: str, network: str) -> str:
         self.comments[comment_id] = {"network": network, "hidden": False}
@@ -220,14 +227,24 @@ class FakeGraphActions:
         if request.method == "DELETE" and edge is None:
             self.replies.pop(target, None) or self.comments.pop(target, None)
             return httpx.Response(200, json={"success": True})
+        wanted_edge = "comments" if network == "facebook" else "replies"
+        if request.method == "GET" and edge == wanted_edge:
+            words = "message" if network == "facebook" else "text"
+            listed = [
+                {"id": rid, words: message,
+                 **({"from": {"id": self.authors[rid]}} if rid in self.authors else {})}
+                for rid, (parent, message) in self.replies.items() if parent == target
+            ]  # fmt: skip
+            return httpx.Response(200, json={"data": listed})
         if request.method != "POST":
             return self._error("Unsupported request method", 100)
-        wanted_edge = "comments" if network == "facebook" else "replies"
         if edge is not None:
             if edge != wanted_edge or not form.get("message"):
                 return self._error("(#100) Invalid parameter", 100)
             made = f"{target}_{len(self.replies) + 1}"
             self.replies[made] = (target, form["message"])
+            if token in self.owners:
+                self.authors[made] = self.owners[token]
             return httpx.Response(200, json={"id": made})
         field_name = "is_hidden" if network == "facebook" else "hide"
         if set(form) != {field_name} or form[field_name] not in ("true", "false"):
@@ -273,6 +290,11 @@ class FakeBlueskyActions(FakeBlueskyInbox):
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         nsid = request.url.path.removeprefix("/xrpc/")
+        if nsid == "com.atproto.repo.getRecord" and request.url.params.get("collection") == BLOCK:
+            found = self.records.get(f"{BLOCK}/{request.url.params.get('rkey')}")
+            if found is None:
+                return self._error(400, "RecordNotFound", "Could not locate record")
+            return httpx.Response(200, json=found)
         if nsid not in (THREAD, MUTE, UNMUTE, REPORT, "com.atproto.repo.deleteRecord") and not (
             nsid == "com.atproto.repo.createRecord" and BLOCK.encode() in request.content
         ):
@@ -337,6 +359,10 @@ class FakeBlueskyActions(FakeBlueskyInbox):
         record = body["record"]
         rkey = body.get("rkey") or _tid_now(self.clock())
         self.lex.validate_record(BLOCK, record, rkey=rkey)
+        if f"{BLOCK}/{rkey}" in self.records:
+            if self.taken_answer == "409":
+                raise _Invalid(f"Record already exists: {rkey}", "RecordAlreadyExists", 409)
+            raise _Invalid("Internal Server Error", "InternalServerError", 500)
         uri = f"at://{self.did}/{BLOCK}/{rkey}"
         cid = self._cid_of(uri)
         self.records[f"{BLOCK}/{rkey}"] = {"uri": uri, "cid": cid, "value": record}

@@ -171,3 +171,45 @@ def test_the_worker_syncs_the_inbox_on_its_clock_and_survives_a_failed_sync(
     network.write("thanks, all sorted now!", author="sam")
     worker.run_once()
     assert worker.inbox.status()["synced"][0]["new"] == 1
+
+
+def test_an_answer_left_sending_is_settled_by_the_next_action_and_retried_once(
+    client: TestClient, fake: Any, store: Store, monkeypatch: Any
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    import tactful.web.inbox_api as inbox_api
+    from tactful.store.models import InboxActionRow, InboxItemRow
+
+    monkeypatch.setattr(inbox_api, "_now", lambda: T0)  # the app's clock
+    answer = "Sorry about that! Please send us a private mention with your order number."
+    with store.session() as s:  # as a tactful killed mid-send left them, ten minutes ago
+        item_id = s.scalar(select(InboxItemRow.id).where(InboxItemRow.remote_id == "7002"))
+        assert item_id is not None
+        for action, text in (("reply", answer), ("mute", None)):
+            s.add(InboxActionRow(item_id=item_id, action=action, outcome="sending", actor="jo",
+                                 acted_at=T0 - timedelta(minutes=10), text=text))  # fmt: skip
+    shown = client.get(f"/api/inbox/{item_id}", headers=AUTH).json()
+    assert [a["outcome"] for a in shown["actions"]] == ["sending", "sending"]  # reading: no network
+
+    blocked = client.post(f"/api/inbox/{item_id}/block", json={}, headers=AUTH)
+    assert blocked.status_code == 201 and fake.blocking == {"a-sam"}
+    reply, mute, _ = client.get(f"/api/inbox/{item_id}", headers=AUTH).json()["actions"]
+    assert (mute["outcome"], fake.muting) == ("done", {"a-sam"})  # asked again: done
+    # The account's Mastodon id is not stored: its statuses cannot be read back.
+    assert reply["outcome"] == "unknown" and reply["retryable"]
+    assert "https://elsewhere.example/@sam/7002" in reply["detail"]
+    assert fake.replies_to("7002") == []  # never sent again by itself
+
+    same = client.post(f"/api/inbox/{item_id}/reply", json={"text": answer}, headers=AUTH)
+    assert same.status_code == 422 and "may have gone out already" in same.json()["detail"]
+    again = client.post(f"/api/inbox/actions/{reply['id']}/retry", headers=AUTH)
+    assert again.status_code == 201 and again.json()["outcome"] == "done"
+    assert len(fake.replies_to("7002")) == 1
+    twice = client.post(f"/api/inbox/actions/{reply['id']}/retry", headers=AUTH)
+    assert twice.status_code == 422 and "retried" in twice.json()["detail"]
+    assert len(fake.replies_to("7002")) == 1
+    old = client.get(f"/api/inbox/{item_id}", headers=AUTH).json()["actions"][0]
+    assert (old["outcome"], old["retryable"]) == ("retried", False)

@@ -37,6 +37,7 @@ def inbox() -> None:
       tactful inbox reply 3 --draft
       tactful inbox hide 17
       tactful inbox undo 4
+      tactful inbox retry 5
       tactful inbox done 12
       tactful inbox evidence export --out evidence/
       tactful inbox evidence verify evidence/evidence.json
@@ -50,7 +51,8 @@ def sync_command(account_name: str | None, db_url: str | None) -> None:
     """Read new mentions, replies and comments from the networks and sort them. A sync cut
     short (Ctrl-C, a lost connection, a rate limit) goes on where it stopped when run again;
     nothing is stored twice. A network that refuses to let tactful read gives one notice
-    for the account, and what was synced is kept.
+    for the account, and what was synced is kept. Answers left "sending" by a tactful that
+    was stopped are settled too (a reply is looked for, never sent again).
 
     \b
     Example:
@@ -73,8 +75,22 @@ def sync_command(account_name: str | None, db_url: str | None) -> None:
         sorted_ = triage_pending(store, checker_for(store), now=_now(), account=account_name)
         if sorted_:
             click.echo(f"sorted {sorted_} new items; see: tactful inbox list")
+        _settle(store, account=account_name)
     finally:
         store.dispose()
+
+
+def _settle(
+    store: Store, *, item_id: int | None = None, account: str | None = None, say: bool = True
+) -> None:
+    """Settle the answers a stopped tactful left in flight, and say what became of them."""
+    actions = _actions(store, None)
+    try:
+        for view in actions.reconcile(item_id, account=account):
+            if say:
+                click.echo(f"settled {view.line()}")
+    finally:
+        actions.http.close()
 
 
 @inbox.command("list")
@@ -133,7 +149,8 @@ def list_command(
 @db_option
 def show_command(item_id: int, as_json: bool, db_url: str | None) -> None:
     """One item: its words, author, link and thread, what the checker found, the suggested
-    action and the reason for it.
+    action and the reason for it, and what was done about it. An answer left "sending" by
+    a tactful that was stopped is settled first (a reply is looked for, never sent again).
 
     \b
     Example:
@@ -148,6 +165,8 @@ def show_command(item_id: int, as_json: bool, db_url: str | None) -> None:
         with store.session() as s:
             item = get_item(s, item_id)
             account = get_account(s, item.account)
+        # In JSON the output stays one document: what was settled shows in "actions".
+        _settle(store, item_id=item_id, say=not as_json)
         actions = history(store, item_id)
     finally:
         store.dispose()
@@ -460,5 +479,39 @@ def undo_command(action_id: int, actor: str | None, db_url: str | None) -> None:
     try:
         view = _actions(store, actor).undo(action_id)
         click.echo(f"action #{view.id}: {view.action} {UNDO_VERB[view.action]}")
+    finally:
+        store.dispose()
+
+
+@inbox.command("retry")
+@click.argument("action_id", type=int)
+@click.option("--yes", "-y", is_flag=True, help="Do it without asking.")
+@_BY
+@db_option
+def retry_command(action_id: int, yes: bool, actor: str | None, db_url: str | None) -> None:
+    """Do a failed or unclear answer again, as a new action. A reply is looked for on the
+    network first: when it went out after all it is recorded as done, not posted twice;
+    otherwise it is checked again and sent.
+
+    \b
+    Example:
+      tactful inbox retry 5
+    """
+    from tactful.core.factory import checker_for
+
+    store = open_db(db_url)
+    try:
+        actions = _actions(store, actor)
+        before = actions.action_row(action_id)
+        click.echo(f"action #{action_id}: {before.action} #{before.item_id} {before.outcome}")
+        if before.detail:
+            click.echo(f"  {before.detail}")
+        if not yes and not click.confirm(f"Try the {before.action} again?", default=False):
+            click.echo("not tried again")
+            return
+        view = actions.retry(action_id, checker=checker_for(store))
+        click.echo(view.line())
+        if view.outcome not in ("done", "link"):
+            raise SystemExit(1)
     finally:
         store.dispose()

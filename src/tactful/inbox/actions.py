@@ -8,8 +8,16 @@ block and report, each through the account's connector and its network's moderat
   picks a public fight). Blocking findings stop it unless someone overrides them with a
   reason, recorded with the rules it let by, as ``tactful schedule --override`` does; the
   length the network takes is never overridden. Warnings go with it, shown first.
-- **Recorded before it goes.** The row is written (``sending``) before the request, and its
-  outcome after: a process killed in between leaves a row that says the answer may be out.
+- **Recorded before it goes.** The row is written (``sending``; an undo ``undoing``) before
+  the request, and its outcome after. A process stopped in between (killed, Ctrl-C, a
+  machine that slept) leaves the row in flight; :meth:`InboxActions.reconcile` settles it
+  once it is older than :data:`SENDING_GRACE` (the next action on the item, ``inbox sync``,
+  the worker's sync, ``inbox show``): a hide, mute, block or undo is asked again (safe to
+  ask twice), a reply is looked for on the network and never sent again (found: ``done``;
+  certainly not there: ``failed``; else ``unknown``, with where to look), and a report is
+  ``unknown`` (a second one would be filed). Trying again is then the user's call
+  (:meth:`InboxActions.retry`), and a reply is not sent twice by accident: the same words
+  on an item whose reply is out, on its way or unclear are refused.
 - **Refusals.** A token the network refuses is renewed once through the connector where it
   can be, and the action tried again. What the network cannot do (X mutes, LinkedIn
   anything) is refused here with what it can do; a report goes by link where the network
@@ -18,14 +26,13 @@ block and report, each through the account's connector and its network's moderat
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar, cast
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 
 from tactful.core.checker import Checker
 from tactful.errors import InputError
@@ -44,6 +51,13 @@ from tactful.store.models import AccountRow, CredentialRow, InboxActionRow, Inbo
 Clock = Callable[[], datetime]
 NEVER_OVERRIDDEN = ("platform.length",)  # the network refuses it whatever anyone says
 UNDO_VERB = {"reply": "deleted", "hide": "shown again", "mute": "unmuted", "block": "unblocked"}
+# How long an action may stay in flight before it is taken for cut off: far longer than one
+# request's timeouts (30 s) with a token renewal and the call made again, as a publishing
+# lease (tactful.publish.worker.LEASE). Measured on the clock that stamped the action.
+SENDING_GRACE = timedelta(minutes=5)
+IN_FLIGHT = ("sending", "undoing")
+STOPPED = "tactful was stopped before {network} answered"
+_R = TypeVar("_R", Result, Result | None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +116,7 @@ class ActionView:
     undone_at: datetime | None
     undone_by: str | None
     undoable: bool = False
+    retryable: bool = False  # failed or unclear: `tactful inbox retry` does it again
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__slots__}
@@ -115,10 +130,17 @@ class ActionView:
         head += f" ({when}, {self.actor})"
         if self.url and self.outcome in ("link", "done"):
             head += f" {self.url}"
-        if self.detail and self.outcome != "done":
+        if self.outcome == "sending":
+            head += ": no answer from the network yet (if tactful was stopped, the next sync, "
+            head += "`tactful inbox show` or action on the item looks)"
+        elif self.detail and self.outcome != "done":
             head += f": {self.detail}"
-        if self.undone_at:
+        if self.undone_at and self.outcome == "undoing":
+            head += f"; being taken back since {self.undone_at:%Y-%m-%d %H:%M} by {self.undone_by}"
+        elif self.undone_at:
             head += f"; undone {self.undone_at:%Y-%m-%d %H:%M} by {self.undone_by}"
+        if self.retryable:
+            head += f"; try again with: tactful inbox retry {self.id}"
         return head
 
 
@@ -128,7 +150,15 @@ def _view(row: InboxActionRow, undoable: frozenset[str]) -> ActionView:
         row.remote_id, row.url, row.detail, row.checked, row.override_reason,
         row.override_rules, row.undone_at, row.undone_by,
         undoable=row.action in undoable and row.outcome == "done" and row.undone_at is None,
+        retryable=row.outcome in ("failed", "unknown"),
     )  # fmt: skip
+
+
+def action_key(action_id: int, acted_at: datetime) -> str:
+    """The key an action goes out with (Mastodon's ``Idempotency-Key``; Bluesky's record key
+    is made from it): the same when a cut-off reply is looked for, from the row's id and
+    the moment it was stamped, so two stores' rows never share one."""
+    return f"tactful-inbox-{action_id}-{acted_at.astimezone(UTC):%Y%m%dT%H%M%S%f}"
 
 
 def check_reply(checker: Checker, item: InboxItem, account: AccountRecord, text: str) -> ReplyCheck:
@@ -195,13 +225,18 @@ class InboxActions:
             return get_item(s, item_id)
 
     def reply(
-        self, item_id: int, text: str, *, checker: Checker, override: str | None = None
-    ) -> tuple[ActionView, ReplyCheck]:
+        self, item_id: int, text: str, *, checker: Checker, override: str | None = None,
+        retrying: int | None = None,
+    ) -> tuple[ActionView, ReplyCheck]:  # fmt: skip
         """Check the reply, then send it unless blocking findings stop it
-        (:class:`ReplyStopped`; ``override``: the reason to send it anyway)."""
+        (:class:`ReplyStopped`; ``override``: the reason to send it anyway). The same words
+        as a reply on the item that is out, on its way or unclear are refused, but for the
+        action ``retrying`` names (:meth:`retry`: the user looked and sends it again)."""
         body = checked_text(text, "the reply", 10_000, required=True) or ""
         reason = checked_text(override, "--override reason", 2000)
         item = self.item(item_id)
+        self.reconcile(item.id)
+        self._refuse_twice(item, body, retrying)
         check = check_reply(checker, item, self.account_of(item), body)
         if check.stopping(reason):
             raise ReplyStopped(check, overridable=not check.stopping("reason"))
@@ -219,55 +254,159 @@ class InboxActions:
         )  # fmt: skip
         return view, check
 
+    def _refuse_twice(self, item: InboxItem, body: str, retrying: int | None) -> None:
+        words = " ".join(body.split())
+        with self.store.session() as s:
+            earlier = s.scalars(
+                select(InboxActionRow)
+                .where(InboxActionRow.item_id == item.id, InboxActionRow.action == "reply")
+                .order_by(InboxActionRow.id.desc())
+            ).all()
+            for row in earlier:
+                if row.id == retrying or " ".join((row.text or "").split()) != words:
+                    continue
+                where = row.url or item.url or f"the item (tactful inbox show {item.id})"
+                if row.outcome == "done" and row.undone_at is None:
+                    raise InputError(
+                        f"this reply went out already (action #{row.id}, {where}); "
+                        "change the words to send another"
+                    )
+                if row.outcome in IN_FLIGHT:
+                    raise InputError(
+                        f"the same reply is on its way (action #{row.id}); see how it went: "
+                        f"tactful inbox show {item.id}"
+                    )
+                if row.outcome == "unknown":
+                    raise InputError(
+                        f"the same reply may have gone out already (action #{row.id}); look at "
+                        f"{where}, and send it again only if it is not there: "
+                        f"tactful inbox retry {row.id}"
+                    )
+
     # ------------------------------------------------------------------ moderating
 
     def hide(self, item_id: int) -> ActionView:
-        return self._act(self.item(item_id), "hide")
+        return self._act(self._settled_item(item_id), "hide")
 
     def mute(self, item_id: int) -> ActionView:
-        return self._act(self.item(item_id), "mute")
+        return self._act(self._settled_item(item_id), "mute")
 
     def block(self, item_id: int) -> ActionView:
-        return self._act(self.item(item_id), "block")
+        return self._act(self._settled_item(item_id), "block")
 
     def report(self, item_id: int, reason: str | None = None) -> ActionView:
-        item = self.item(item_id)
+        item = self._settled_item(item_id)
         words = checked_text(reason, "--reason", 2000) or _default_reason(item)
         return self._act(item, "report", text=words)
+
+    def _settled_item(self, item_id: int) -> InboxItem:
+        """The item, once what a stopped process left in flight on it is settled."""
+        item = self.item(item_id)
+        self.reconcile(item.id)
+        return item
 
     # ------------------------------------------------------------------ undo
 
     def undo(self, action_id: int) -> ActionView:
         """Take an action back where the network allows it (a reply deleted, a comment
-        shown again, an author unmuted or unblocked); recorded on the action."""
+        shown again, an author unmuted or unblocked); recorded on the action, ``undoing``
+        while the request is out."""
+        row = self.action_row(action_id)
+        item = self._settled_item(row.item_id)
+        row = self.action_row(action_id)
+        mod = self.moderator_for(item.network)
+        if row.undone_at is not None and row.outcome != "undoing":
+            raise InputError(f"action #{action_id} was undone already")
+        if row.outcome == "undoing":
+            raise InputError(f"action #{action_id} is being taken back already")
+        if row.outcome != "done":
+            raise InputError(
+                f"action #{action_id} did not go through ({row.outcome}): nothing to undo"
+            )
+        if row.action not in mod.undoable:
+            raise InputError(f"{item.network} does not let a {row.action} be taken back")
+        creds = self.credentials(item)
+        with self.store.session() as s:  # recorded before it goes, as every action
+            claimed = s.execute(
+                update(InboxActionRow)
+                .where(
+                    InboxActionRow.id == action_id,
+                    InboxActionRow.outcome == "done",
+                    InboxActionRow.undone_at.is_(None),
+                )
+                .values(outcome="undoing", undone_at=self.clock(), undone_by=self.actor)
+            )
+        if not cast(CursorResult[Any], claimed).rowcount:
+            raise InputError(f"action #{action_id} is being taken back already")
+        target = target_of(item)
+
+        def take_back(http: httpx.Client, c: Credentials) -> Result:
+            return undo_call(mod, http, c, row.action, target, row.remote_id, self.clock())
+
+        result = self.call_network(item, take_back, creds)
+        if result.kind != "published":
+            self.record_outcome(action_id, "done", undone_at=None, undone_by=None)
+            raise InputError(f"{item.network} did not take the {row.action} back: {result.detail}")
+        return self.record_outcome(
+            action_id, "done", undone_at=self.clock(), undone_by=self.actor, undoable=mod.undoable
+        )
+
+    # ------------------------------------------------------------------ after a stop
+
+    def reconcile(
+        self, item_id: int | None = None, *, account: str | None = None
+    ) -> list[ActionView]:
+        """Settle the actions a stopped process left in flight (``sending``, ``undoing``)
+        for longer than :data:`SENDING_GRACE` on :attr:`clock`, on one item, one account's
+        items or all (see :mod:`tactful.inbox.settle`). Never sends a reply or a report
+        again. Returns the actions settled, as recorded (where another process settled one
+        first, as that one wrote it)."""
+        from tactful.inbox.settle import in_flight, settle
+
+        cutoff = self.clock() - SENDING_GRACE
+        return [settle(self, i) for i in in_flight(self.store, cutoff, item_id, account)]
+
+    def retry(self, action_id: int, *, checker: Checker) -> ActionView:
+        """Do a failed or unclear action again, as a new action (the old one is then
+        ``retried``, naming it). A reply is looked for first: when it is on the network
+        after all, the action is recorded ``done``, not sent twice."""
+        row = self.action_row(action_id)
+        item = self._settled_item(row.item_id)
+        row = self.action_row(action_id)
+        if row.outcome not in ("failed", "unknown"):
+            raise InputError(
+                f"action #{action_id} is {row.outcome}: only a failed or unclear action is "
+                "tried again"
+            )
+        if row.action != "reply":
+            return self._retried(action_id, self._act(item, row.action, text=row.text))
+        mod = self.moderator_for(item.network)
+        found = self.call_network(item, self.reply_lookup(mod, item, row), self.credentials(item))
+        if isinstance(found, Result) and found.kind == "published":
+            said = "it was on the network when tried again: not sent twice"
+            return self.record_outcome(
+                action_id, "done", result=found, undoable=mod.undoable, detail=said
+            )
+        view, _ = self.reply(
+            item.id, row.text or "", checker=checker, override=row.override_reason,
+            retrying=action_id,
+        )  # fmt: skip
+        return self._retried(action_id, view)
+
+    def _retried(self, action_id: int, again: ActionView) -> ActionView:
+        """Marks the action tried again (not to be tried twice); returns the new one."""
+        self.record_outcome(action_id, "retried", detail=f"tried again as action #{again.id}")
+        return again
+
+    # ------------------------------------------------------------------ steps
+
+    def action_row(self, action_id: int) -> InboxActionRow:
         with self.store.session() as s:
             row = s.get(InboxActionRow, action_id)
             if row is None:
                 raise InputError(f"no inbox action #{action_id}; see: tactful inbox show ITEM")
-            action, outcome, undone = row.action, row.outcome, row.undone_at
-            remote_id, item_id = row.remote_id, row.item_id
-        item = self.item(item_id)
-        mod = self.moderator_for(item.network)
-        if undone is not None:
-            raise InputError(f"action #{action_id} was undone already")
-        if outcome != "done":
-            raise InputError(f"action #{action_id} did not go through ({outcome}): nothing to undo")
-        if action not in mod.undoable:
-            raise InputError(f"{item.network} does not let a {action} be taken back")
-        target = _target(item)
-        result = self._send(item, lambda http, creds: _undo(mod, http, creds, action, target,
-                                                            remote_id, self.clock()))  # fmt: skip
-        if result.kind != "published":
-            raise InputError(f"{item.network} did not take the {action} back: {result.detail}")
-        with self.store.session() as s:
-            row = s.get(InboxActionRow, action_id)
-            assert row is not None
-            row.undone_at = self.clock()
-            row.undone_by = self.actor
-            s.flush()
-            return _view(row, mod.undoable)
-
-    # ------------------------------------------------------------------ steps
+            s.expunge(row)
+            return row
 
     def _act(
         self,
@@ -289,36 +428,30 @@ class InboxActions:
             raise InputError(
                 f"{item.network} does not let apps {action} this (tactful can: {can} there)"
             )
-        row_id = self._record(
+        creds = self.credentials(item)  # not connected: refused before anything is recorded
+        row = self._record(
             item, action, "sending", text=text, checked=checked,
             override_reason=override_reason, override_rules=override_rules,
-        ).id  # fmt: skip
-        target = _target(item)
-        key = f"tactful-inbox-{row_id}-{secrets.token_hex(4)}"
-        now = self.clock()
-
-        def call(http: httpx.Client, creds: Credentials) -> Result:
-            if action == "reply":
-                return mod.reply(http, creds, target, text or "", key=key, now=now)
-            if action == "hide":
-                return mod.hide(http, creds, target, True)
-            if action == "mute":
-                return mod.mute(http, creds, target, True)
-            if action == "block":
-                return mod.block(http, creds, target, None, now=now)
-            return mod.report(http, creds, target, text or "", item.category or "other")
-
-        result = self._send(item, call)
+        )  # fmt: skip
+        call = action_call(mod, item, action, text, action_key(row.id, row.acted_at), row.acted_at)
+        result = self.call_network(item, call, creds)
         outcome = {"published": "done", "unknown": "unknown"}.get(result.kind, "failed")
-        with self.store.session() as s:
-            row = s.get(InboxActionRow, row_id)
-            assert row is not None
-            row.outcome = outcome
-            row.remote_id = result.remote_id
-            row.url = result.url
-            row.detail = _detail(result, action) if outcome != "done" else None
-            s.flush()
-            return _view(row, mod.undoable)
+        detail = outcome_detail(result, action) if outcome != "done" else None
+        return self.record_outcome(
+            row.id, outcome, result=result, detail=detail, undoable=mod.undoable
+        )
+
+    def reply_lookup(
+        self, mod: Moderator, item: InboxItem, row: InboxActionRow | ActionView
+    ) -> Callable[[httpx.Client, Credentials], Result | None]:
+        """Looks for the reply ``row`` sent, under the key and time it went with."""
+        key = action_key(row.id, row.acted_at)
+
+        def find(http: httpx.Client, creds: Credentials) -> Result | None:
+            target = target_of(item)
+            return mod.find_reply(http, creds, target, row.text or "", key=key, now=row.acted_at)
+
+        return find
 
     def _record(self, item: InboxItem, action: str, outcome: str, **values: Any) -> ActionView:
         with self.store.session() as s:
@@ -330,7 +463,31 @@ class InboxActions:
             s.flush()
             return _view(row, frozenset())
 
-    def _credentials(self, item: InboxItem) -> tuple[int, Credentials]:
+    def record_outcome(
+        self,
+        action_id: int,
+        outcome: str,
+        *,
+        result: Result | None = None,
+        only_in_flight: bool = False,
+        undoable: frozenset[str] = frozenset(),
+        **values: Any,
+    ) -> ActionView:
+        """Record how the action went (``values``: more columns, ``detail`` among them).
+        ``only_in_flight``: only while it is still in flight (a settlement: an answer
+        another process wrote first stands)."""
+        if result is not None:
+            values |= {"remote_id": result.remote_id, "url": result.url}
+        with self.store.session() as s:
+            query = update(InboxActionRow).where(InboxActionRow.id == action_id)
+            if only_in_flight:
+                query = query.where(InboxActionRow.outcome.in_(IN_FLIGHT))
+            s.execute(query.values(outcome=outcome, **values))
+            row = s.get(InboxActionRow, action_id)
+            assert row is not None
+            return _view(row, undoable)
+
+    def credentials(self, item: InboxItem) -> tuple[int, Credentials]:
         with self.store.session() as s:
             found = s.execute(
                 select(AccountRow.id, CredentialRow)
@@ -344,12 +501,17 @@ class InboxActions:
                 )
             return found[0], unsealed(found[1])
 
-    def _send(self, item: InboxItem, call: Callable[[httpx.Client, Credentials], Result]) -> Result:
+    def call_network(
+        self,
+        item: InboxItem,
+        call: Callable[[httpx.Client, Credentials], _R],
+        credentials: tuple[int, Credentials],
+    ) -> _R:
         """``call`` with the account's credentials; a refused token is renewed once through
         the connector where the network allows it, and the call made again."""
-        account_id, creds = self._credentials(item)
+        account_id, creds = credentials
         result = call(self.http, creds)
-        if result.kind != "auth":
+        if result is None or result.kind != "auth":
             return result
         conn = self.connector_for(item.network)
         if not hasattr(conn, "refresh"):
@@ -362,7 +524,28 @@ class InboxActions:
         return call(self.http, fresh) if isinstance(fresh, Credentials) else result
 
 
-def _target(item: InboxItem) -> Target:
+def action_call(
+    mod: Moderator, item: InboxItem, action: str, text: str | None, key: str, when: datetime
+) -> Callable[[httpx.Client, Credentials], Result]:
+    """The request an action makes; ``key`` and ``when`` are the action's own (see
+    :func:`action_key`), so a request made again is the same request."""
+    target = target_of(item)
+
+    def call(http: httpx.Client, creds: Credentials) -> Result:
+        if action == "reply":
+            return mod.reply(http, creds, target, text or "", key=key, now=when)
+        if action == "hide":
+            return mod.hide(http, creds, target, True)
+        if action == "mute":
+            return mod.mute(http, creds, target, True)
+        if action == "block":
+            return mod.block(http, creds, target, None, now=when)
+        return mod.report(http, creds, target, text or "", item.category or "other")
+
+    return call
+
+
+def target_of(item: InboxItem) -> Target:
     return Target(
         remote_id=item.remote_id,
         kind=item.kind,
@@ -373,7 +556,7 @@ def _target(item: InboxItem) -> Target:
     )
 
 
-def _undo(
+def undo_call(
     mod: Moderator,
     http: httpx.Client,
     creds: Credentials,
@@ -398,7 +581,7 @@ def _default_reason(item: InboxItem) -> str:
     return f"Reported from tactful: sorted as {item.category or 'other'} ({because})."
 
 
-def _detail(result: Result, action: str) -> str:
+def outcome_detail(result: Result, action: str) -> str:
     if result.kind == "unknown":
         return (
             f"no clear answer ({result.detail}): look on the network whether the {action} "

@@ -1,8 +1,10 @@
 """The inbox sync inside a long-running process (``tactful serve``'s worker): every
 ``interval`` on the worker's clock, one :class:`~tactful.inbox.sync.InboxSync` run of every
-connected account, then triage of what it brought in. What each run synced is kept for the
-status page; a run that fails is logged in one line and remembered, and the next one goes on
-at its time: the worker and the server never stop for it."""
+connected account, then triage of what it brought in, then the answers a stopped process
+left in flight are settled (:meth:`~tactful.inbox.actions.InboxActions.reconcile`: a reply
+is looked for, never sent again). What each run synced is kept for the status page; a run
+that fails is logged in one line and remembered, and the next one goes on at its time: the
+worker and the server never stop for it."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tactful.core.checker import Checker
+from tactful.inbox.actions import InboxActions
 from tactful.inbox.store import triage_pending
 from tactful.inbox.sync import InboxSync
 from tactful.store import Store
@@ -49,6 +52,7 @@ class PeriodicSync:
         self.last_run_at: datetime | None = None
         self.last_synced: list[dict[str, Any]] = []
         self.last_sorted = 0
+        self.last_settled: list[str] = []  # the answers the last run settled, as lines
         self.last_error: str | None = None
         self.last_error_at: datetime | None = None
         self.runs = 0
@@ -72,6 +76,7 @@ class PeriodicSync:
                 self._sync = self.make_sync()
             outcomes = self._sync.run()
             sorted_ = triage_pending(self.store, self.checker(), now=self.clock())
+            settled = self._settle(self._sync)
         except Exception as exc:
             with self._lock:
                 self.last_error = _one_line(exc)
@@ -85,6 +90,7 @@ class PeriodicSync:
             with self._lock:
                 self.last_synced = [{**asdict(o), "line": o.line()} for o in outcomes]
                 self.last_sorted = sorted_
+                self.last_settled = settled
             for outcome in outcomes:
                 if outcome.notice or outcome.stopped:
                     log.warning("tactful: inbox sync: %s", outcome.line())
@@ -92,6 +98,16 @@ class PeriodicSync:
             self.runs += 1
             self.last_run_at = started
             self.next_at = started + self.interval
+
+    def _settle(self, sync: InboxSync) -> list[str]:
+        actions = InboxActions(
+            self.store, http=sync.http, clock=self.clock, actor="tactful",
+            connector_for=sync.connector_for,
+        )  # fmt: skip
+        settled = [view.line() for view in actions.reconcile()]
+        for line in settled:
+            log.warning("tactful: inbox: settled %s", line)
+        return settled
 
     def close(self) -> None:
         if self._sync is not None:
@@ -106,6 +122,7 @@ class PeriodicSync:
                 "next_at": self.next_at,
                 "synced": list(self.last_synced),
                 "sorted": self.last_sorted,
+                "settled": list(self.last_settled),
                 "last_error": self.last_error,
                 "last_error_at": self.last_error_at,
             }

@@ -458,9 +458,10 @@ class InboxCursorRow(Base):
 class InboxActionRow(Base):
     """What the user did about an inbox item through the network (reply, hide, mute, block,
     report), with who and when; ``outcome`` says how it went (``sending`` until the network
-    answers). An undo is recorded on the row it undoes (``undone_at``, ``undone_by``). A
-    reply keeps what the checker found and, when blocking findings were let by, who let
-    them by (``actor``), why and which rules."""
+    answers; one a stopped process left is settled by :mod:`tactful.inbox.settle`). An undo
+    is recorded on the row it undoes (``undone_at``, ``undone_by``). A reply keeps what the
+    checker found and, when blocking findings were let by, who let them by (``actor``), why
+    and which rules."""
 
     __tablename__ = "inbox_actions"
 
@@ -469,7 +470,9 @@ class InboxActionRow(Base):
         ForeignKey("inbox_items.id", ondelete="CASCADE"), index=True
     )
     action: Mapped[str] = mapped_column(String(20))  # reply | hide | mute | block | report
-    outcome: Mapped[str] = mapped_column(String(20))  # sending | done | link | failed | unknown
+    # sending | done | link | failed | unknown | retried (tried again as another action);
+    # undoing while an undo is out (undone_at: since when)
+    outcome: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(120))
     acted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     text: Mapped[str | None] = mapped_column(Text)  # the reply, the report's reason

@@ -1,7 +1,9 @@
 """The inbox over HTTP, for the Inbox page: items by priority with filters, one item with its
 findings, suggested action, drafted reply and what was done about it; a reply checked live
 and sent through the same gate as ``tactful inbox reply``; hide, mute, block, report, done,
-undo; the evidence export; and what the worker's sync did last. Same code as the CLI."""
+undo, and trying a failed or unclear answer again; the evidence export; and what the
+worker's sync did last. Same code as the CLI. Reading never calls a network: what a stopped
+process left in flight is settled by the next action on the item and the worker's sync."""
 
 from __future__ import annotations
 
@@ -209,6 +211,28 @@ def undo_action(action_id: RowId, request: Request) -> dict[str, Any]:
         view = actions.undo(action_id)
     result: dict[str, Any] = view.to_dict()
     return result
+
+
+@router.post(
+    "/actions/{action_id}/retry", status_code=201, summary="Do a failed or unclear answer again"
+)
+def retry_action(action_id: RowId, request: Request) -> Any:
+    """A new action; a reply is looked for first, and recorded as done when it went out after
+    all (never posted twice). Answers like the reply and moderation routes: 409 when the
+    checker stops the reply, 502 when the network refuses."""
+    from tactful.inbox.actions import ReplyStopped
+
+    state = app_state(request)
+    try:
+        with _actions(state) as actions:
+            view = actions.retry(action_id, checker=state.checker())
+    except ReplyStopped as stopped:
+        return problems.problem(
+            409, "The reply was not sent", str(stopped), "reply-stopped",
+            check=stopped.check.to_dict(),
+        )  # fmt: skip
+    status = 201 if view.outcome in ("done", "link") else 502
+    return JSONResponse(_jsonable(view.to_dict()), status_code=status)
 
 
 @router.post("/{item_id}/{action}", status_code=201, summary="Hide, mute, block or report")

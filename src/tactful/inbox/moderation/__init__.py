@@ -9,9 +9,9 @@ from importlib.metadata import entry_points
 
 from tactful.core.plugins import load
 from tactful.errors import InputError
-from tactful.inbox.moderation.base import ACTIONS, Moderator, Target
+from tactful.inbox.moderation.base import ACTIONS, REPEATABLE, Moderator, Target
 
-__all__ = ["ACTIONS", "Moderator", "Target", "available", "moderator"]
+__all__ = ["ACTIONS", "REPEATABLE", "Moderator", "Target", "available", "moderator"]
 
 GROUP = "tactful.inbox_moderators"
 BUILT_IN = {

@@ -1,7 +1,13 @@
 """What every moderator shares: the item it acts on, and the answer for an action the
 network's API does not offer. Every method returns the connector's
 :class:`~tactful.publish.connectors.base.Result`: ``published`` when the network did it
-(``remote_id``: the reply, or the block record), else why not."""
+(``remote_id``: the reply, or the block record), else why not.
+
+An action cut off mid-request (the process killed between asking and hearing back) is
+settled later (:meth:`tactful.inbox.actions.InboxActions.reconcile`): a hide, mute or block
+(:data:`REPEATABLE`) and every undo are asked again, so each moderator makes them safe to
+ask twice (the network does nothing new the second time); a reply is looked for with
+:meth:`Moderator.find_reply`, never sent again."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import httpx
 from tactful.publish.connectors.base import Credentials, Result
 
 ACTIONS = ("reply", "hide", "mute", "block", "report")
+REPEATABLE = frozenset({"hide", "mute", "block"})  # asking twice does nothing new
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,15 @@ class Moderator(Protocol):
     ) -> Result: ...  # fmt: skip
 
     def unreply(self, http: httpx.Client, creds: Credentials, remote_id: str) -> Result: ...
+
+    def find_reply(
+        self, http: httpx.Client, creds: Credentials, target: Target, text: str, *, key: str,
+        now: datetime,
+    ) -> Result | None:  # fmt: skip
+        """The reply sent with ``key`` at ``now`` if it is on the network (after tactful was
+        stopped before the answer came): ``published``, None when it is certainly not there,
+        any other Result when the network could not be read (or cannot be, on this one)."""
+        ...
 
     def hide(
         self, http: httpx.Client, creds: Credentials, target: Target, hidden: bool
@@ -82,6 +98,12 @@ class Unoffered:
 
     def unreply(self, http: httpx.Client, creds: Credentials, remote_id: str) -> Result:
         return not_offered(self.network, "delete")
+
+    def find_reply(
+        self, http: httpx.Client, creds: Credentials, target: Target, text: str, *, key: str,
+        now: datetime,
+    ) -> Result | None:  # fmt: skip
+        return Result("unknown", detail=f"tactful cannot look for its replies on {self.network}")
 
     def hide(self, http: httpx.Client, creds: Credentials, target: Target, hidden: bool) -> Result:
         return not_offered(self.network, "hide")

@@ -3,10 +3,14 @@
 ``app.bsky.feed.getPostThread`` (``depth`` 0, ``parentHeight`` 0: the post alone, its
 record naming the thread's root). The author is muted with ``app.bsky.graph.muteActor`` (and
 ``unmuteActor``; private, kept by the account's AppView), blocked with an
-``app.bsky.graph.block`` record (``com.atproto.repo.createRecord``; public), unblocked by
-deleting it (``deleteRecord``). A report is ``com.atproto.moderation.createReport`` with the
-post's strong ref, sent through the PDS to Bluesky's moderation service (the
-``atproto-proxy`` header names it). A reply is taken back with ``deleteRecord``.
+``app.bsky.graph.block`` record (``com.atproto.repo.createRecord``; public) under a record key
+made from the moment it was asked for and the author blocked (:func:`block_key`), so a block
+asked again after a cut-off request finds the first one (``getRecord``) and makes no second;
+unblocked by deleting it (``deleteRecord``). A report is
+``com.atproto.moderation.createReport`` with the post's strong ref, sent through the PDS to
+Bluesky's moderation service (the ``atproto-proxy`` header names it). A reply is taken back
+with ``deleteRecord``; cut off before its answer, it is looked for at its deterministic
+record key (the connector's ``find``).
 
 Lexicons: ``../shared/specs/atproto`` (getPostThread, block, createRecord, deleteRecord,
 createReport, moderation.defs); ``muteActor``/``unmuteActor`` are not among them: their
@@ -15,14 +19,15 @@ bluesky-social/atproto, lexicons/app/bsky/graph/."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from tactful.inbox.moderation.base import Target, Unoffered
 from tactful.publish.connectors.base import Credentials, Outgoing, Posted, Result, json_object, send
-from tactful.publish.connectors.bluesky import PUBLIC_PDS, BlueskyConnector, xrpc_refusal
+from tactful.publish.connectors.bluesky import PUBLIC_PDS, BlueskyConnector, tid, xrpc_refusal
 
 BLOCK = "app.bsky.graph.block"
 POST = "app.bsky.feed.post"
@@ -43,6 +48,15 @@ def _url(creds: Credentials, nsid: str) -> str:
 
 def _when(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def block_key(subject: str, now: datetime) -> str:
+    """The block's record key: a TID of the moment the block was asked for (what the store
+    keeps as the action's time), its clock id from the DID blocked. The same every time the
+    action is asked, so a repository never holds two blocks from one action."""
+    micros = (now.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    clock_id = int.from_bytes(hashlib.sha256(subject.encode()).digest()[:2], "big") & 0x3FF
+    return tid(micros, clock_id)
 
 
 def _rkey(uri: str) -> tuple[str, str, str] | None:
@@ -120,6 +134,13 @@ class BlueskyModerator(Unoffered):
     def unreply(self, http: httpx.Client, creds: Credentials, remote_id: str) -> Result:
         return self._delete(http, creds, remote_id)
 
+    def find_reply(
+        self, http: httpx.Client, creds: Credentials, target: Target, text: str, *, key: str,
+        now: datetime,
+    ) -> Result | None:  # fmt: skip
+        connector = self.connector or BlueskyConnector(clock=lambda: now)
+        return connector.find(http, creds, Outgoing(text=text, key=key, when=now), now)
+
     def mute(self, http: httpx.Client, creds: Credentials, target: Target, muted: bool) -> Result:
         if not target.author_id:
             return Result("rejected", detail="the notification did not name the author's DID")
@@ -141,12 +162,32 @@ class BlueskyModerator(Unoffered):
         if not target.author_id or not creds.remote_user:
             return Result("rejected", detail="the author's or the account's DID is not known")
         record = {"$type": BLOCK, "subject": target.author_id, "createdAt": _when(now)}
+        rkey = block_key(target.author_id, now)
         got = self._call(
             http, creds, "com.atproto.repo.createRecord",
-            body={"repo": creds.remote_user, "collection": BLOCK, "record": record},
+            body={"repo": creds.remote_user, "collection": BLOCK, "rkey": rkey, "record": record},
         )  # fmt: skip
         if isinstance(got, Result):
+            if got.kind in ("rejected", "unknown"):  # there already (asked again), or it may be
+                there = self._block_at(http, creds, rkey, target.author_id)
+                if there is not None:
+                    return there
             return got
+        return Result("published", str(got.get("uri") or "") or None, status=200)
+
+    def _block_at(
+        self, http: httpx.Client, creds: Credentials, rkey: str, subject: str
+    ) -> Result | None:
+        """The block record at ``rkey`` when it blocks ``subject``, else None."""
+        got = self._call(
+            http, creds, "com.atproto.repo.getRecord",
+            params={"repo": creds.remote_user, "collection": BLOCK, "rkey": rkey},
+        )  # fmt: skip
+        if isinstance(got, Result):
+            return None
+        value = got.get("value") if isinstance(got.get("value"), dict) else {}
+        if not isinstance(value, dict) or value.get("subject") != subject:
+            return None
         return Result("published", str(got.get("uri") or "") or None, status=200)
 
     def report(

@@ -11,6 +11,10 @@ and the connectors' error mapping (:func:`~tactful.publish.connectors.graph.grap
 
 Neither API takes reports or blocks from apps: reports go by link.
 
+A reply cut off before its answer is looked for among the comment's replies (``GET
+/{comment-id}/comments``, ``GET /{ig-comment-id}/replies``, with ``fields``, ``limit`` and the
+``after`` cursor), by the account (``from.id``, when the account's id is known) and its words.
+
 Docs: developers.facebook.com/docs/graph-api/reference/comment (Updating: ``is_hidden``;
 Deleting), .../reference/object/comments (Publishing), and
 developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment
@@ -19,12 +23,15 @@ developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import httpx
 
 from tactful.inbox.moderation.base import Target, Unoffered
 from tactful.publish.connectors.base import Credentials, Result, json_object, send
-from tactful.publish.connectors.graph import api_url, auth, graph_result
+from tactful.publish.connectors.graph import api_url, auth, get_json, graph_result
+
+FIND_PAGES = 5  # pages of replies read back when looking for a cut-off reply
 
 
 class _Graph(Unoffered):
@@ -33,6 +40,7 @@ class _Graph(Unoffered):
     label = "Facebook"
     permission = "pages_manage_engagement"
     replies = "comments"  # the edge a reply is created on
+    words = "message"  # the field a reply's words come back in
     hide_field = "is_hidden"
 
     def _call(
@@ -72,6 +80,32 @@ class _Graph(Unoffered):
     def unreply(self, http: httpx.Client, creds: Credentials, remote_id: str) -> Result:
         return self._call(http, creds, "DELETE", f"/{remote_id}", None, creating=False)
 
+    def find_reply(
+        self, http: httpx.Client, creds: Credentials, target: Target, text: str, *, key: str,
+        now: datetime,
+    ) -> Result | None:  # fmt: skip
+        wanted = " ".join(text.split())
+        params = {"fields": f"id,{self.words},from", "limit": "100"}
+        for _ in range(FIND_PAGES):
+            got = get_json(http, creds, f"/{target.remote_id}/{self.replies}", params)
+            if isinstance(got, Result):
+                detail = f"could not read the comment's replies: {got.detail}"
+                return Result("unknown", status=got.status, detail=detail)
+            for reply in _objects(got.get("data")):
+                author = reply.get("from")
+                by = author.get("id") if isinstance(author, dict) else None
+                mine = creds.remote_user is None or by in (None, creds.remote_user)
+                words = " ".join(str(reply.get(self.words) or "").split())
+                if mine and words == wanted and isinstance(reply.get("id"), str):
+                    return Result("published", reply["id"], status=200)
+            paging = got.get("paging")
+            cursors = paging.get("cursors") if isinstance(paging, dict) else None
+            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not (isinstance(paging, dict) and paging.get("next") and isinstance(after, str)):
+                return None  # every reply was read: it is not there
+            params["after"] = after
+        return Result("unknown", detail=f"not in the comment's first {FIND_PAGES * 100} replies")
+
     def hide(self, http: httpx.Client, creds: Credentials, target: Target, hidden: bool) -> Result:
         data = {self.hide_field: "true" if hidden else "false"}
         return self._call(http, creds, "POST", f"/{target.remote_id}", data, creating=False)
@@ -86,4 +120,9 @@ class InstagramModerator(_Graph):
     label = "Instagram"
     permission = "instagram_manage_comments"
     replies = "replies"
+    words = "text"
     hide_field = "hide"
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

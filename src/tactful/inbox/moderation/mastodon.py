@@ -1,11 +1,12 @@
 """Mastodon: a reply is a status with ``in_reply_to_id`` (through the connector, with its
 ``Idempotency-Key``), taken back with ``DELETE /api/v1/statuses/:id``; the author is muted or
 blocked with ``POST /api/v1/accounts/:id/mute|unmute|block|unblock`` (the id is the account's
-id on the user's server, as the notification named it). The token needs ``write:mutes`` and
-``write:blocks`` (or ``write``/``follow``); one without them is refused with 403 "This action
-is outside the authorized scopes". Mastodon's API takes reports (``POST /api/v1/reports``),
-but the guidance sends a person to the post's own page, where the report can be forwarded to
-the sender's server: a link.
+id on the user's server, as the notification named it). A reply cut off before its answer
+is looked for among the account's statuses (``GET /api/v1/accounts/:id/statuses``). The
+token needs ``write:mutes`` and ``write:blocks`` (or ``write``/``follow``); one without them
+is refused with 403 "This action is outside the authorized scopes". Mastodon's API takes
+reports (``POST /api/v1/reports``), but the guidance sends a person to the post's own page,
+where the report can be forwarded to the sender's server: a link.
 
 Docs (github.com/mastodon/documentation, content/en/): methods/accounts.md (mute, unmute,
 block, unblock; entities/Relationship.md), methods/statuses.md (create, delete),
@@ -49,6 +50,15 @@ class MastodonModerator(Unoffered):
 
     def unreply(self, http: httpx.Client, creds: Credentials, remote_id: str) -> Result:
         return self._call(http, creds, "DELETE", f"/api/v1/statuses/{remote_id}", "reply")
+
+    def find_reply(
+        self, http: httpx.Client, creds: Credentials, target: Target, text: str, *, key: str,
+        now: datetime,
+    ) -> Result | None:  # fmt: skip
+        """The account's statuses since the reply was asked for, matched on the words and
+        the status replied to (the connector's :meth:`~MastodonConnector.find`)."""
+        post = Outgoing(text=text, key=key, when=now, reply_to=Posted(target.remote_id))
+        return self.connector.find(http, creds, post, now)
 
     def mute(self, http: httpx.Client, creds: Credentials, target: Target, muted: bool) -> Result:
         return self._account(http, creds, target, "mute" if muted else "unmute")

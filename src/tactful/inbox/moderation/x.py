@@ -1,9 +1,10 @@
 """X: a reply is a post with ``reply.in_reply_to_tweet_id`` (through the connector), taken
-back with ``DELETE /2/tweets/:id``; a reply to the account's own conversation is hidden with
-``PUT /2/tweets/:id/hidden`` (``{"hidden": true}``; ``false`` shows it again), which needs
-the ``tweet.moderate.write`` scope and only works on replies in conversations the account
-started (X answers 403 otherwise). X's API has mute and block endpoints, but the guidance
-for X is to hide and report; reports go by link.
+back with ``DELETE /2/tweets/:id`` and, cut off before its answer, looked for in the
+account's posts (``GET /2/users/:id/tweets``); a reply to the account's own conversation is
+hidden with ``PUT /2/tweets/:id/hidden`` (``{"hidden": true}``; ``false`` shows it again),
+which needs the ``tweet.moderate.write`` scope and only works on replies in conversations
+the account started (X answers 403 otherwise). X's API has mute and block endpoints, but
+the guidance for X is to hide and report; reports go by link.
 
 Documents: X API v2 OpenAPI document v2.167 (``hideReply``: PUT /2/tweets/{tweet_id}/hidden,
 TweetHideRequest ``{hidden}``, TweetHideResponse ``{data: {hidden}}``; ``deletePosts``:
@@ -37,6 +38,15 @@ class XModerator(Unoffered):
 
     def unreply(self, http: httpx.Client, creds: Credentials, remote_id: str) -> Result:
         return self._call(http, creds, "DELETE", f"/2/tweets/{remote_id}", None, "deleted")
+
+    def find_reply(
+        self, http: httpx.Client, creds: Credentials, target: Target, text: str, *, key: str,
+        now: datetime,
+    ) -> Result | None:  # fmt: skip
+        """The account's posts since the reply was asked for, matched on the words and the
+        post replied to (the connector's :meth:`~XConnector.find`)."""
+        post = Outgoing(text=text, key=key, when=now, reply_to=Posted(target.remote_id))
+        return self.connector.find(http, creds, post, now)
 
     def hide(self, http: httpx.Client, creds: Credentials, target: Target, hidden: bool) -> Result:
         if target.kind != "reply":

@@ -1,6 +1,7 @@
 // The Inbox page: items by priority with filters per account and class, one item's findings
 // and suggested action, a reply checked live by the composer's check (check.js) against
-// POST /api/inbox/{id}/reply/check, hide/mute/block/report, done, undo and evidence export.
+// POST /api/inbox/{id}/reply/check, hide/mute/block/report, done, undo, trying a failed or
+// unclear answer again, and evidence export.
 "use strict";
 (() => {
   const {api, el, flash, when, start, $} = window.tactful;
@@ -101,14 +102,25 @@
         try { await api("POST", `/api/inbox/actions/${a.id}/undo`); await open(current.item.id); flash($("action-status"), `${a.action} taken back.`); }
         catch (e) { flash($("action-status"), e.message, true); }
       }}, "Undo") : null;
-      ul.append(el("li", {"data-action": a.action},
+      // Failed or unclear: the user's call (a reply is looked for first, never posted twice).
+      const again = a.retryable ? el("button", {type: "button", class: "retry", onclick: async () => {
+        let said, failed = false;
+        try { const r = await api("POST", `/api/inbox/actions/${a.id}/retry`); said = `${r.action}: ${r.outcome}`; }
+        catch (e) { said = e.message; failed = true; }
+        await open(current.item.id);
+        flash($("action-status"), said, failed);
+      }}, "Try again") : null;
+      const look = a.outcome === "unknown" && current.item.url;
+      ul.append(el("li", {"data-action": a.action, "data-outcome": a.outcome},
         el("span", {class: "badge " + a.outcome}, `${a.action}: ${a.outcome}`), " ",
         `${when(a.acted_at)} by ${a.actor}`,
         a.override_reason ? ` (let by: ${a.override_reason})` : "",
         a.url && a.outcome === "link" ? [" ", el("a", {href: a.url, rel: "noopener noreferrer", target: "_blank"}, "report form")] : "",
+        look ? [" ", el("a", {href: current.item.url, rel: "noopener noreferrer", target: "_blank"}, "look on the network")] : "",
+        a.outcome === "sending" ? el("div", {class: "why"}, "No answer from the network yet. If tactful was stopped, the worker's next sync or the next action on this item finds out what happened.") : "",
         a.detail ? el("div", {class: "why"}, a.detail) : "",
-        a.undone_at ? el("div", {class: "muted"}, `undone ${when(a.undone_at)} by ${a.undone_by}`) : "",
-        undo));
+        a.undone_at ? el("div", {class: "muted"}, a.outcome === "undoing" ? `being taken back since ${when(a.undone_at)} by ${a.undone_by}` : `undone ${when(a.undone_at)} by ${a.undone_by}`) : "",
+        undo, again));
     }
   }
 
