@@ -426,31 +426,49 @@ def _progress(size: int) -> _LineProgress:
     is_flag=True,
     help="Only the hand-labelled real posts (skip the slower public-corpus sets).",
 )
-def eval_command(data: str, json_out: str | None, limit: int | None, real_only: bool) -> None:
+@click.option(
+    "--inbound",
+    is_flag=True,
+    help="Only the inbox triage of real tweets labelled by hand as items sent to you.",
+)
+def eval_command(
+    data: str, json_out: str | None, limit: int | None, real_only: bool, inbound: bool
+) -> None:
     """Measure the checker on labelled posts and print per-category scores.
 
     First the real posts labelled by hand (docs/labelling.md), checked as 'tactful check'
     checks a post from a public personal and a public professional account: precision and
     recall per rule id, and how often posts labelled clean get a finding at warn or block.
-    The test split is never tuned on; the calibration split may be. Then TweetEval offensive
-    and hate (val), the etiquette corpus's validation split and ToxiGen's held-out neutral
-    statements, with every rule on; alt-profanity-check runs on the offensive set in the
-    same process for comparison.
+    Then real tweets labelled by hand as inbox items (threat, harassment, hate, complaint,
+    trolling, spam, question, praise, other), sorted by the inbox's own triage as items sent
+    to a professional account: precision, recall and F1 per class, complaint against the
+    rest, and how often praise and questions are sorted as hostile. The test splits are
+    never tuned on; the calibration splits may be. Then TweetEval offensive and hate (val),
+    the etiquette corpus's validation split and ToxiGen's held-out neutral statements, with
+    every rule on; alt-profanity-check runs on the offensive set in the same process for
+    comparison.
 
     \b
     Examples:
       tactful eval --data ../shared/data
       tactful eval --data ../shared/data --real-only
+      tactful eval --data ../shared/data --inbound
       tactful eval --limit 200 --json eval.json
     """
     from tactful.training.evaluate import evaluate, format_tables
 
+    if real_only and inbound:
+        raise InputError("--real-only and --inbound each pick one section; pass one of them")
     if not (Path(data) / "tweeteval").is_dir():
         raise InputError(
             f"{data!r} has no tweeteval/ folder; pass --data with the shared data sets"
         )
     results = evaluate(
-        Path(data), limit=limit, real_only=real_only, log=lambda m: click.echo(m, err=True)
+        Path(data),
+        limit=limit,
+        real_only=real_only,
+        inbound_only=inbound,
+        log=lambda m: click.echo(m, err=True),
     )
     click.echo(format_tables(results))
     if json_out:

@@ -1,12 +1,15 @@
 """Evaluate the whole checker (rules + models) on labelled validation sets.
 
-    tactful eval --data ../shared/data [--json results.json] [--limit N] [--real-only]
+    tactful eval --data ../shared/data [--json results.json] [--limit N] [--real-only | --inbound]
 
 First, real posts labelled by hand for every rule id a text can raise
 (:mod:`tactful.training.real_text`), checked exactly as the CLI checks a post, from a
-personal and from a professional public account. Then the public sets: TweetEval offensive
-and hate (val), the etiquette corpus's fixed validation split, and the held-out half of
-ToxiGen's neutral statements (false positives per group). These run with every rule switched
+personal and from a professional public account. Then real tweets labelled by hand as inbox
+items (:mod:`tactful.training.inbound_text`), sorted by the inbox's own triage
+(:func:`tactful.inbox.triage.triage`, the function a sync calls) as items sent to a
+professional account. Then the public sets: TweetEval offensive and hate (val), the
+etiquette corpus's fixed validation split, and the held-out half of ToxiGen's neutral
+statements (false positives per group). These run with every rule switched
 on (``policies/eval.yml``) so the numbers measure detection, not one account's policy.
 ``alt-profanity-check`` runs on the offensive set in the same process for comparison
 (quality and posts/s).
@@ -27,6 +30,8 @@ from tactful.core.factory import checker_for
 from tactful.core.findings import Report
 from tactful.core.post import Post
 from tactful.core.scan import CHUNK
+from tactful.inbox.triage import ItemContext, triage
+from tactful.training import inbound_text
 from tactful.training.corpus import CATEGORIES
 from tactful.training.data import Example, corpus, toxigen, tweeteval_hate, tweeteval_offensive
 from tactful.training.real_text import (
@@ -35,6 +40,7 @@ from tactful.training.real_text import (
     format_table,
     join_text,
     read_labels,
+    read_texts,
     score,
 )
 
@@ -178,19 +184,64 @@ def evaluate_real(
     return results
 
 
+def sort_items(checker: Checker, texts: Sequence[str]) -> tuple[list[str], float]:
+    """Each text's class, sorted by the inbox's triage as an item sent to a public
+    professional account on X; also items per second."""
+    started = time.perf_counter()
+    classes = [
+        triage(checker, ItemContext(text=text, platform="x", account_kind="professional")).category
+        for text in texts
+    ]
+    return classes, len(texts) / max(time.perf_counter() - started, 1e-9)
+
+
+def evaluate_inbound(
+    data: Path,
+    *,
+    labels: Path | None = None,
+    limit: int | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """The real tweets labelled as inbox items (:mod:`tactful.training.inbound_text`;
+    ``labels``: another label file), each sorted by :func:`tactful.inbox.triage.triage` with
+    the checker the inbox uses (:func:`tactful.core.factory.checker_for`, the built-in
+    policies); scores per split."""
+    labelled = inbound_text.read_labels(labels)
+    texts = read_texts(((p.file, p.line) for p in labelled), data, what="inbox triage", log=log)
+    posts = inbound_text.join_text(labelled, texts)
+    if limit:
+        posts = posts[:limit]
+    classes, rate = sort_items(checker_for(None), [p.text for p in posts])
+    log(f"inbox triage: {len(posts)} labelled tweets sorted, {rate:,.0f} posts/s")
+    results: dict[str, Any] = {"posts_per_s": round(rate, 1)}
+    for split in SPLITS:
+        picked = [i for i, p in enumerate(posts) if p.split == split]
+        results[split] = inbound_text.score(
+            [posts[i] for i in picked], [classes[i] for i in picked]
+        ).to_dict()
+    return results
+
+
 def evaluate(
     data: Path,
     *,
     limit: int | None = None,
     real_only: bool = False,
+    inbound_only: bool = False,
     labels: Path | None = None,
+    inbound_labels: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """Every evaluation (see the module's docstring); ``real_only``: the hand-labelled real
+    posts only; ``inbound_only``: the inbox triage of real tweets only."""
+    if inbound_only:
+        return {"inbox_triage": evaluate_inbound(data, labels=inbound_labels, limit=limit, log=log)}
     results: dict[str, Any] = {
         "real_text": evaluate_real(data, labels=labels, limit=limit, log=log)
     }
     if real_only:
         return results
+    results["inbox_triage"] = evaluate_inbound(data, labels=inbound_labels, limit=limit, log=log)
     checker = Checker(policy_files=[eval_policy()])
 
     def take(rows: list[Example]) -> list[Example]:
@@ -283,6 +334,17 @@ def format_tables(results: dict[str, Any]) -> str:
         ):
             if real.get(split) and next(iter(real[split].values()))["posts"]:
                 lines += [format_table(title, real[split]), ""]
+    inbox = results.get("inbox_triage")
+    if inbox:
+        for split, title in (
+            ("test", "Inbox triage of real tweets, test split (never tuned on)"),
+            ("calibration", "Inbox triage of real tweets, calibration split (may be tuned on)"),
+        ):
+            if inbox[split]["posts"]:
+                lines += [
+                    inbound_text.format_table(title, inbox[split], inbox["posts_per_s"]),
+                    "",
+                ]
     if "tweeteval_offensive" not in results:
         return "\n".join(lines).rstrip()
     lines.append(

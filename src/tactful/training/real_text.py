@@ -163,41 +163,55 @@ def post_text(field_text: str) -> str:
     return html.unescape(text).strip()
 
 
-def join_text(
-    posts: Sequence[LabelledPost], data: Path, *, log: Callable[[str], None] = print
-) -> list[LabelledPost]:
-    """The posts with their text read from ``data``. Posts whose file is missing, or whose
-    line is not in it, are skipped with one message per file."""
-    by_file: dict[str, list[LabelledPost]] = {}
-    for post in posts:
-        by_file.setdefault(post.file, []).append(post)
-    lines_of: dict[str, list[str]] = {}
-    for file, group in by_file.items():
+def read_texts(
+    refs: Iterable[tuple[str, int]],
+    data: Path,
+    *,
+    what: str = "real text",
+    log: Callable[[str], None] = print,
+) -> dict[tuple[str, int], str]:
+    """The text of each ``(file, line)`` in ``refs``, read from ``data``. References whose
+    file is missing, or whose line is empty or not in it, are left out with one message per
+    file (``what`` opens the message)."""
+    wanted: dict[str, list[int]] = {}
+    for file, line in refs:
+        wanted.setdefault(file, []).append(line)
+    texts: dict[tuple[str, int], str] = {}
+    missing: dict[Path, int] = {}
+    for file, numbers in wanted.items():
         path = data / file
         if not path.is_file():
             log(
-                f"real text: skipped {len(group)} labelled posts: {path} not found "
+                f"{what}: skipped {len(numbers)} labelled posts: {path} not found "
                 "(pass --data with the shared data folder)"
             )
             continue
-        lines_of[file] = path.read_text(encoding="utf-8").split("\n")
-    joined: list[LabelledPost] = []
-    missing: dict[str, int] = {}
-    for post in posts:
-        lines = lines_of.get(post.file)
-        if lines is None:
-            continue
-        text = post_text(lines[post.line - 1].split("\t")[0]) if post.line <= len(lines) else ""
-        if not text:
-            missing[post.file] = missing.get(post.file, 0) + 1
-            continue
-        joined.append(LabelledPost(post.file, post.line, post.labels, post.split, text))
-    for file, n in missing.items():
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for line in numbers:
+            text = post_text(lines[line - 1].split("\t")[0]) if line <= len(lines) else ""
+            if text:
+                texts[(file, line)] = text
+            else:
+                missing[path] = missing.get(path, 0) + 1
+    for path, n in missing.items():
         log(
-            f"real text: skipped {n} labelled posts: their lines in {data / file} are empty or "
-            "past its end (is it the same version of the data?)"
+            f"{what}: skipped {n} labelled posts: their lines in {path} are empty or past its "
+            "end (is it the same version of the data?)"
         )
-    return joined
+    return texts
+
+
+def join_text(
+    posts: Sequence[LabelledPost], data: Path, *, log: Callable[[str], None] = print
+) -> list[LabelledPost]:
+    """The posts with their text read from ``data`` (:func:`read_texts`); posts whose text
+    is not there are skipped."""
+    texts = read_texts(((p.file, p.line) for p in posts), data, log=log)
+    return [
+        LabelledPost(p.file, p.line, p.labels, p.split, texts[(p.file, p.line)])
+        for p in posts
+        if (p.file, p.line) in texts
+    ]
 
 
 @dataclass
@@ -424,3 +438,22 @@ def format_table(title: str, by_account: Mapping[str, Mapping[str, Any]]) -> str
         if s["failed"]:
             lines.append(f"posts the checker failed on ({kind}): {s['failed']}")
     return "\n".join(lines)
+
+
+def labelled_texts(data: Path) -> frozenset[str]:
+    """The text of every labelled post (both splits) as the training readers see it (the
+    raw field) and as the labels do (quotes undone): the models never train on them."""
+    texts: set[str] = set()
+    by_file: dict[str, list[int]] = {}
+    for post in read_labels():
+        by_file.setdefault(post.file, []).append(post.line)
+    for file, wanted in by_file.items():
+        path = data / file
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for line in wanted:
+            if line <= len(lines):
+                raw = lines[line - 1].split("\t")[0]
+                texts.update((raw, post_text(raw)))
+    return frozenset(texts)
