@@ -213,3 +213,43 @@ def test_an_answer_left_sending_is_settled_by_the_next_action_and_retried_once(
     assert len(fake.replies_to("7002")) == 1
     old = client.get(f"/api/inbox/{item_id}", headers=AUTH).json()["actions"][0]
     assert (old["outcome"], old["retryable"]) == ("retried", False)
+
+
+def test_the_demo_store_has_an_inbox_in_each_class_and_answers_nowhere(tmp_path: Any) -> None:
+    from sqlalchemy import select
+
+    from tactful.inbox.store import list_items
+    from tactful.store.models import CredentialRow, InboxActionRow
+    from tactful.web.demo import inbox_items, offline, seed
+
+    seeded = inbox_items()
+    assert {i.sorted_as for i in seeded} >= {
+        "threat", "complaint", "trolling", "question", "praise", "spam"
+    }  # fmt: skip
+    store = seed(tmp_path / "demo")
+    with store.session() as s:
+        items = list_items(s)
+        assert list(s.scalars(select(CredentialRow))) == []  # no account is connected
+    got = {i.text: i for i in items}
+    for spec in seeded:  # sorted by the one pipeline as demo.yml says
+        assert got[spec.text].category == spec.sorted_as, spec.text
+        assert got[spec.text].account == spec.account
+    (threat,) = [i for i in items if i.category == "threat"]
+    assert threat.whereabouts and items[0] is threat  # where the user works: first
+
+    app = create_app(store, digest(TOKEN), inbox_http=offline)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        listed = c.get("/api/inbox", headers=AUTH).json()
+        assert listed["total"] == len(seeded)
+        troll = next(i for i in listed["items"] if i["category"] == "trolling")
+        hidden = c.post(f"/api/inbox/{troll['id']}/hide", json={}, headers=AUTH)
+        assert hidden.status_code == 422 and "jo-x is not connected" in hidden.json()["detail"]
+        replied = c.post(f"/api/inbox/{troll['id']}/reply", json={"text": "Thanks!"}, headers=AUTH)
+        assert replied.status_code == 422 and "not connected" in replied.json()["detail"]
+        reported = c.post(f"/api/inbox/{troll['id']}/report", json={}, headers=AUTH)
+        assert reported.status_code == 201 and reported.json()["outcome"] == "link"  # no request
+    with store.session() as s:  # nothing left "sending", nothing but the report link recorded
+        assert [r.outcome for r in s.scalars(select(InboxActionRow))] == ["link"]
+    with pytest.raises(httpx.ConnectError, match="demo never reaches a network"):
+        offline().get("https://api.x.com/2/tweets")
+    store.dispose()

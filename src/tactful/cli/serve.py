@@ -47,8 +47,9 @@ def _free_port(host: str, port: int, tries: int) -> int:
 @click.option(
     "--demo",
     is_flag=True,
-    help="Start on a fresh demo database (two accounts, contacts, consent, a photo and a "
-    "sample audit) with a one-off token in the printed link. Your own data is not touched.",
+    help="Start on a fresh demo database (two accounts, contacts, consent, a photo, a "
+    "sample audit, scheduled posts and an inbox) with a one-off token in the printed link. "
+    "Nothing is sent anywhere. Your own data is not touched.",
 )
 @click.option(
     "--allow-host",
@@ -155,19 +156,22 @@ def serve(
     defaulted = click.get_current_context().get_parameter_source("port") is ParameterSource.DEFAULT
     port = _free_port(host, port, 20 if defaulted else 1)
     token: str | None
+    network = None  # the inbox's answers: the real networks
     if demo:
         import platformdirs
 
-        from tactful.web.demo import seed
+        from tactful.web.demo import offline, seed
 
         if db_url:
             raise InputError("--demo makes its own database; leave out --db (or TACTFUL_DB)")
         folder = Path(platformdirs.user_data_dir("tactful", appauthor=False)) / "demo"
         click.echo(
-            "Seeding the demo database (accounts, contacts, a sample audit, scheduled posts)...",
+            "Seeding the demo database (accounts, contacts, a sample audit, scheduled posts, "
+            "an inbox)...",
             err=True,
         )
         store = seed(folder)
+        network = offline  # made-up accounts: every request refused before it leaves
         token = secrets.token_urlsafe(24)
         token_digest = digest(token)
     else:
@@ -190,6 +194,7 @@ def serve(
         allowed_hosts=(host, *allow_hosts),
         audits_at_once=audits_at_once,
         inbox_interval=None if no_inbox_sync or demo else inbox_every * 60,
+        inbox_http=network,
     )
     if demo:
         click.echo(f"tactful demo is running at {url}/#token={token}")
@@ -199,7 +204,7 @@ def serve(
     if no_worker:
         click.echo("  not publishing scheduled posts here (--no-worker): run tactful worker")
     elif demo:
-        click.echo("  (the demo accounts are not connected: nothing is ever published)")
+        click.echo("  (the demo accounts are not connected: nothing is ever published or answered)")
     else:
         click.echo(f"  publishing scheduled posts when due (checked every {worker_interval:g} s)")
         if not no_inbox_sync:

@@ -1,17 +1,21 @@
 """The demo ``tactful serve --demo`` starts on: a fresh SQLite store seeded from ``demo.yml``
 with two accounts, contacts with and without tag consent, a photo carrying GPS metadata in
-the media library, a finished sample audit, and posts in the outbox over the next days (the
-accounts are not connected, so nothing is ever published). Every run starts from a clean
-copy."""
+the media library, a finished sample audit, posts in the outbox over the next days, and an
+inbox (a threat that says where the user works, a complaint, trolling, a question, praise,
+spam) sorted by the one checker as a sync's items are. The accounts are not connected, so
+nothing is ever published or answered, and the demo's network client (:func:`offline`)
+refuses every request before it leaves the machine. Every run starts from a clean copy."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import httpx
 from pydantic import AfterValidator, Field
 
 from tactful.core.data import DataModel, Source, Text, WholeNumber
@@ -75,6 +79,21 @@ class DemoAudit(DataModel):
     posts: Annotated[tuple[Text, ...], Field(min_length=1)]
 
 
+class DemoInboxItem(DataModel):
+    """Something someone wrote to a demo account, as a sync would have stored it."""
+
+    account: Text
+    kind: Literal["mention", "reply", "quote", "comment"]
+    author: Text
+    text: Text
+    hours_ago: WholeNumber
+    replying_to: Text | None = None  # the account's post it answers (the thread above it)
+    sorted_as: Literal[
+        "threat", "harassment", "hate", "complaint", "trolling", "spam", "question", "praise",
+        "other",
+    ]  # what the checker sorts it as (tests hold the seeded store to it)  # fmt: skip
+
+
 class DemoFile(DataModel):
     """``web/demo.yml``: what the demo store is seeded with."""
 
@@ -82,6 +101,7 @@ class DemoFile(DataModel):
     contacts: tuple[DemoContact, ...] = ()
     schedule: tuple[DemoPost, ...] = ()
     audit: DemoAudit
+    inbox: tuple[DemoInboxItem, ...] = ()
 
 
 @cache
@@ -92,6 +112,24 @@ def _demo() -> DemoFile:
 def _data() -> dict[str, Any]:
     """``demo.yml`` validated, as plain values in the file's own shape (keys as written)."""
     return _demo().model_dump(mode="json", exclude_unset=True)
+
+
+def inbox_items() -> tuple[DemoInboxItem, ...]:
+    """The demo's inbox as ``demo.yml`` writes it."""
+    return _demo().inbox
+
+
+def offline() -> httpx.Client:
+    """The demo's network client: every request is refused before it leaves the machine
+    (the accounts are never connected, so nothing should ask; this makes sure)."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(
+            "the demo never reaches a network: its accounts are made up and not connected",
+            request=request,
+        )
+
+    return httpx.Client(transport=httpx.MockTransport(refuse))
 
 
 def demo_photo(path: Path, sky: tuple[int, int, int] = (120, 170, 220)) -> Path:
@@ -139,7 +177,37 @@ def seed(folder: Path) -> Store:
     checker = checker_for(store)
     _seed_audit(store, folder, data["audit"], checker)
     _seed_schedule(store, data.get("schedule") or (), checker)
+    _seed_inbox(store, checker, datetime.now(UTC))
     return store
+
+
+def _seed_inbox(store: Store, checker: Checker, now: datetime) -> None:
+    """Store the demo's inbox as a sync stores what it reads, then sort it through the one
+    pipeline (:func:`~tactful.inbox.store.triage_pending`), as a sync does after."""
+    from sqlalchemy import select
+
+    from tactful.inbox.items import Incoming, ThreadPost
+    from tactful.inbox.store import triage_pending
+    from tactful.inbox.sync import store_items
+    from tactful.store.models import AccountRow
+
+    with store.session() as s:
+        for number, spec in enumerate(inbox_items(), start=1):
+            owner = s.scalar(select(AccountRow).where(AccountRow.name == spec.account))
+            if owner is None:
+                raise ValueError(f"demo.yml: the inbox names no demo account {spec.account!r}")
+            parent = thread = None
+            if spec.replying_to:
+                parent = f"demo-post-{number}"
+                thread = (ThreadPost(parent, spec.replying_to, author=owner.handle),)
+            written = now - timedelta(hours=spec.hours_ago)
+            incoming = Incoming(
+                remote_id=f"demo-{number}", kind=spec.kind, text=spec.text,
+                author_handle=spec.author, author_id=f"demo-author-{number}",
+                created_at=written, parent_id=parent, thread=thread or (),
+            )  # fmt: skip
+            store_items(s, owner.id, owner.platform, [incoming], now)
+    triage_pending(store, checker, now=now)
 
 
 def _seed_schedule(store: Store, posts: Any, checker: Checker) -> None:
