@@ -12,7 +12,7 @@ import click
 from tactful.cli.store import actor_or_default, db_option, echo_json, json_option, open_db
 
 if TYPE_CHECKING:
-    from tactful.inbox.actions import InboxActions, ReplyCheck
+    from tactful.inbox.actions import ActionView, InboxActions, ReplyCheck
     from tactful.store import Store
 
 _ACCOUNT = click.option("--account", "account_name", metavar="NAME", help="Only this account.")
@@ -306,6 +306,20 @@ def _actions(store: Store, actor: str | None) -> InboxActions:
 _BY = click.option("--by", "actor", metavar="NAME", help="Who does it (default: you).")
 
 
+def _went_through(view: ActionView) -> None:
+    """The recorded action on stdout when the network did it; one line on stderr and exit
+    code 2 when it refused or gave no clear answer (the action is recorded all the same)."""
+    from tactful.errors import InputError
+
+    if view.outcome in ("done", "link"):
+        click.echo(view.line())
+        return
+    raise InputError(
+        f"{view.action} #{view.item_id} {view.outcome}: {view.detail or 'no answer'} "
+        f"(recorded as action #{view.id}; try again with: tactful inbox retry {view.id})"
+    )
+
+
 def _print_check(check: ReplyCheck) -> None:
     report = check.report
     click.echo(f"  check: {report['verdict']}")
@@ -348,8 +362,8 @@ def reply_command(
     from tactful.inbox.actions import ReplyStopped, check_reply, suggested_reply
 
     store = open_db(db_url)
+    actions = _actions(store, actor)
     try:
-        actions = _actions(store, actor)
         item = actions.item(item_id)
         account = actions.account_of(item)
         words = text if text is not None else suggested_reply(item, account)
@@ -373,30 +387,28 @@ def reply_command(
             click.echo("not sent")
             return
         view, _ = actions.reply(item_id, words, checker=checker, override=override)
-        click.echo(view.line())
-        if view.outcome != "done":
-            raise SystemExit(1)
+        _went_through(view)
     finally:
+        actions.http.close()
         store.dispose()
 
 
 def _moderate(action: str, item_id: int, actor: str | None, db_url: str | None,
               reason: str | None = None) -> None:  # fmt: skip
     store = open_db(db_url)
+    actions = _actions(store, actor)
     try:
-        actions = _actions(store, actor)
         if action == "report":
             view = actions.report(item_id, reason)
         else:
             view = getattr(actions, action)(item_id)
-        click.echo(view.line())
+        _went_through(view)
         if view.outcome == "link":
             click.echo(f"  report it there: {view.url or 'open the item on the network'}")
-        elif view.outcome != "done":
-            raise SystemExit(1)
         elif view.undoable:
             click.echo(f"  undo with: tactful inbox undo {view.id}")
     finally:
+        actions.http.close()
         store.dispose()
 
 
@@ -476,10 +488,12 @@ def undo_command(action_id: int, actor: str | None, db_url: str | None) -> None:
     from tactful.inbox.actions import UNDO_VERB
 
     store = open_db(db_url)
+    actions = _actions(store, actor)
     try:
-        view = _actions(store, actor).undo(action_id)
+        view = actions.undo(action_id)
         click.echo(f"action #{view.id}: {view.action} {UNDO_VERB[view.action]}")
     finally:
+        actions.http.close()
         store.dispose()
 
 
@@ -500,8 +514,8 @@ def retry_command(action_id: int, yes: bool, actor: str | None, db_url: str | No
     from tactful.core.factory import checker_for
 
     store = open_db(db_url)
+    actions = _actions(store, actor)
     try:
-        actions = _actions(store, actor)
         before = actions.action_row(action_id)
         click.echo(f"action #{action_id}: {before.action} #{before.item_id} {before.outcome}")
         if before.detail:
@@ -510,8 +524,7 @@ def retry_command(action_id: int, yes: bool, actor: str | None, db_url: str | No
             click.echo("not tried again")
             return
         view = actions.retry(action_id, checker=checker_for(store))
-        click.echo(view.line())
-        if view.outcome not in ("done", "link"):
-            raise SystemExit(1)
+        _went_through(view)
     finally:
+        actions.http.close()
         store.dispose()
