@@ -7,7 +7,7 @@ ARGS   ?= serve --demo
 DATA   ?= ../shared/data
 
 .PHONY: run test lint typecheck unit test-next-year docs bench bench-web bench-text bench-audit bench-start \
-	train calibrate eval clean
+	train distil calibrate eval clean
 
 # The fault-injection run reaches 10,000 publish attempts in CI; 1,500 keeps a local run quick.
 ifneq ($(CI),true)
@@ -85,8 +85,15 @@ $(VENV)/.installed-train: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
-## train: retrain the models from $(DATA) and the corpus (a few minutes on 2 cores)
+## train: fine-tune the teacher (MiniLM, about an hour on 2 cores), distil the fast tier from
+## it, then calibrate; every step from $(DATA) and the corpus, fixed seeds
 train: $(VENV)/.installed-train
+	$(BIN)/python -m tactful.training.teacher --data $(DATA)
+	$(MAKE) distil
+
+## distil: the fast tier and the cascade band again from the shipped teacher (minutes), then
+## calibrate
+distil: $(VENV)/.installed-train
 	$(BIN)/python -m tactful.training.train --data $(DATA)
 	$(BIN)/python -m tactful.training.calibrate --data $(DATA)
 

@@ -11,7 +11,7 @@ measurements on templated posts (benchmarks/postgen.py), which are easier than r
 kept only for comparison with earlier runs. A missing data folder is one line and exit 2.
 
 Rows, all on the same posts:
-  fast tier alone  the n-gram model (`Cascade.fast_logits`) on each post's normalised text
+  fast tier alone  the n-gram model (`Cascade.fast_margins`) on each post's normalised text
                    (normalising not timed), no MiniLM
   rules layer      lexicon, PII, platform, account detectors
   full pipeline    rules + the model cascade, as `tactful scan` runs it
@@ -21,8 +21,9 @@ Rows, all on the same posts:
 Columns: "in-process posts/s" is one post at a time in this warm process (alt-profanity-check:
 one batch); p50/p95/p99 are single-post latencies, warm; the scan columns run `scan_lines`
 (what `tactful scan` runs) over all --posts with 1 and 2 workers, each in a fresh process,
-start-up included; "escalated" is the share of posts the cascade sends to MiniLM
-(`Cascade.score_many(...)[i].escalated`, outgoing posts, not replies); "cold s" is import and
+start-up included; "escalated" is the share of posts the cascade sends on to the teacher
+(the fine-tuned MiniLM; `Cascade.score_many(...)[i].escalated`, outgoing posts, not
+replies); "cold s" is import and
 first check in a fresh process; "peak MB" is the largest peak RSS of those processes and their
 workers. Timings on a busy machine are not representative. Tests never assert these numbers.
 """
@@ -101,18 +102,18 @@ def fast_tier(cascade: Cascade, texts: list[str]) -> tuple[float, list[float]]:
     """posts/s and per-post milliseconds of the n-gram tier over normalised text."""
     normalised = [normalize(t).text for t in texts]
     for t in normalised[:100]:
-        cascade.fast_logits(t)
+        cascade.fast_margins(t)
     out = []
     start = time.perf_counter()
     for t in normalised:
         t0 = time.perf_counter()
-        cascade.fast_logits(t)
+        cascade.fast_margins(t)
         out.append((time.perf_counter() - t0) * 1000)
     return len(normalised) / (time.perf_counter() - start), out
 
 
 def escalated(cascade: Cascade, texts: list[str]) -> int:
-    """How many of ``texts`` (as outgoing posts) the cascade sends on to MiniLM."""
+    """How many of ``texts`` (as outgoing posts) the cascade sends on to the teacher."""
     mask = context_mask(cascade.categories, inbound=False, reply=False)
     normalised = [normalize(t).text for t in texts]
     n = 0
@@ -241,7 +242,7 @@ def measure(
         ("baseline: one regex over the word list", f"{baseline_regex(scan_texts):,.0f}", *blank)
     )
     alt = baseline_alt_profanity(scan_texts)
-    note = f"escalated to MiniLM: {n_esc:,} of {len(scan_texts):,} posts ({share})"
+    note = f"escalated to the teacher: {n_esc:,} of {len(scan_texts):,} posts ({share})"
     if alt is None:
         note += "; alt-profanity-check not installed (pip install -e '.[train]'), row left out"
     else:

@@ -130,9 +130,7 @@ def test_model_findings_say_how_often_they_are_right_and_what_they_found() -> No
 
 
 def test_categories_the_real_posts_do_not_cover_warn_at_most() -> None:
-    report = tactful.check(
-        "you are pathetic, everyone here hates you, log off forever", inbound=True
-    )
+    report = tactful.check("why do you even bother posting this rubbish, seriously", inbound=True)
     model = [f for f in report.findings if f.detector == "classifier"]
     assert model and any(f.rule_id.startswith("inbound.") for f in model)
     assert all(f.severity is not Severity.BLOCK and f.ceiling is not None for f in model)

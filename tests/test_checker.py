@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import tactful
@@ -86,6 +88,50 @@ def test_a_failing_detector_keeps_the_other_findings() -> None:
     report = checker.check("My idiot boss", account_kind="professional")
     assert "work.venting" in report.rule_ids
     assert any("broken failed" in n for n in report.notices)
+
+
+class _Refining:
+    """Raises two findings; the policy keeps one (the default policy turns register.personal
+    off)."""
+
+    name = "refining"
+    rule_ids = ("work.venting", "register.personal")
+
+    def __init__(self) -> None:
+        self.refined: list[list[str]] = []
+
+    def detect(self, post: Post, ctx: DetectContext) -> list[Finding]:
+        return [
+            Finding(rule, Severity.WARN, ((0, len(post.text)),), 0.9, "m", "e", (), self.name)
+            for rule in self.rule_ids
+        ]
+
+    def refine(self, post: Post, findings: list[Finding]) -> list[Finding]:
+        self.refined.append([f.rule_id for f in findings])
+        return [replace(f, spans=((0, 2),)) for f in findings]
+
+
+def test_a_detector_refines_only_the_findings_the_policy_kept() -> None:
+    checker = Checker()
+    fake = _Refining()
+    checker.detectors = [fake]
+    report = checker.check("My boss again", account_kind="personal")
+    mine = [f for f in report.findings if f.detector == "refining"]
+    assert fake.refined == [["work.venting"]] and [f.rule_id for f in mine] == ["work.venting"]
+    assert all(f.spans == ((0, 2),) for f in mine)
+
+
+class _FailingRefine(_Refining):
+    def refine(self, post: Post, findings: list[Finding]) -> list[Finding]:
+        raise RuntimeError("no words today")
+
+
+def test_a_failing_refine_keeps_the_findings_as_they_were() -> None:
+    checker = Checker()
+    checker.detectors = [_FailingRefine()]
+    report = checker.check("My boss again", account_kind="professional")
+    assert report.findings and all(f.spans == ((0, 13),) for f in report.findings)
+    assert any("could not point at words (no words today)" in n for n in report.notices)
 
 
 def test_checker_reuses_policy_per_context() -> None:

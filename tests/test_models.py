@@ -8,20 +8,41 @@ import numpy as np
 import pytest
 
 import tactful
-from tactful.models import encoder
+from tactful.core.text import normalize
+from tactful.models import teacher
 from tactful.models.cascade import Cascade, ModelUnavailable, default_cascade
 from tactful.models.features import featurize, ngrams
 
 MODEL_RULES = ("work.", "views.", "lifestyle.", "conflict.", "offense.", "register.")
 
 
-def test_model_files_are_verified_before_use() -> None:
-    path = encoder.verified_file(*encoder.MODEL)
-    assert path.name == "model.onnx" and path.stat().st_size > 1_000_000
-    with pytest.raises(encoder.ModelFileError, match="not the one tactful was built with"):
-        encoder.verified_file(encoder.MODEL[0], encoder.MODEL[1], "0" * 64)
-    with pytest.raises(encoder.ModelFileError, match="not installed"):
-        encoder.verified_file("no_such_model_package", "model.onnx", "0" * 64)
+def test_model_files_are_verified_before_use(tmp_path: Path) -> None:
+    path = teacher.verified_file(*teacher.TOKENIZER)
+    assert path.name == "minilm-tokenizer.json"
+    with pytest.raises(teacher.ModelFileError, match="not installed"):
+        teacher.verified_file("no_such_model_package", "model.onnx", "0" * 64)
+    cascade = default_cascade()
+    shipped = Path(cascade._teacher_path)
+    assert shipped.stat().st_size < 30_000_000  # int8: the issue's 30 MB ceiling
+    copy = tmp_path / "teacher.onnx"
+    copy.write_bytes(shipped.read_bytes()[:-1] + b"\0")
+    with pytest.raises(teacher.TeacherUnavailable, match="expected"):
+        teacher.Teacher(copy, expected_sha256=cascade._teacher_sha256)
+
+
+def test_a_fast_tier_from_another_teacher_is_refused(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from tactful.models.cascade import artifacts_dir
+
+    for f in artifacts_dir().iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    meta = json.loads((tmp_path / "meta.json").read_text())
+    meta["teacher_sha256"] = "0" * 64
+    (tmp_path / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelUnavailable, match="another teacher"):
+        Cascade(tmp_path)
 
 
 # Token ids recorded from the tokenizer tactful used before it shipped its own copy (the file
@@ -41,29 +62,42 @@ def test_model_files_are_verified_before_use() -> None:
 def test_the_shipped_tokenizer_gives_the_ids_the_models_were_trained_on(
     text: str, ids: list[int]
 ) -> None:
-    path = encoder.verified_file(*encoder.TOKENIZER)
-    assert path.parent.name == "artifacts" and path.parent.parent == Path(encoder.__file__).parent
-    assert default_cascade().encoder.tokenizer.encode(text).ids == ids
+    path = teacher.verified_file(*teacher.TOKENIZER)
+    assert path.parent.name == "artifacts" and path.parent.parent == Path(teacher.__file__).parent
+    assert default_cascade().teacher.tokenizer.encode(text).ids == ids
 
 
 def test_the_tokenizer_truncates_at_the_model_limit() -> None:
-    tokens = default_cascade().encoder.tokenizer.encode("word " * 500).ids
-    assert len(tokens) == encoder.MAX_TOKENS and tokens[0] == 101 and tokens[-1] == 102
+    tokens = default_cascade().teacher.tokenizer.encode("word " * 500).ids
+    assert len(tokens) == teacher.MAX_TOKENS and tokens[0] == 101 and tokens[-1] == 102
 
 
 def test_a_changed_tokenizer_file_is_refused() -> None:
-    with pytest.raises(encoder.ModelFileError, match="not the one tactful was built with"):
-        encoder.verified_file(encoder.TOKENIZER[0], encoder.TOKENIZER[1], "0" * 64)
+    with pytest.raises(teacher.ModelFileError, match="not the one tactful was built with"):
+        teacher.verified_file(teacher.TOKENIZER[0], teacher.TOKENIZER[1], "0" * 64)
 
 
-def test_encoder_embeds_in_input_order() -> None:
-    enc = default_cascade().encoder
+def test_the_teacher_scores_in_input_order() -> None:
+    cascade = default_cascade()
     texts = ["short", "a much longer sentence about quarterly planning and hiring", "short"]
-    vectors = enc.embed(texts)
-    assert vectors.shape == (3, 384)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    assert np.allclose(vectors[0], vectors[2], atol=1e-5)
-    assert not np.allclose(vectors[0], vectors[1])
+    margins = cascade.teacher_margins(texts)
+    assert margins.shape == (3, len(cascade.categories))
+    assert np.allclose(margins[0], margins[2], atol=1e-5)
+    assert not np.allclose(margins[0], margins[1])
+
+
+def test_a_post_naming_a_group_is_judged_like_any_other() -> None:
+    """Identity terms are masked for both tiers, so swapping the group changes nothing."""
+    cascade = default_cascade()
+    pairs = [
+        "[MASK] are all lazy and should go back where they came from",
+        "proud of our [MASK] engineers who shipped the release",
+    ]
+    for sentence in pairs:
+        a, b = (normalize(sentence.replace("[MASK]", g)).text for g in ("women", "Muslims"))
+        assert np.allclose(cascade.fast_margins(a), cascade.fast_margins(b), atol=1e-5)
+        ta, tb = cascade.teacher_margins([a, b])
+        assert np.allclose(ta, tb, atol=1e-4)
 
 
 def test_features_are_deterministic_and_normalised() -> None:
@@ -142,17 +176,18 @@ def test_identity_statements_and_plain_news_pass(text: str) -> None:
     assert not flagged, (flagged, {k: round(v, 2) for k, v in report.scores.items() if v > 0.3})
 
 
-def test_model_finding_points_at_the_sentence_and_names_words() -> None:
+def test_model_finding_points_at_the_words_and_names_them() -> None:
     text = (
         "Great quarter for the team, thank you all. "
-        "Honestly my clients are exhausting and I can't stand dealing with them anymore."
+        "Third time this week the client forgot to send the brief. I am done with these people."
     )
     report = tactful.check(text, account_kind="professional")
     model = [f for f in report.findings if f.detector == "classifier"]
     assert model, report.rule_ids
     for f in model:
-        assert all(s >= text.index("Honestly") for s, _ in f.spans), f.spans
+        assert all(s >= text.index("Third") for s, _ in f.spans), f.spans
         assert "weighed most" in f.explanation
+        assert sum(e - s for s, e in f.spans) < len("Third time this week the client forgot")
 
 
 def test_inbound_posts_get_inbound_categories() -> None:

@@ -35,6 +35,9 @@ MAX_TEXT_CHARS = 100_000
 # nobody measured. Detectors not yet run when it runs out are skipped, and the report says
 # the post was not fully checked (verdict review).
 CHECK_BUDGET_S = 20.0
+# A detector's second look at the findings the policy kept: ``refine(post, findings)``
+# returns them in the same order, improved (the classifier points them at words).
+Refiner = Callable[[Post, Sequence[Finding]], list[Finding]]
 
 
 def validate_text(text: str) -> None:
@@ -236,7 +239,8 @@ class Checker:
             share = (time.perf_counter() - t0) * 1000 / max(len(jobs), 1)
             for job in jobs:
                 job.timings[detector.name] = share
-        return [job.report(self._zero_scores, self._titles) for job in jobs]
+        refiners = {d.name: d.refine for d in self.detectors if hasattr(d, "refine")}
+        return [job.report(self._zero_scores, self._titles, refiners) for job in jobs]
 
     @property
     def detector_names(self) -> tuple[str, ...]:
@@ -280,8 +284,23 @@ class _Job:
             f"{', '.join(skipped)}; the post was not fully checked: split it into shorter posts"
         )
 
-    def report(self, zero_scores: Mapping[str, float], titles: Mapping[str, str]) -> Report:
+    def report(
+        self,
+        zero_scores: Mapping[str, float],
+        titles: Mapping[str, str],
+        refiners: Mapping[str, Refiner] | None = None,
+    ) -> Report:
         kept, suppressed = self.policy.apply(merge_overlaps(self.raw), self.post.text)
+        for name, refine in (refiners or {}).items():
+            # What a detector does only for the findings the policy kept (the classifier
+            # points its findings at words, which costs a few scorings each).
+            mine = [f for f in kept if f.detector == name]
+            if mine and name not in self.failed:
+                try:
+                    better = iter(refine(self.post, mine))
+                    kept = [next(better) if f.detector == name else f for f in kept]
+                except Exception as exc:  # the findings stand as they were
+                    self.notices.append(f"detector {name} could not point at words ({exc})")
         self.timings["total"] = (time.perf_counter() - self.started) * 1000
 
         def titled(f: Finding) -> Finding:

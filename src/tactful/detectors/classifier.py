@@ -1,8 +1,9 @@
 """The classifier detector: trained models for what words alone can't catch.
 
 Scores the whole post for every category that applies to its context (authored posts,
-replies, inbound messages), then points each finding at the sentences that carry it and
-names the words that weighed most. Two checks stand between a score and a finding:
+replies, inbound messages), then points each finding at the words that carry its score
+(occlusion on the tier that decided, ``models/attribution.py``) and names them. Two checks
+stand between a score and a finding:
 
 - grounding (``detectors/grounding.yml``): the words the category needs must be there
   (a group of people for ``offense.identity``, a work referent for ``work.venting``) and no
@@ -15,8 +16,9 @@ names the words that weighed most. Two checks stand between a score and a findin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
-from typing import Annotated, ClassVar
+from dataclasses import replace
+from functools import cache, lru_cache
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 from pydantic import Field, RootModel
@@ -29,13 +31,16 @@ from tactful.core.text import normalize, sentences
 from tactful.detectors.base import DetectContext, undeclared
 from tactful.detectors.grounding import Grounding, default_grounding
 from tactful.errors import RuleDataError
+from tactful.models.attribution import Attribution, decompose, occlude, shortlist
 from tactful.models.calibration import CalibrationFile, default_calibration
 from tactful.models.cascade import Cascade, default_cascade
 from tactful.models.contexts import context_mask
+from tactful.models.features import explain_skip, identity_terms
 
 # Model categories the hand-labelled real posts do not cover warn at most on a score alone.
 UNCALIBRATED_CEILING = Severity.WARN
-_WORD_CHARS = str.maketrans("", "", '.,!?;:"“”()[]')
+TEACHER_WORDS = 6  # words the teacher is asked about (blanked one at a time) per finding
+_TIERS = {False: "the n-gram model", True: "the fine-tuned MiniLM"}  # escalated or not
 
 
 class CategoryText(DataModel):
@@ -51,6 +56,11 @@ class CategoriesFile(RootModel[dict[KnownRuleId, CategoryText]]):
     """``models/categories.yml``: one entry per model category, keyed by its rule id."""
 
 
+@lru_cache(maxsize=65536)
+def _normal(word: str) -> str:
+    return normalize(word).text
+
+
 @cache
 def category_texts() -> dict[str, CategoryText]:
     catalogue = default_ruleset().catalogue
@@ -59,7 +69,8 @@ def category_texts() -> dict[str, CategoryText]:
 
 
 class ClassifierDetector:
-    """Findings from the trained cascade (fast n-gram tier, MiniLM where unsure)."""
+    """Findings from the trained cascade (fast n-gram tier, the fine-tuned MiniLM teacher where
+    unsure)."""
 
     name = "classifier"
     rule_ids: ClassVar[tuple[str, ...]] = (
@@ -112,7 +123,7 @@ class ClassifierDetector:
     def detect_batch(
         self, posts: Sequence[Post], ctxs: Sequence[DetectContext]
     ) -> list[list[Finding]]:
-        """Score many posts at once: MiniLM embeds every unsure post in one batch."""
+        """Score many posts at once: the teacher reads every unsure post in one batch."""
         allowed = [self._allowed[(p.inbound, p.is_reply)] for p in posts]
         all_scores = self.cascade.score_many([c.norm.text for c in ctxs], allowed)
         out = []
@@ -129,19 +140,57 @@ class ClassifierDetector:
             out.append([f for f in found if f is not None])
         return out
 
-    def _spans(self, text: str, category: str) -> list[tuple[int, int]]:
-        """The sentences that carry the category (the best one at least)."""
+    def _sentence(self, text: str, category: str) -> list[tuple[int, int]]:
+        """The sentences the fast tier finds the category in (the best one at least): where
+        a finding points when no single word carries its score."""
         parts = sentences(text)
         if len(parts) <= 1:
             return parts or [(0, len(text))]
         j = self.cascade.index[category]
-        threshold = float(self.cascade.thresholds[j, 0])
-        margins = [
-            float(self.cascade.fast_logits(normalize(text[s:e]).text)[j]) - threshold
-            for s, e in parts
-        ]
+        margins = [float(self.cascade.fast_margins(normalize(text[s:e]).text)[j]) for s, e in parts]
         chosen = [p for p, m in zip(parts, margins, strict=True) if m >= 0]
         return chosen or [parts[int(np.argmax(margins))]]
+
+    def _attribution(
+        self, text: str, category: str, escalated: bool, within: Sequence[tuple[int, int]]
+    ) -> Attribution | None:
+        """The words inside ``within`` that carry the score, on the tier that decided: the
+        linear fast tier by what each word's n-grams add; the teacher by blanking, one at a
+        time, the words the fast tier weighs most either way (one batch)."""
+        j = self.cascade.index[category]
+        full = normalize(text).text
+
+        def linear(words: Sequence[str]) -> Any:
+            return self.cascade.fast_contributions(full, [_normal(w) for w in words], j)
+
+        skip = explain_skip() | identity_terms()
+        if not escalated:
+            return decompose(text, linear, within=within, skip=skip)
+        return occlude(
+            text,
+            lambda texts: self.cascade.teacher_margins([normalize(t).text for t in texts])[:, j],
+            words=shortlist(text, linear, within=within, size=TEACHER_WORDS, skip=skip),
+        )
+
+    def refine(self, post: Post, findings: Sequence[Finding]) -> list[Finding]:
+        """The findings the policy kept, pointed at the words that carry each score and
+        naming them (occlusion costs a few scorings, so it waits until the policy has
+        dropped what the account will not see)."""
+        out = []
+        for f in findings:
+            escalated = f"by {_TIERS[True]}.)" in f.explanation
+            marker = f"by {_TIERS[escalated]}.)"
+            found = self._attribution(post.text, f.rule_id, escalated, f.spans)
+            if found is None or marker not in f.explanation:
+                out.append(f)
+                continue
+            weighed = (
+                f"by {_TIERS[escalated]}. Words that weighed most: {', '.join(found.words[:3])}.)"
+            )
+            out.append(
+                replace(f, spans=found.spans, explanation=f.explanation.replace(marker, weighed, 1))
+            )
+        return out
 
     def _ceiling(self, category: str, prob: float) -> tuple[Severity | None, str]:
         """The most severe ``prob`` supports for ``category`` (None: too weak to raise), and
@@ -164,18 +213,11 @@ class ClassifierDetector:
         ceiling, measured = self._ceiling(category, prob)
         if ceiling is None:
             return None
-        spans = tuple(self._spans(post.text, category))
+        spans = tuple(self._sentence(post.text, category))
         grounded = self.grounding.check(category, post.text, spans)
         if grounded.evidence is None:
             return None
-        words = [
-            w.translate(_WORD_CHARS)
-            for s, e in spans
-            for w in normalize(post.text[s:e]).text.split()
-        ]
-        top = self.cascade.top_words([w for w in words if w], category)
-        tier = "the n-gram model and MiniLM" if escalated else "the n-gram model"
-        weighed = f" Words that weighed most: {', '.join(top)}." if top else ""
+        tier = _TIERS[escalated]
         evidence = grounded.evidence
         found = (
             " "
@@ -191,9 +233,7 @@ class ClassifierDetector:
             spans=spans,
             score=prob,
             message=info.message,
-            explanation=(
-                f"{info.explanation}{found} (Scored {prob:.2f} by {tier}.{weighed}){measured}"
-            ),
+            explanation=(f"{info.explanation}{found} (Scored {prob:.2f} by {tier}.){measured}"),
             suggestions=tuple(s.build() for s in info.suggestions),
             detector=self.name,
             check="model",

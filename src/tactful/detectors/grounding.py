@@ -33,7 +33,33 @@ _MENTION = regex.compile(r"(?<![\w@])@\w+")
 _LEADING_MENTIONS = regex.compile(r"\s*(?:(?:RT\s+)?@\w+[:,]?\s+)*")
 # A capitalised word inside a sentence ("Globex", "Sam"): not the first word of one.
 _NAME = regex.compile(r"(?<=[\p{Ll}\d,;:)\]]\s+)\p{Lu}[\p{L}\d'’&.-]*\p{L}")
-_NOT_NAMES = frozenset({"I", "I'm", "I’m", "I'll", "I've", "I'd", "OK"})
+_CALENDAR = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Christmas",
+    "Easter",
+]
+# Capitalised words that are not someone a finding could be aimed at ("I hate Mondays").
+_NOT_NAMES = frozenset(
+    {"I", "I'm", "I’m", "I'll", "I've", "I'd", "OK", *_CALENDAR, *(f"{w}s" for w in _CALENDAR)}
+)
 # A word of the normalised text, with a hashtag's "#" ("#tcot", "god's", "co-worker").
 _TOKEN = regex.compile(r"#?[\p{L}\p{N}_][\p{L}\p{N}_'-]*")
 _HASHTAG = regex.compile(r"#(\p{L}[\p{L}\p{N}]+)")

@@ -1,8 +1,13 @@
-"""Run the trained models: the fast tier on every text, MiniLM where the fast tier is unsure.
+"""Run the trained models: the fast tier on every text, the teacher where the fast tier is unsure.
 
-Artifacts (``models/artifacts/``) are written by ``tactful.training.train``:
-``fast.npz`` (int8 n-gram weights with a per-category scale, bias), ``slow.npz`` (MiniLM
-heads, the per-category stacker, thresholds and the cascade band) and ``meta.json``.
+Artifacts (``models/artifacts/``): ``fast.npz`` (int8 n-gram weights with a per-category
+scale, bias and the cascade band), ``meta.json`` (written by ``tactful.training.train``),
+``teacher.onnx`` and ``teacher.json`` (written by ``tactful.training.teacher``).
+
+Both tiers speak in *margins*: the teacher's logit minus its threshold for the category, and
+the fast tier's estimate of that margin (it was trained to predict it). A margin of 0 or more
+flags the category; the fast tier's answer stands unless some category the post's context
+allows is inside its band around 0, where the teacher reads the whole text.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,16 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from tactful.errors import TactfulError
-from tactful.models.features import (
-    explain_skip,
-    featurize,
-    identity_terms,
-    mask_identity,
-    word_hash,
-)
+from tactful.models.features import featurize, identity_terms, mask_identity
+from tactful.models.teacher import TEACHER_FILE, TEACHER_META, Teacher
 
 Array = npt.NDArray[Any]
 THREADS_ENV = "TACTFUL_ENCODER_THREADS"
+GROUP_MARGIN = 0.0  # a post naming a group goes to the teacher unless the fast tier is this sure
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
@@ -44,10 +45,10 @@ def artifacts_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Scores:
-    """Per-category probabilities for one text, and whether MiniLM was consulted."""
+    """Per-category probabilities for one text, and whether the teacher was consulted."""
 
-    probs: Array  # (n_categories,)
-    flagged: Array  # bool (n_categories,): at or above the category's threshold
+    probs: Array  # (n_categories,): sigmoid of the margin
+    flagged: Array  # bool (n_categories,): margin at or above 0
     escalated: bool
 
 
@@ -56,91 +57,113 @@ def _sigmoid(x: Array) -> Array:
 
 
 class Cascade:
-    """Load once, score many. ``encoder_threads`` bounds MiniLM's CPU use."""
+    """Load once, score many. ``encoder_threads`` bounds the teacher's CPU use."""
 
     def __init__(self, directory: Path | None = None, *, encoder_threads: int | None = None):
         directory = directory or artifacts_dir()
         try:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            teacher = json.loads((directory / TEACHER_META).read_text(encoding="utf-8"))
             fast = np.load(directory / "fast.npz")
-            slow = np.load(directory / "slow.npz")
         except (OSError, ValueError) as exc:
             raise ModelUnavailable(
                 f"model artifacts in {directory} cannot be read ({exc}); "
                 "reinstall tactful or run `make train`"
             ) from None
         self.categories: tuple[str, ...] = tuple(meta["categories"])
+        if tuple(teacher["categories"]) != self.categories or meta.get(
+            "teacher_sha256"
+        ) != teacher.get("sha256"):
+            raise ModelUnavailable(
+                f"the fast tier in {directory} was distilled from another teacher; run `make train`"
+            )
         self.index = {c: i for i, c in enumerate(self.categories)}
         self.fast_w = fast["weights"]  # int8 (DIM, C)
         self.fast_scale = fast["scale"].astype(np.float32)
         self.fast_b = fast["bias"].astype(np.float32)
-        self.slow_w = slow["weights"].astype(np.float32)
-        self.slow_b = slow["bias"].astype(np.float32)
-        self.stack = slow["stack"].astype(np.float32)
-        self.thresholds = slow["thresholds"].astype(np.float32)
-        self.band = slow["band"].astype(np.float32)
+        self.band = fast["band"].astype(np.float32)
+        self.teacher_thresholds = np.array(teacher["thresholds"], dtype=np.float32)
+        self._teacher_path = directory / TEACHER_FILE
+        self._teacher_sha256: str = teacher["sha256"]
         self._encoder_threads = encoder_threads
-        self._encoder: Any = None
+        self._teacher: Teacher | None = None
         self.meta = meta
 
     @property
-    def encoder(self) -> Any:
-        if self._encoder is None:  # loaded on first need: most posts never need it
-            from tactful.models.encoder import Encoder
-
+    def teacher(self) -> Teacher:
+        if self._teacher is None:  # loaded on first need: most posts never need it
             # Two threads make one check faster; a scan worker per core sets this to 1
             # (read here, after a fork, not when the artifacts were loaded).
             threads = self._encoder_threads or int(os.environ.get(THREADS_ENV, "2"))
-            self._encoder = Encoder(threads=threads)
-        return self._encoder
+            self._teacher = Teacher(
+                self._teacher_path, expected_sha256=self._teacher_sha256, threads=threads
+            )
+        return self._teacher
 
-    def fast_logits(self, normalised: str) -> Array:
+    def fast_margins(self, normalised: str) -> Array:
+        """The fast tier's estimate of the teacher's margin per category."""
         idx, val = featurize(normalised)
         if not len(idx):
             empty: Array = self.fast_b.copy()
             return empty
         rows = self.fast_w[idx].astype(np.float32)
-        logits: Array = (val @ rows) * self.fast_scale + self.fast_b
-        return logits
+        margins: Array = (val @ rows) * self.fast_scale + self.fast_b
+        return margins
+
+    def fast_contributions(self, normalised: str, words: Sequence[str], j: int) -> Array:
+        """What each of ``words`` (normalised, from ``normalised``) adds to category ``j``'s
+        fast margin: the weights of its own unigram and character n-grams, as the whole text
+        scales them."""
+        idx, val = featurize(normalised)
+        if not len(idx):
+            return np.zeros(len(words), dtype=np.float32)
+        weighted = val * self.fast_w[idx, j].astype(np.float32) * self.fast_scale[j]
+        weight_of = dict(zip(idx.tolist(), weighted.tolist(), strict=True))
+        return np.array(
+            [sum(weight_of.get(k, 0.0) for k in _word_features(w)) for w in words],
+            dtype=np.float32,
+        )
+
+    def teacher_margins(self, normalised: Sequence[str]) -> Array:
+        """The teacher's margins (logit minus threshold) per category."""
+        logits = self.teacher.logits([mask_identity(t) for t in normalised])
+        return np.asarray(logits - self.teacher_thresholds)
+
+    def _judges_a_group(
+        self, normalised: str, margins: Array, allowed: Array, identity: frozenset[str]
+    ) -> bool:
+        """The fast tier never sees the words that name a group, so it cannot tell "people
+        from china are just that, people" from an attack: a post that names a group and that
+        it leans towards calling an attack on one goes to the teacher, which reads it whole."""
+        j = self.index.get("offense.identity")
+        if j is None or not allowed[j] or margins[j] < -GROUP_MARGIN:
+            return False
+        return not identity.isdisjoint(_WORDS.findall(normalised))
 
     def score_many(self, normalised: Sequence[str], allowed: Sequence[Array]) -> list[Scores]:
         """Score normalised texts; ``allowed[i]`` masks the categories that apply to text i."""
-        fast = np.stack([self.fast_logits(t) for t in normalised]) if normalised else np.zeros((0,))
+        fast = [self.fast_margins(t) for t in normalised]
         results: list[Scores | None] = [None] * len(normalised)
         escalate: list[int] = []
         identity = identity_terms()
-        for i, logits in enumerate(fast):
-            near = np.abs(logits - self.thresholds[:, 0]) < self.band
-            # The fast tier never sees words naming a group, so it cannot judge a post that
-            # names one: MiniLM, which reads the whole text, decides those.
-            names_group = not identity.isdisjoint(_WORDS.findall(normalised[i]))
-            if np.any(near & allowed[i]) or names_group:
+        for i, margins in enumerate(fast):
+            if np.any((np.abs(margins) < self.band) & allowed[i]) or self._judges_a_group(
+                normalised[i], margins, allowed[i], identity
+            ):
                 escalate.append(i)
             else:
-                flagged = (logits >= self.thresholds[:, 0]) & allowed[i]
-                results[i] = Scores(_sigmoid(logits - self.thresholds[:, 0]), flagged, False)
+                results[i] = Scores(_sigmoid(margins), (margins >= 0) & allowed[i], False)
         if escalate:
-            emb = self.encoder.embed([mask_identity(normalised[i]) for i in escalate])
-            slow = emb @ self.slow_w + self.slow_b
+            slow = self.teacher_margins([normalised[i] for i in escalate])
             for row, i in enumerate(escalate):
-                stacked = (
-                    self.stack[:, 0] * fast[i] + self.stack[:, 1] * slow[row] + self.stack[:, 2]
-                )
-                margin = stacked - self.thresholds[:, 1]
-                flagged = (margin >= 0) & allowed[i]
-                results[i] = Scores(_sigmoid(margin), flagged, True)
+                results[i] = Scores(_sigmoid(slow[row]), (slow[row] >= 0) & allowed[i], True)
         return [r for r in results if r is not None]
 
-    def top_words(self, words: Sequence[str], category: str, k: int = 3) -> list[str]:
-        """The words whose unigram weights pushed hardest towards ``category``."""
-        j = self.index[category]
-        skip = explain_skip() | identity_terms()
-        weighted = []
-        for w in dict.fromkeys(w for w in words if w not in skip and len(w) > 1):
-            weight = float(self.fast_w[word_hash(w), j]) * float(self.fast_scale[j])
-            if weight > 0:
-                weighted.append((weight, w))
-        return [w for _, w in sorted(weighted, reverse=True)[:k]]
+
+@lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[int, ...]:
+    """The feature indices of one word on its own (words repeat: most lookups are cached)."""
+    return tuple(featurize(word)[0].tolist())
 
 
 @cache

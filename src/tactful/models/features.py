@@ -104,9 +104,9 @@ def without_collection_tags(normalised: str) -> str:
 
 
 def mask_identity(text: str) -> str:
-    """The text MiniLM reads: words naming a group become ``[MASK]``, so the model judges what
-    is said about a group ("[MASK] are all lazy"), never that a group is named. A data set's
-    collection tags (``#semst``) are left out."""
+    """The text the teacher reads: words naming a group become ``[MASK]``, so the model judges
+    what is said about a group ("[MASK] are all lazy"), never that a group is named. A data
+    set's collection tags (``#semst``) are left out."""
     terms = identity_terms()
     text = without_collection_tags(text)
     return _TERM.sub(lambda m: "[MASK]" if m.group().lower() in terms else m.group(), text)

@@ -140,3 +140,13 @@ def training_set(data: Path) -> list[Example]:
         *davidson(data),
         *toxigen(data, held_out=False),
     ]
+
+
+def unlabelled_tweets(data: Path) -> list[str]:
+    """Real tweets from the public sets' *train* files, their labels unused: what the fast
+    tier learns to score the way the teacher does. Validation and test files are never read."""
+    texts: list[str] = []
+    for name in ("emotion", "irony", "offensive", "hate", "stance"):
+        texts += [r["text"] for r in _tsv(data / "tweeteval" / name / "train.tsv")]
+    texts += [html.unescape(r["text"]) for r in _tsv(data / "davidson" / "labeled.tsv")]
+    return list(dict.fromkeys(t for t in texts if t.strip()))

@@ -1,17 +1,21 @@
-"""Train tactful's models: ``python -m tactful.training.train --data ../shared/data``.
+"""Distil the fast tier from the teacher: ``python -m tactful.training.train --data DIR``.
 
-Reproducible on a 2-core CPU in a few minutes: fixed seeds, fixed splits, no downloads.
-Writes ``src/tactful/models/artifacts/{fast,slow}.npz`` and ``meta.json``.
+Run after ``tactful.training.teacher`` (``make train`` runs both, then the calibration).
+Reproducible on a 2-core CPU in a few minutes: fixed splits, deterministic solvers, no
+downloads. Writes ``src/tactful/models/artifacts/fast.npz`` and ``meta.json``.
 
-1. Every training example is normalised like a post and featurised (hashed n-grams).
-2. A fixed 15% "dev" slice of the training data (by text hash) is kept aside for choosing
-   thresholds, stacking and the cascade band. Validation sets are never read here.
-3. Fast tier: one logistic regression per category over the n-grams, on the examples whose
-   source speaks to that category.
-4. MiniLM tier: one logistic regression per category over the sentence embedding.
-5. Per category, a 2-input logistic regression stacks the two tiers' logits on dev; the
-   thresholds maximise F1 on dev; the cascade band is the fast-tier logit range around its
-   threshold inside which the MiniLM tier is consulted.
+1. The texts: the labelled training set (less the hand-labelled real tweets) and every real
+   tweet in the public sets' *train* files, labels unused. A fixed 15% "dev" slice (by text
+   hash, the same one the teacher keeps aside) is held out.
+2. The teacher scores every text; the target is its margin (logit minus the category's
+   threshold), clipped to ±6.
+3. Fast tier: one logistic regression per category over hashed n-grams on the teacher's
+   decision (or the label, where a labelled example has one), put on the teacher's margin
+   scale on dev, so its sign agrees with the teacher and its size says how sure it is.
+4. The cascade band: a post goes on to the teacher when some category its context allows
+   has a fast margin inside that category's band. Bands are proportional to each category's
+   error on dev, scaled so that about ``ESCALATE_BUDGET`` of the dev slice's real tweets
+   escalate.
 """
 
 from __future__ import annotations
@@ -21,25 +25,26 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from tactful.core.hashing import sha256_file
 from tactful.core.text import normalize
 from tactful.models.contexts import context_mask
-from tactful.models.features import DIM, featurize, mask_identity, profanity_fingerprint
+from tactful.models.features import DIM, featurize, profanity_fingerprint
+from tactful.models.teacher import TEACHER_FILE, TEACHER_META, Teacher
 from tactful.training.corpus import CATEGORIES
-from tactful.training.data import Example, training_set
+from tactful.training.teacher import SOURCE_WEIGHT, is_dev, prepare, teacher_examples
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "models" / "artifacts"
-DEV_PERCENT = 15
-ESCALATE_BUDGET = 0.10  # share of dev posts sent to MiniLM (the cascade's cost knob)
-# How much one example of each source counts: the project's corpus and ToxiGen's neutral
-# statements carry the context we care about; Davidson's tweets are mostly slurs, which the
-# lexicon already handles, and would teach the model that identity words are attacks.
-SOURCE_WEIGHT = {"corpus": 3.0, "toxigen": 3.0, "davidson": 0.5}
+ESCALATE_BUDGET = 0.03  # share of real tweets the bands send on to the teacher (the cost knob;
+# posts naming a group that the fast tier leans towards calling an attack go on as well)
+CLIP = 6.0
+LABEL_WEIGHT = 3.0  # a labelled example's weight for its own categories, times its source's
 Array = npt.NDArray[Any]
 
 
@@ -47,11 +52,7 @@ def _log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _is_dev(text: str) -> bool:
-    return int(hashlib.sha256(("dev:" + text).encode()).hexdigest()[:8], 16) % 100 < DEV_PERCENT
-
-
-def sparse_matrix(texts: list[str]) -> Any:
+def sparse_matrix(texts: Sequence[str]) -> Any:
     from scipy.sparse import csr_matrix
 
     indptr = [0]
@@ -69,71 +70,8 @@ def sparse_matrix(texts: list[str]) -> Any:
     )
 
 
-def label_arrays(examples: list[Example]) -> tuple[Array, Array]:
-    y = np.zeros((len(examples), len(CATEGORIES)), dtype=np.int8)
-    mask = np.zeros_like(y, dtype=bool)
-    for i, ex in enumerate(examples):
-        for c, v in ex.labels.items():
-            j = CATEGORIES.index(c)
-            y[i, j] = v
-            mask[i, j] = True
-    return y, mask
-
-
-def _fit(x: Any, y: Array, c: float, weight: Array) -> tuple[Array, float]:
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
-    model.fit(x, y, sample_weight=weight)
-    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
-
-
-def embed_cached(texts: list[str], cache: Path | None) -> Array:
-    """MiniLM embeddings; with ``cache`` (a .npz path) reuse those of texts seen before."""
-    from tactful.models.encoder import Encoder
-
-    keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-    known: dict[str, Array] = {}
-    if cache is not None and cache.is_file():
-        stored = np.load(cache)
-        known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    if missing:
-        vectors = Encoder(threads=2).embed([texts[i] for i in missing])
-        for i, v in zip(missing, vectors, strict=True):
-            known[keys[i]] = v
-        if cache is not None:
-            np.savez(cache, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
-    return np.stack([known[k] for k in keys])
-
-
-def context_allowed(examples: list[Example]) -> Array:
-    """The categories scored for each example at run time (authored, reply or inbound)."""
-    return np.array([context_mask(CATEGORIES, inbound=e.inbound, reply=e.reply) for e in examples])
-
-
-def escalation_bands(margins: Array, allowed: Array, budget: float) -> Array:
-    """Per-category bands (in fast-tier logits around the threshold) such that about
-    ``budget`` of posts have some allowed category inside its band."""
-    scale = np.array(
-        [
-            np.median(np.abs(margins[allowed[:, j], j])) if allowed[:, j].any() else 1.0
-            for j in range(margins.shape[1])
-        ]
-    )
-    lo, hi = 0.0, 4.0
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        inside = (np.abs(margins) < mid * scale) & allowed
-        if inside.any(axis=1).mean() > budget:
-            hi = mid
-        else:
-            lo = mid
-    return np.asarray(lo * scale, dtype=np.float32)
-
-
 def best_threshold(scores: Array, y: Array) -> tuple[float, float]:
-    """The logit threshold with the best F1 on (scores, y), and that F1."""
+    """The threshold with the best F1 on (scores, y), and that F1."""
     order = np.argsort(-scores)
     s, t = scores[order], y[order]
     tp = np.cumsum(t)
@@ -145,111 +83,182 @@ def best_threshold(scores: Array, y: Array) -> tuple[float, float]:
     return threshold, float(f1[k])
 
 
-def train(
-    data: Path, out: Path, *, fast_c: float, slow_c: float, cache: Path | None = None
-) -> dict[str, Any]:
-    started = time.time()
-    examples = training_set(data)
-    texts = [e.text for e in examples]
-    y, mask = label_arrays(examples)
-    dev = np.array([_is_dev(t) for t in texts])
-    _log(f"{len(examples):,} training examples ({int(dev.sum()):,} kept aside as dev)")
+def teacher_margins(texts: Sequence[str], directory: Path, cache: Path | None) -> Array:
+    """The teacher's margins (logit minus threshold) for ``texts``; with ``cache`` (a .npz
+    path) those of texts scored before by the same teacher file are reused."""
+    meta = json.loads((directory / TEACHER_META).read_text(encoding="utf-8"))
+    model = directory / TEACHER_FILE
+    digest = sha256_file(model)
+    keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+    known: dict[str, Array] = {}
+    if cache is not None and cache.is_file():
+        stored = np.load(cache)
+        if str(stored["teacher"]) == digest:
+            known = dict(zip(stored["keys"].tolist(), stored["logits"], strict=True))
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    if missing:
+        teacher = Teacher(model, expected_sha256=meta["sha256"], threads=2)
+        step = 2048
+        for start in range(0, len(missing), step):
+            chunk = missing[start : start + step]
+            rows = teacher.logits([prepare(texts[i]) for i in chunk])
+            for i, row in zip(chunk, rows, strict=True):
+                known[keys[i]] = row
+            _log(f"teacher scored {min(start + step, len(missing)):,}/{len(missing):,} texts")
+        if cache is not None:
+            np.savez(
+                cache,
+                teacher=digest,
+                keys=np.array(list(known)),
+                logits=np.stack(list(known.values())),
+            )
+    logits = np.stack([known[k] for k in keys])
+    return np.asarray(logits - np.array(meta["thresholds"], dtype=np.float32))
 
-    x = sparse_matrix(texts)
-    _log(f"featurised: {x.nnz / len(texts):.0f} features per example")
 
-    emb = embed_cached([mask_identity(normalize(t).text) for t in texts], cache)
-    _log("embedded with MiniLM")
-    weight = np.array(
-        [SOURCE_WEIGHT.get(e.source.split("/")[0], 1.0) for e in examples], dtype=np.float64
-    )
-    # A neutral ToxiGen statement (a negative) counts more than a hateful one.
-    for i, e in enumerate(examples):
-        if e.source == "toxigen" and e.labels.get("offense.identity") == 1:
-            weight[i] = 1.0
+def fit_fast(
+    x: Any, target: Array, weight: Array, dev_x: Any, dev_margin: Array, c: float
+) -> tuple[Array, Array]:
+    """Per category, a logistic regression over the n-grams on the target decisions (class
+    weights balanced, so a rare category is not drowned), then put on the teacher's scale:
+    the fast margin is ``a * (logit - t)``, with ``t`` the logit where it best agrees with the
+    teacher on dev (F1) and ``a`` the least-squares slope onto the teacher's margins there."""
+    from sklearn.linear_model import LogisticRegression
 
-    n_cat = len(CATEGORIES)
-    fast_w = np.zeros((DIM, n_cat), dtype=np.float32)
-    fast_b = np.zeros(n_cat, dtype=np.float32)
-    slow_w = np.zeros((emb.shape[1], n_cat), dtype=np.float32)
-    slow_b = np.zeros(n_cat, dtype=np.float32)
-    stack = np.zeros((n_cat, 3), dtype=np.float32)
-    thresholds = np.zeros((n_cat, 2), dtype=np.float32)  # fast-only, stacked
-    band = np.zeros(n_cat, dtype=np.float32)
-    dev_report: dict[str, Any] = {}
-    for j, category in enumerate(CATEGORIES):
-        rows = mask[:, j]
-        fit_rows, dev_rows = rows & ~dev, rows & dev
-        yj = y[:, j].astype(int)
-        fast_w[:, j], fast_b[j] = _fit(x[fit_rows], yj[fit_rows], fast_c, weight[fit_rows])
-        slow_w[:, j], slow_b[j] = _fit(emb[fit_rows], yj[fit_rows], slow_c, weight[fit_rows])
-        f_logit = x[dev_rows] @ fast_w[:, j] + fast_b[j]
-        s_logit = emb[dev_rows] @ slow_w[:, j] + slow_b[j]
-        ydev = yj[dev_rows]
-        from sklearn.linear_model import LogisticRegression
+    n_cat = target.shape[1]
+    weights = np.zeros((x.shape[1], n_cat), dtype=np.float32)
+    bias = np.zeros(n_cat, dtype=np.float32)
+    for j in range(n_cat):
+        yj = target[:, j]
+        if yj.min() == yj.max():
+            bias[j] = -CLIP if yj.max() == 0 else CLIP
+            continue
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
+        model.fit(x, yj, sample_weight=weight[:, j])
+        w, b = model.coef_[0].astype(np.float32), float(model.intercept_[0])
+        logit = np.asarray(dev_x @ w + b)
+        t, _ = best_threshold(logit, (dev_margin[:, j] >= 0).astype(int))
+        centred = logit - t
+        a = float(centred @ dev_margin[:, j] / max(float(centred @ centred), 1e-9))
+        a = max(a, 0.05)  # the sign must agree with the teacher's
+        weights[:, j], bias[j] = a * w, a * (b - t)
+        _log(f"{CATEGORIES[j]:26} fast tier fitted (scale {a:.2f})")
+    return weights, bias
 
-        stacker = LogisticRegression(C=1.0, max_iter=1000)
-        stacker.fit(np.column_stack([f_logit, s_logit]), ydev)
-        stack[j] = [stacker.coef_[0][0], stacker.coef_[0][1], stacker.intercept_[0]]
-        st_logit = stack[j, 0] * f_logit + stack[j, 1] * s_logit + stack[j, 2]
-        thresholds[j, 0], f1_fast = best_threshold(f_logit, ydev)
-        thresholds[j, 1], f1_stack = best_threshold(st_logit, ydev)
-        dev_report[category] = {
-            "train_rows": int(fit_rows.sum()),
-            "dev_rows": int(dev_rows.sum()),
-            "dev_positives": int(ydev.sum()),
-            "dev_f1_fast": round(f1_fast, 4),
-            "dev_f1_stacked": round(f1_stack, 4),
+
+def _boundary_error(pred: Array, truth: Array) -> float:
+    """How far off the fast tier is where it matters: the root-mean-square error on the
+    texts that either tier puts near the decision (a rare category's far negatives, which
+    it gets right, would make its band vanish)."""
+    near = (np.abs(pred) < 3.0) | (np.abs(truth) < 3.0)
+    rows = near if near.sum() >= 20 else np.ones_like(near)
+    return float(np.sqrt(np.mean((pred[rows] - truth[rows]) ** 2)))
+
+
+def escalation_bands(pred: Array, truth: Array, allowed: Array, budget: float) -> Array:
+    """Per-category bands around 0 (in fast margins) sized by each category's error on dev,
+    scaled so that about ``budget`` of the rows have some allowed category inside its band."""
+    scale = np.array([_boundary_error(pred[:, j], truth[:, j]) for j in range(pred.shape[1])])
+    lo, hi = 0.0, 8.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        inside = (np.abs(pred) < mid * scale) & allowed
+        if inside.any(axis=1).mean() > budget:
+            hi = mid
+        else:
+            lo = mid
+    return np.asarray(lo * scale, dtype=np.float32)
+
+
+def agreement(pred: Array, truth: Array, band: Array, allowed: Array) -> dict[str, Any]:
+    """How often the cascade's answer (fast tier, or the teacher when escalated) matches the
+    teacher's, per category, on the rows given."""
+    escalated: Array = np.asarray(((np.abs(pred) < band) & allowed).any(axis=1))
+    decided = np.where(escalated[:, None], truth >= 0, pred >= 0)
+    out: dict[str, Any] = {"escalated": round(float(escalated.mean()), 4), "categories": {}}
+    for j, c in enumerate(CATEGORIES):
+        rows = allowed[:, j]
+        if not rows.any():
+            continue
+        teacher_pos = truth[rows, j] >= 0
+        fast_only = rows & ~escalated
+        out["categories"][c] = {
+            "agree": round(float((decided[rows, j] == teacher_pos).mean()), 4),
+            "agree_fast_alone": round(
+                float(((pred[fast_only, j] >= 0) == (truth[fast_only, j] >= 0)).mean()), 4
+            ),
+            "teacher_positive": int(teacher_pos.sum()),
         }
-        _log(f"{category:26} dev F1 fast {f1_fast:.3f}  stacked {f1_stack:.3f}")
+    return out
 
-    dev_margins = np.asarray(x[dev] @ fast_w + fast_b) - thresholds[:, 0]
-    # At run time every category the post's context allows is scored, whatever the source.
-    dev_examples = [e for e, d in zip(examples, dev, strict=True) if d]
-    band = escalation_bands(dev_margins, context_allowed(dev_examples), ESCALATE_BUDGET)
-    _log(f"cascade bands chosen for {ESCALATE_BUDGET:.0%} of posts to reach MiniLM")
+
+def train(data: Path, out: Path, *, c: float, cache: Path | None = None) -> dict[str, Any]:
+    from tactful.training.data import unlabelled_tweets
+
+    started = time.time()
+    examples = teacher_examples(data)
+    real = unlabelled_tweets(data)
+    texts = list(dict.fromkeys([e.text for e in examples] + real))
+    real_set = set(real)
+    dev = np.array([is_dev(t) for t in texts])
+    _log(f"{len(texts):,} texts ({len(real):,} real tweets), {int(dev.sum()):,} kept aside as dev")
+    truth = np.clip(teacher_margins(texts, out, cache), -CLIP, CLIP)
+    x = sparse_matrix(texts)
+    _log(f"featurised: {x.nnz / len(texts):.0f} features per text")
+    # What the fast tier learns: the teacher's decision, or the label where a labelled
+    # example speaks to the category (the teacher is right most of the time, the label always).
+    target = (truth >= 0).astype(np.int8)
+    # A label counts more than the teacher's word for it (the corpus's context categories
+    # are rare among real tweets, and the fast tier must still learn them).
+    weight = np.ones(target.shape, dtype=np.float64)
+    index = {t: i for i, t in enumerate(texts)}
+    for e in examples:
+        for category, v in e.labels.items():
+            row, j = index[e.text], CATEGORIES.index(category)
+            target[row, j] = v
+            weight[row, j] = LABEL_WEIGHT * SOURCE_WEIGHT.get(e.source.split("/")[0], 1.0)
+    weights, bias = fit_fast(x[~dev], target[~dev], weight[~dev], x[dev], truth[dev], c)
+    pred = np.asarray(x[dev] @ weights + bias)
+    dev_truth = truth[dev]
+    authored = np.array(context_mask(CATEGORIES, inbound=False, reply=False))
+    dev_real = np.array([t in real_set for t, d in zip(texts, dev, strict=True) if d])
+    allowed = np.tile(authored, (int(dev_real.sum()), 1))
+    band = escalation_bands(pred[dev_real], dev_truth[dev_real], allowed, ESCALATE_BUDGET)
+    report = agreement(pred[dev_real], dev_truth[dev_real], band, allowed)
+    _log(
+        f"dev real tweets: {report['escalated']:.1%} escalate; the cascade agrees with the "
+        "teacher on " + ", ".join(f"{c} {v['agree']:.3f}" for c, v in report["categories"].items())
+    )
     out.mkdir(parents=True, exist_ok=True)
     # int8 with a per-category scale keeps the fast tier small (DIM x 18 bytes).
-    scale = np.maximum(np.abs(fast_w).max(axis=0), 1e-6) / 127.0
-    quantised = np.round(fast_w / scale).astype(np.int8)
+    scale = np.maximum(np.abs(weights).max(axis=0), 1e-6) / 127.0
+    quantised = np.round(weights / scale).astype(np.int8)
     np.savez_compressed(
-        out / "fast.npz", weights=quantised, scale=scale.astype(np.float32), bias=fast_b
-    )
-    np.savez_compressed(
-        out / "slow.npz",
-        weights=slow_w,
-        bias=slow_b,
-        stack=stack,
-        thresholds=thresholds,
+        out / "fast.npz",
+        weights=quantised,
+        scale=scale.astype(np.float32),
+        bias=bias,
         band=band,
     )
+    teacher_meta = json.loads((out / TEACHER_META).read_text(encoding="utf-8"))
     sources = data / "SOURCES.json"
     meta = {
         "categories": list(CATEGORIES),
         "feature_dim": DIM,
         "profanity_fingerprint": profanity_fingerprint(),
-        "fast_c": fast_c,
-        "slow_c": slow_c,
-        "dev_percent": DEV_PERCENT,
+        "fast_c": c,
+        "clip": CLIP,
         "escalate_budget": ESCALATE_BUDGET,
-        "source_weight": SOURCE_WEIGHT,
-        "training_examples": len(examples),
-        "by_source": _count_sources(examples),
+        "texts": len(texts),
+        "real_tweets": len(real),
+        "teacher_sha256": teacher_meta["sha256"],
         "data_sources": json.loads(sources.read_text()) if sources.is_file() else {},
-        "dev": dev_report,
+        "dev_real_tweets": report,
         "train_seconds": round(time.time() - started, 1),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     _log(f"wrote {out} in {meta['train_seconds']} s")
     return meta
-
-
-def _count_sources(examples: list[Example]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for e in examples:
-        key = e.source.split("/")[0] if e.source.startswith("corpus") else e.source
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -258,14 +267,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=ARTIFACTS)
-    parser.add_argument("--fast-c", type=float, default=4.0)
-    parser.add_argument("--slow-c", type=float, default=2.0)
-    parser.add_argument(
-        "--cache", type=Path, help="reuse MiniLM embeddings across runs (a .npz file)"
-    )
+    parser.add_argument("--c", type=float, default=4.0, help="inverse L2 penalty, fast tier")
+    parser.add_argument("--cache", type=Path, help="reuse the teacher's scores (a .npz file)")
     args = parser.parse_args(argv)
     try:
-        train(args.data, args.out, fast_c=args.fast_c, slow_c=args.slow_c, cache=args.cache)
+        train(args.data, args.out, c=args.c, cache=args.cache)
     except FileNotFoundError as exc:
         print(f"tactful train: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -1,0 +1,120 @@
+"""The teacher: all-MiniLM-L6-v2 fine-tuned on every category, int8 ONNX, run with onnxruntime.
+
+Written by ``python -m tactful.training.teacher`` into ``models/artifacts/``: ``teacher.onnx``
+(input ids and attention mask in, one logit per category out) and ``teacher.json`` (the
+categories, per-category thresholds chosen on the dev slice, the file's sha256). The file is
+checked against that sha256 before it is used. It reads text as
+:func:`tactful.models.features.mask_identity` leaves it (identity terms as ``[MASK]``), through
+the BERT uncased WordPiece tokenizer that ships beside it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from tactful.core.hashing import sha256_file
+from tactful.errors import TactfulError
+
+TEACHER_FILE = "teacher.onnx"
+TEACHER_META = "teacher.json"
+# all-MiniLM-L6-v2's tokenizer (BERT uncased WordPiece, Apache-2.0), shipped with tactful.
+TOKENIZER = (
+    "tactful.models",
+    "artifacts/minilm-tokenizer.json",
+    "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+)
+MAX_TOKENS = 64  # tweets: 99% of the real ones fit; longer posts are read in windows
+BATCH = 32
+
+
+class TeacherUnavailable(TactfulError):
+    """The teacher model file is missing, unreadable or not the one trained."""
+
+
+class ModelFileError(TactfulError):
+    """A model file is missing or is not the file tactful was built with."""
+
+
+@cache
+def verified_file(package: str, relative: str, sha256: str) -> Path:
+    """The path of ``relative`` inside installed ``package``, after checking its sha256."""
+    # find_spec locates the package without running its __init__ (no import cost).
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelFileError(
+            f"the package {package.replace('_', '-')} is not installed; reinstall tactful "
+            "(pip install tactful) to get its model files"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    if not path.is_file():
+        raise ModelFileError(f"{relative} is missing from the {package} package; reinstall it")
+    actual = sha256_file(path)
+    if actual != sha256:
+        raise ModelFileError(
+            f"{package}/{relative} has sha256 {actual[:12]}…, expected {sha256[:12]}…; "
+            "the file is not the one tactful was built with: reinstall the package"
+        )
+    return path
+
+
+@cache
+def tokenizer(max_tokens: int = MAX_TOKENS) -> Any:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(verified_file(*TOKENIZER)))
+    tok.no_padding()
+    tok.enable_truncation(max_tokens)
+    return tok
+
+
+class Teacher:
+    """Per-category logits for texts already prepared (normalised, identity terms masked)."""
+
+    def __init__(self, path: Path, *, expected_sha256: str | None, threads: int = 1):
+        import onnxruntime as ort
+
+        if not path.is_file():
+            raise TeacherUnavailable(f"{path} is missing; reinstall tactful or run `make train`")
+        if expected_sha256 is not None:
+            actual = sha256_file(path)
+            if actual != expected_sha256:
+                raise TeacherUnavailable(
+                    f"{path.name} has sha256 {actual[:12]}…, expected {expected_sha256[:12]}… "
+                    f"(from {TEACHER_META}); reinstall tactful or run `make train`"
+                )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = tokenizer(MAX_TOKENS)
+
+    def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """One row of logits per text, in length-sorted batches (little padding)."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        out: npt.NDArray[np.float32] | None = None
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), BATCH):
+            chunk = order[start : start + BATCH]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            if out is None:
+                out = np.zeros((len(texts), logits.shape[1]), dtype=np.float32)
+            out[chunk] = logits
+        assert out is not None
+        return out

@@ -1,0 +1,70 @@
+"""Occlusion: the words a model finding points at are the ones that carry its score."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+import tactful
+from tactful.models.attribution import MAX_VARIANTS, occlude
+
+
+def _weights(weights: dict[str, float]):  # type: ignore[no-untyped-def]
+    def margins(texts: Sequence[str]) -> np.ndarray:
+        return np.array([sum(weights.get(w.lower(), 0.0) for w in t.split()) for t in texts])
+
+    return margins
+
+
+def test_the_heaviest_words_are_chosen_and_named_first() -> None:
+    text = "Honestly my boss is a clown and the clients are idiots"
+    found = occlude(text, _weights({"clown": 1.0, "idiots": 3.0, "honestly": 0.1}))
+    assert found is not None
+    assert found.words[0] == "idiots"
+    assert all(text[s:e] in ("idiots", "clown") for s, e in found.spans)
+
+
+def test_words_next_to_each_other_become_one_span() -> None:
+    text = "what a total clown show today"
+    found = occlude(text, _weights({"clown": 2.0, "show": 2.0, "today": 0.1}))
+    assert found is not None and [text[s:e] for s, e in found.spans] == ["clown show"]
+
+
+def test_nothing_is_named_when_no_word_lowers_the_score() -> None:
+    assert occlude("a calm and kind note", _weights({"idiot": 2.0})) is None
+    assert occlude("", _weights({})) is None
+
+
+def test_only_words_inside_the_sentences_given_are_candidates() -> None:
+    text = "Idiot move by me. The clients are idiots."
+    inside = [(text.index("The"), len(text))]
+    found = occlude(text, _weights({"idiot": 2.0, "idiots.": 1.0}), within=inside)
+    assert found is not None and all(s >= inside[0][0] for s, _ in found.spans)
+
+
+def test_a_long_post_is_scored_a_run_of_words_at_a_time() -> None:
+    calls: list[int] = []
+    weights = _weights({"idiots": 2.0})
+
+    def counting(texts: Sequence[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return weights(texts)
+
+    text = " ".join(["fine"] * 200 + ["idiots"] + ["fine"] * 200)
+    found = occlude(text, counting)
+    assert calls == [MAX_VARIANTS + 1]
+    assert found is not None and "idiots" in text[found.spans[0][0] : found.spans[0][1]]
+
+
+def test_a_model_finding_names_words_that_are_in_the_post() -> None:
+    text = "Third time this week the client forgot to send the brief. I am done with these people."
+    report = tactful.check(text, account_kind="professional")
+    model = [f for f in report.findings if f.detector == "classifier"]
+    assert model, report.rule_ids
+    for f in model:
+        named = f.explanation.split("Words that weighed most: ")[1].split(".")[0].split(", ")
+        assert named and all(w in text for w in named), (named, f.explanation)
+        assert len(set(named)) == len(named) and "the" not in named  # no repeats, no "the"
+        assert all(text[s:e].strip() for s, e in f.spans)
+        assert sum(e - s for s, e in f.spans) < len(text)  # words, not the whole post
