@@ -30,7 +30,7 @@ TOKENIZER = (
     "artifacts/minilm-tokenizer.json",
     "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
 )
-MAX_TOKENS = 64  # tweets: 99% of the real ones fit; longer posts are read in windows
+MAX_TOKENS = 64  # 99% of real tweets fit; a longer post is judged on its first 64 tokens
 BATCH = 32
 
 
