@@ -12,7 +12,9 @@ downloads. Writes ``src/tactful/models/artifacts/fast.npz`` and ``meta.json``.
 3. Fast tier: one logistic regression per category over hashed n-grams on the teacher's
    decision (or the label, where a labelled example has one), put on the teacher's margin
    scale on dev, so its sign agrees with the teacher and its size says how sure it is.
-4. The cascade band: a post goes on to the teacher when some category its context allows
+4. The inbound categories' thresholds are chosen again on real tweets labelled as inbox
+   items (their calibration half) before any of this, once per teacher.
+5. The cascade band: a post goes on to the teacher when some category its context allows
    has a fast margin inside that category's band. Bands are proportional to each category's
    error on dev, scaled so that about ``ESCALATE_BUDGET`` of the dev slice's real tweets
    escalate.
@@ -70,17 +72,63 @@ def sparse_matrix(texts: Sequence[str]) -> Any:
     )
 
 
-def best_threshold(scores: Array, y: Array) -> tuple[float, float]:
-    """The threshold with the best F1 on (scores, y), and that F1."""
+def best_threshold(scores: Array, y: Array, beta: float = 1.0) -> tuple[float, float]:
+    """The threshold with the best F-beta on (scores, y) (F1 by default; beta 0.5 weighs
+    precision twice), and that score."""
     order = np.argsort(-scores)
     s, t = scores[order], y[order]
     tp = np.cumsum(t)
     fp = np.cumsum(1 - t)
     positives = max(int(t.sum()), 1)
-    f1 = 2 * tp / (tp + fp + positives)
+    b2 = beta * beta
+    f1 = (1 + b2) * tp / ((1 + b2) * tp + b2 * (positives - tp) + fp)
     k = int(np.argmax(f1))
     threshold = float(s[k]) if k + 1 >= len(s) else float((s[k] + s[k + 1]) / 2)
     return threshold, float(f1[k])
+
+
+# Which hand-labelled inbox classes (training/inbound_labels) each inbound category stands for.
+INBOUND_CLASSES = {
+    "inbound.harassment": ("threat", "harassment"),
+    "inbound.trolling": ("trolling",),
+    "inbound.spam": ("spam",),
+    "inbound.complaint": ("complaint",),
+}
+
+
+def inbound_thresholds(data: Path, directory: Path) -> dict[str, Any]:
+    """The teacher's thresholds for the inbound categories, chosen again (best F0.5) on the
+    *calibration* half of the real tweets labelled as inbox items, and written into
+    ``teacher.json``: the corpus's inbound posts alone put them where real questions and
+    praise read as trolling. The test half is never read here."""
+    from tactful.training.inbound_text import join_text, read_labels
+    from tactful.training.real_text import read_texts
+
+    meta_path = directory / TEACHER_META
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    posts = [p for p in read_labels() if p.split == "calibration"]
+    texts = read_texts(((p.file, p.line) for p in posts), data, what="inbound thresholds", log=_log)
+    posts = join_text(posts, texts)
+    if not posts:
+        return {}
+    teacher = Teacher(directory / TEACHER_FILE, expected_sha256=meta["sha256"], threads=2)
+    logits = teacher.logits([prepare(p.text) for p in posts])
+    chosen: dict[str, Any] = {}
+    for category, classes in INBOUND_CLASSES.items():
+        j = CATEGORIES.index(category)
+        y = np.array([p.category in classes or p.also in classes for p in posts], dtype=int)
+        # Precision first: a wrong "trolling" on a customer's question costs more than a miss.
+        threshold, f1 = best_threshold(logits[:, j], y, beta=0.5)
+        was = meta["thresholds"][j]
+        chosen[category] = {"was": was, "now": round(threshold, 5), "f05": round(f1, 4)}
+        meta["thresholds"][j] = round(threshold, 5)
+        _log(f"{category:26} threshold {was:.2f} -> {threshold:.2f} (F0.5 {f1:.3f})")
+    meta["inbound_thresholds"] = {
+        "from": f"training/inbound_labels, calibration half ({len(posts)} tweets)",
+        **chosen,
+    }
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return chosen
 
 
 def teacher_margins(texts: Sequence[str], directory: Path, cache: Path | None) -> Array:
@@ -202,6 +250,8 @@ def train(data: Path, out: Path, *, c: float, cache: Path | None = None) -> dict
     real_set = set(real)
     dev = np.array([is_dev(t) for t in texts])
     _log(f"{len(texts):,} texts ({len(real):,} real tweets), {int(dev.sum()):,} kept aside as dev")
+    if "inbound_thresholds" not in json.loads((out / TEACHER_META).read_text(encoding="utf-8")):
+        inbound_thresholds(data, out)
     truth = np.clip(teacher_margins(texts, out, cache), -CLIP, CLIP)
     x = sparse_matrix(texts)
     _log(f"featurised: {x.nnz / len(texts):.0f} features per text")
