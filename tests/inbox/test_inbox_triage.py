@@ -12,8 +12,10 @@ from tactful.inbox.triage import ItemContext, rules, triage
 
 CASES = [
     ("I will kill you, you stupid bitch", "threat", False),
+    # stalking that says where you live is a threat (the labelling guidelines' "I know
+    # where you live"), and goes to the top
     ("I know you still live on Baker Street, I'll be waiting outside your house",
-     "harassment", True),
+     "threat", True),
     ("send me nudes or I'll tell everyone what you did", "harassment", False),
     ("All muslims are terrorists and should be deported", "hate", False),
     ("My order #1234 arrived broken and nobody answers my emails. Very disappointed.",
@@ -24,7 +26,42 @@ CASES = [
     ("Love this, thank you so much! Great work team", "praise", False),
     ("Welcome to your new home!", "other", False),
     ("Nice weather today", "other", False),
+    # as Twitter writes them (written for this test, not taken from the labelled tweets)
+    ("bitch ima beat yo ass when I see you", "threat", False),
+    ("that old cunt needs to die", "threat", False),
+    ("shut up you dumb b1tch", "harassment", False),
+    ("you people are clueless, honestly", "trolling", False),
+    ("Pls follow me back, I follow everyone 🙏", "spam", False),
+    ("Such wonderful customer service, 40 minutes on hold then hung up on 👎", "complaint",
+     False),
+    ("I'll kill it at the presentation tomorrow!", "other", False),
+    ("This deal is a steal, killer feature too", "other", False),
+    ("Can you believe this weather?", "other", False),
 ]  # fmt: skip
+
+QUESTIONS = [
+    ("What time do you open on Saturday?", True),
+    ("@acme hi, do you ship to Ireland?", True),
+    ("Sam, is the webinar going to be recorded?", True),
+    ("Does anyone know if the Leeds store has it in blue", True),
+    ("@acme open on Sunday?", True),
+    ("Loved it. Where can I buy the print", True),
+    # rhetorical and mocking questions state a view; they ask nothing of the account
+    ("Can you believe they charge for this?", False),
+    ("That went well, didn't it?", False),
+    ("Who cares what you think?", False),
+    ("Why cause you never read the science?", False),
+    ("Do liberals ever read the bill they vote for?", False),
+    ("How's that new pricing working out for you?", False),
+    ("Loved the show, see you next year.", False),
+]
+
+
+@pytest.mark.parametrize(("text", "asked"), QUESTIONS)
+def test_a_question_is_one_asked_of_the_account_not_any_question_mark(
+    text: str, asked: bool
+) -> None:
+    assert (rules().classes["question"].words(text) is not None) == asked
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,11 @@ class Evidence(DataModel):
     rule: str
     checks: tuple[str, ...] = ()
     severity: Severity = Severity.INFO
+    # Only findings of these detectors count (empty: any); "lexicon" alone leaves out the
+    # models where they cannot tell a class on real text.
+    detectors: tuple[str, ...] = ()
+    # A model's finding counts from this score (default: the file's model_evidence_from).
+    model_from: Fraction | None = None
 
 
 class TriageClass(DataModel):
@@ -52,6 +57,15 @@ class TriageClass(DataModel):
     order: Literal["newest_first", "oldest_first"] = "newest_first"
     from_: tuple[Evidence, ...] = Field(default=(), alias="from")
     patterns: tuple[Pattern, ...] = ()
+    # A match of one of these anywhere in the item cancels the class's patterns (a
+    # rhetorical question is not a question); evidence from the findings is not cancelled.
+    unless: tuple[Pattern, ...] = ()
+
+    def words(self, text: str) -> str | None:
+        """The words the first of ``patterns`` found in ``text``, or None (also when one of
+        ``unless`` is there)."""
+        hit = _matches(self.patterns, text)
+        return None if hit is None or _matches(self.unless, text) else hit
 
 
 class Whereabouts(DataModel):
@@ -132,9 +146,11 @@ def _finding(f: Finding, text: str, reading: str) -> dict[str, Any]:
 
 
 def _supports(spec: Evidence, f: Finding, model_from: float) -> bool:
+    bar = model_from if spec.model_from is None else spec.model_from
     return (
         f.rule_id == spec.rule
-        and (f.detector != "classifier" or f.score >= model_from)
+        and (not spec.detectors or f.detector in spec.detectors)
+        and (f.detector != "classifier" or f.score >= bar)
         and (not spec.checks or f.check in spec.checks)
         and f.severity.at_least(spec.severity)
     )
@@ -167,9 +183,7 @@ def triage(checker: Checker, item: ItemContext) -> Triage:
     found += [f for f in plain.findings if f.rule_id.startswith(PLAIN_RULES)]
     data = rules()
     text = item.text
-    soft = _matches(data.classes["question"].patterns, text) or _matches(
-        data.classes["praise"].patterns, text
-    )
+    soft = data.classes["question"].words(text) or data.classes["praise"].words(text)
     category: str = "other"
     because: tuple[str, ...] = ()
     for name in CLASSES:
@@ -185,7 +199,7 @@ def triage(checker: Checker, item: ItemContext) -> Triage:
             because = tuple(dict.fromkeys(f"{f.rule_id}/{f.check}" if f.check else f.rule_id
                                           for f in support))  # fmt: skip
             break
-        hit = _matches(spec.patterns, text)
+        hit = spec.words(text)
         if hit:
             category, because = name, (f"{name} words: {hit!r}",)
             break
