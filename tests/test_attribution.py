@@ -68,3 +68,36 @@ def test_a_model_finding_names_words_that_are_in_the_post() -> None:
         assert len(set(named)) == len(named) and "the" not in named  # no repeats, no "the"
         assert all(text[s:e].strip() for s, e in f.spans)
         assert sum(e - s for s, e in f.spans) < len(text)  # words, not the whole post
+
+
+def test_the_linear_answer_names_the_words_that_add_most() -> None:
+    from tactful.models.attribution import decompose, shortlist
+
+    weights = {"clown": 2.5, "idiots": 3.0, "great": -2.0}
+
+    def contributions(words: Sequence[str]) -> np.ndarray:
+        return np.array([weights.get(w.lower(), 0.0) for w in words])
+
+    text = "Great team, but @acme hired idiots and a clown https://x.example/clown"
+    found = decompose(text, contributions)
+    assert found is not None and found.words[:2] == ("idiots", "clown")
+    assert all(s < text.index("https") for s, _ in found.spans)  # never inside a link
+    short = shortlist(text, contributions, size=2)
+    assert [text[s:e] for s, e in short] == ["idiots", "clown"]  # the heaviest, in text order
+    assert all(not text[s:e].startswith("@") for s, e in shortlist(text, contributions, size=9))
+
+
+def test_a_teacher_finding_is_pointed_at_words_the_teacher_chose() -> None:
+    from tactful.core.text import normalize
+    from tactful.detectors.classifier import ClassifierDetector
+
+    detector = ClassifierDetector()
+    text = "People from china are just that, people, and they are all thieves."
+    found = detector._attribution(text, "offense.identity", True, [(0, len(text))])
+    assert found is not None and all(w in text for w in found.words)
+    j = detector.cascade.index["offense.identity"]
+    base = float(detector.cascade.teacher_margins([normalize(text).text])[0, j])
+    s, e = found.spans[0]
+    blanked = text[:s] + " " * (e - s) + text[e:]
+    after = float(detector.cascade.teacher_margins([normalize(blanked).text])[0, j])
+    assert after < base  # taking the words away lowers the teacher's margin

@@ -131,7 +131,22 @@ def test_a_failing_refine_keeps_the_findings_as_they_were() -> None:
     checker.detectors = [_FailingRefine()]
     report = checker.check("My boss again", account_kind="professional")
     assert report.findings and all(f.spans == ((0, 13),) for f in report.findings)
-    assert any("could not point at words (no words today)" in n for n in report.notices)
+    assert any(
+        "could not point at words (RuntimeError: no words today)" in n for n in report.notices
+    )
+
+
+class _ShortRefine(_Refining):
+    def refine(self, post: Post, findings: list[Finding]) -> list[Finding]:
+        return []
+
+
+def test_a_refine_that_loses_findings_is_refused_and_they_stand() -> None:
+    checker = Checker()
+    checker.detectors = [_ShortRefine()]
+    report = checker.check("My boss again", account_kind="professional")
+    assert report.findings and all(f.spans == ((0, 13),) for f in report.findings)
+    assert any("gave 0 findings back" in n for n in report.notices)
 
 
 def test_checker_reuses_policy_per_context() -> None:

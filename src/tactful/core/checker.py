@@ -297,10 +297,15 @@ class _Job:
             mine = [f for f in kept if f.detector == name]
             if mine and name not in self.failed:
                 try:
-                    better = iter(refine(self.post, mine))
-                    kept = [next(better) if f.detector == name else f for f in kept]
+                    better = refine(self.post, mine)
+                    if len(better) != len(mine):
+                        raise ValueError(f"gave {len(better)} findings back for {len(mine)}")
+                    by_id = dict(zip(map(id, mine), better, strict=True))
+                    kept = [by_id.get(id(f), f) for f in kept]
                 except Exception as exc:  # the findings stand as they were
-                    self.notices.append(f"detector {name} could not point at words ({exc})")
+                    self.notices.append(
+                        f"detector {name} could not point at words ({type(exc).__name__}: {exc})"
+                    )
         self.timings["total"] = (time.perf_counter() - self.started) * 1000
 
         def titled(f: Finding) -> Finding:

@@ -332,10 +332,22 @@ class ResolvedPolicy:
             if s.match is not None and s.match not in (matched, excerpt):
                 if key is None:
                     key = words_key(finding_words(f, text))
-                if s.match != key:
+                if s.match != key and not _inside(s.match, key, f):
                     continue
             return Suppressed(f, f"{s.reason} (suppressed in {s.layer})", s.by, s.feedback)
         return None
+
+
+def _inside(match: str, key: str, f: Finding) -> bool:
+    """A model finding is judged on its sentence and only then pointed at the words that
+    carry its score, so feedback recorded on those words ("client … brief") hides it when
+    every part of them is in the sentence."""
+    from tactful.core.feedback import MODEL_DETECTORS
+
+    if f.detector not in MODEL_DETECTORS:
+        return False
+    parts = [p.strip() for p in match.replace("…", "...").split("...")]
+    return all(p and f" {p} " in f" {key} " for p in parts)
 
 
 def _with_severity(f: Finding, severity: Severity) -> Finding:

@@ -56,8 +56,12 @@ class CategoriesFile(RootModel[dict[KnownRuleId, CategoryText]]):
     """``models/categories.yml``: one entry per model category, keyed by its rule id."""
 
 
-@lru_cache(maxsize=65536)
 def _normal(word: str) -> str:
+    return _normal_cached(word) if len(word) <= 40 else normalize(word).text
+
+
+@lru_cache(maxsize=65536)
+def _normal_cached(word: str) -> str:
     return normalize(word).text
 
 

@@ -21,6 +21,7 @@ import regex
 Margins = Callable[[Sequence[str]], npt.NDArray[Any]]  # texts -> one margin each
 _WORD = regex.compile(r"[\p{L}\p{N}@#$*_'’-]+")
 _GAP = regex.compile(r"[\s\p{P}]*")
+_LINK = regex.compile(r"https?://\S+|www\.\S+")
 MAX_VARIANTS = 24  # texts scored per finding (a long post is blanked a run of words at a time)
 MOST = 4  # spans a finding points at, at most
 SHARE = 0.6  # stop once the chosen spans account for this much of what all of them lower
@@ -54,11 +55,16 @@ def _merge(text: str, spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int]
 def _candidates(
     text: str, within: Sequence[tuple[int, int]], skip: frozenset[str]
 ) -> list[tuple[int, int]]:
+    """The words that may carry a score: inside ``within``, not in ``skip``, and never a
+    handle or part of a link (the models never read those as words)."""
+    links = [(m.start(), m.end()) for m in _LINK.finditer(text)]
     return [
         (m.start(), m.end())
         for m in _WORD.finditer(text)
         if (not within or any(s <= m.start() and m.end() <= e for s, e in within))
         and m.group().lower() not in skip
+        and not m.group().startswith("@")
+        and not any(s <= m.start() < e for s, e in links)
     ]
 
 

@@ -7,7 +7,8 @@ scale, bias and the cascade band), ``meta.json`` (written by ``tactful.training.
 Both tiers speak in *margins*: the teacher's logit minus its threshold for the category, and
 the fast tier's estimate of that margin (it was trained to predict it). A margin of 0 or more
 flags the category; the fast tier's answer stands unless some category the post's context
-allows is inside its band around 0, where the teacher reads the whole text.
+allows is inside its band around 0, or the post names a group and the fast tier leans
+towards calling it an attack on one: then the teacher reads the whole text.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from tactful.models.teacher import TEACHER_FILE, TEACHER_META, Teacher
 
 Array = npt.NDArray[Any]
 THREADS_ENV = "TACTFUL_ENCODER_THREADS"
-GROUP_MARGIN = 0.0  # a post naming a group goes to the teacher unless the fast tier is this sure
+# A post naming a group goes to the teacher unless the fast tier's offense.identity margin is
+# below -GROUP_MARGIN (sure it is not an attack).
+GROUP_MARGIN = 0.0
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
@@ -120,7 +123,12 @@ class Cascade:
         weighted = val * self.fast_w[idx, j].astype(np.float32) * self.fast_scale[j]
         weight_of = dict(zip(idx.tolist(), weighted.tolist(), strict=True))
         return np.array(
-            [sum(weight_of.get(k, 0.0) for k in _word_features(w)) for w in words],
+            [
+                sum(weight_of.get(k, 0.0) for k in _word_features(w))
+                if len(w) <= _CACHED_WORD
+                else sum(weight_of.get(k, 0.0) for k in featurize(w)[0].tolist())
+                for w in words
+            ],
             dtype=np.float32,
         )
 
@@ -158,6 +166,9 @@ class Cascade:
             for row, i in enumerate(escalate):
                 results[i] = Scores(_sigmoid(slow[row]), (slow[row] >= 0) & allowed[i], True)
         return [r for r in results if r is not None]
+
+
+_CACHED_WORD = 40  # longer "words" (a pasted hash, a run of letters) are not kept
 
 
 @lru_cache(maxsize=65536)

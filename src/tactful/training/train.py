@@ -40,7 +40,13 @@ from tactful.models.contexts import context_mask
 from tactful.models.features import DIM, featurize, profanity_fingerprint
 from tactful.models.teacher import TEACHER_FILE, TEACHER_META, Teacher
 from tactful.training.corpus import CATEGORIES
-from tactful.training.teacher import SOURCE_WEIGHT, is_dev, prepare, teacher_examples
+from tactful.training.teacher import (
+    SOURCE_WEIGHT,
+    held_out_texts,
+    is_dev,
+    prepare,
+    teacher_examples,
+)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "models" / "artifacts"
 ESCALATE_BUDGET = 0.03  # share of real tweets the bands send on to the teacher (the cost knob;
@@ -245,7 +251,8 @@ def train(data: Path, out: Path, *, c: float, cache: Path | None = None) -> dict
 
     started = time.time()
     examples = teacher_examples(data)
-    real = unlabelled_tweets(data)
+    held = held_out_texts(data)
+    real = [t for t in unlabelled_tweets(data) if t not in held]
     texts = list(dict.fromkeys([e.text for e in examples] + real))
     real_set = set(real)
     dev = np.array([is_dev(t) for t in texts])
@@ -320,6 +327,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--c", type=float, default=4.0, help="inverse L2 penalty, fast tier")
     parser.add_argument("--cache", type=Path, help="reuse the teacher's scores (a .npz file)")
     args = parser.parse_args(argv)
+    if not (args.out / TEACHER_META).is_file() or not (args.out / TEACHER_FILE).is_file():
+        print(
+            f"tactful train: error: no teacher in {args.out} ({TEACHER_FILE}, {TEACHER_META}); "
+            "fine-tune one first: python -m tactful.training.teacher --data DIR --out DIR",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     try:
         train(args.data, args.out, c=args.c, cache=args.cache)
     except FileNotFoundError as exc:
