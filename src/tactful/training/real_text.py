@@ -440,13 +440,14 @@ def format_table(title: str, by_account: Mapping[str, Mapping[str, Any]]) -> str
     return "\n".join(lines)
 
 
-def labelled_texts(data: Path) -> frozenset[str]:
-    """The text of every labelled post (both splits) as the training readers see it (the
-    raw field) and as the labels do (quotes undone): the models never train on them."""
+def labelled_texts(data: Path, refs: Iterable[tuple[str, int]] | None = None) -> frozenset[str]:
+    """The text of every labelled post (both splits; or of ``refs``, (file, line) pairs) in
+    each form a reader may give it: the raw field (TweetEval's readers), HTML entities undone
+    (Davidson's) and as the labels read it (quotes undone): the models never train on them."""
     texts: set[str] = set()
     by_file: dict[str, list[int]] = {}
-    for post in read_labels():
-        by_file.setdefault(post.file, []).append(post.line)
+    for file, line in refs if refs is not None else ((p.file, p.line) for p in read_labels()):
+        by_file.setdefault(file, []).append(line)
     for file, wanted in by_file.items():
         path = data / file
         if not path.is_file():
@@ -455,5 +456,5 @@ def labelled_texts(data: Path) -> frozenset[str]:
         for line in wanted:
             if line <= len(lines):
                 raw = lines[line - 1].split("\t")[0]
-                texts.update((raw, post_text(raw)))
+                texts.update((raw, html.unescape(raw), post_text(raw)))
     return frozenset(texts)

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import html
 import importlib.util
 import json
 import random
 import sys
 import time
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -96,29 +94,10 @@ def held_out_texts(data: Path) -> frozenset[str]:
     """Every tweet the hand-labelled sets point at (real posts and inbox items, both halves):
     never trained on, by the teacher or the fast tier."""
     from tactful.training.inbound_text import read_labels as inbound_labels
-    from tactful.training.real_text import read_texts
+    from tactful.training.real_text import read_labels as real_labels
 
-    refs = [(p.file, p.line) for p in inbound_labels()]
-    inbound = read_texts(refs, data, what="held-out inbox labels", log=lambda _: None)
-    raw = set(inbound.values())
-    for file, line in refs:  # the raw field too, as the training readers see it
-        path = data / file
-        if path.is_file():
-            raw.update(_raw_field(path, line))
-    return labelled_texts(data) | frozenset(raw)
-
-
-def _raw_field(path: Path, line: int) -> list[str]:
-    lines = _lines(path)
-    if line > len(lines):
-        return []
-    field = lines[line - 1].split("\t")[0]
-    return [field, html.unescape(field)]
-
-
-@cache
-def _lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").split("\n")
+    refs = [(p.file, p.line) for p in (*real_labels(), *inbound_labels())]
+    return labelled_texts(data, refs)
 
 
 def teacher_examples(data: Path) -> list[Example]:
