@@ -96,7 +96,8 @@ def held_out_texts(data: Path) -> frozenset[str]:
     from tactful.training.inbound_text import read_labels as inbound_labels
     from tactful.training.real_text import read_labels as real_labels
 
-    refs = [(p.file, p.line) for p in (*real_labels(), *inbound_labels())]
+    refs = [(p.file, p.line) for p in real_labels()]
+    refs += [(p.file, p.line) for p in inbound_labels()]
     return labelled_texts(data, refs)
 
 
