@@ -3,6 +3,8 @@ show an item, mark it done, and export threats and harassment as evidence."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -303,6 +305,19 @@ def _actions(store: Store, actor: str | None) -> InboxActions:
     return InboxActions(store, http=http, clock=_now, actor=actor_or_default(actor))
 
 
+@contextmanager
+def _answering(db_url: str | None, actor: str | None) -> Iterator[tuple[Store, InboxActions]]:
+    """The store, and the inbox's actions on it with a network client, for a command that
+    answers on the network; both closed afterwards, however the command ends."""
+    store = open_db(db_url)
+    actions = _actions(store, actor)
+    try:
+        yield store, actions
+    finally:
+        actions.http.close()
+        store.dispose()
+
+
 _BY = click.option("--by", "actor", metavar="NAME", help="Who does it (default: you).")
 
 
@@ -361,9 +376,7 @@ def reply_command(
     from tactful.errors import InputError
     from tactful.inbox.actions import ReplyStopped, check_reply, suggested_reply
 
-    store = open_db(db_url)
-    actions = _actions(store, actor)
-    try:
+    with _answering(db_url, actor) as (store, actions):
         item = actions.item(item_id)
         account = actions.account_of(item)
         words = text if text is not None else suggested_reply(item, account)
@@ -388,16 +401,11 @@ def reply_command(
             return
         view, _ = actions.reply(item_id, words, checker=checker, override=override)
         _went_through(view)
-    finally:
-        actions.http.close()
-        store.dispose()
 
 
 def _moderate(action: str, item_id: int, actor: str | None, db_url: str | None,
               reason: str | None = None) -> None:  # fmt: skip
-    store = open_db(db_url)
-    actions = _actions(store, actor)
-    try:
+    with _answering(db_url, actor) as (_, actions):
         if action == "report":
             view = actions.report(item_id, reason)
         else:
@@ -407,9 +415,6 @@ def _moderate(action: str, item_id: int, actor: str | None, db_url: str | None,
             click.echo(f"  report it there: {view.url or 'open the item on the network'}")
         elif view.undoable:
             click.echo(f"  undo with: tactful inbox undo {view.id}")
-    finally:
-        actions.http.close()
-        store.dispose()
 
 
 @inbox.command("hide")
@@ -487,14 +492,9 @@ def undo_command(action_id: int, actor: str | None, db_url: str | None) -> None:
     """
     from tactful.inbox.actions import UNDO_VERB
 
-    store = open_db(db_url)
-    actions = _actions(store, actor)
-    try:
+    with _answering(db_url, actor) as (_, actions):
         view = actions.undo(action_id)
         click.echo(f"action #{view.id}: {view.action} {UNDO_VERB[view.action]}")
-    finally:
-        actions.http.close()
-        store.dispose()
 
 
 @inbox.command("retry")
@@ -513,9 +513,7 @@ def retry_command(action_id: int, yes: bool, actor: str | None, db_url: str | No
     """
     from tactful.core.factory import checker_for
 
-    store = open_db(db_url)
-    actions = _actions(store, actor)
-    try:
+    with _answering(db_url, actor) as (store, actions):
         before = actions.action_row(action_id)
         click.echo(f"action #{action_id}: {before.action} #{before.item_id} {before.outcome}")
         if before.detail:
@@ -525,6 +523,3 @@ def retry_command(action_id: int, yes: bool, actor: str | None, db_url: str | No
             return
         view = actions.retry(action_id, checker=checker_for(store))
         _went_through(view)
-    finally:
-        actions.http.close()
-        store.dispose()
