@@ -29,3 +29,11 @@ class Clock:
 @pytest.fixture
 def clock() -> Iterator[Clock]:
     yield Clock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module")
+def checker():  # type: ignore[no-untyped-def]
+    """The one pipeline, without a store: what sorts the items these tests store."""
+    from tactful.core.factory import checker_for
+
+    return checker_for(None)

@@ -13,16 +13,14 @@ from fake_inbox_actions import GRAPH_BASE, FakeGraphActions, FakeMastodonActions
 from fake_mastodon import BASE as MASTODON_BASE
 from fake_x import BASE as X_BASE
 from fake_x import USER_ID
+from inbox_helpers import NoRefresh, stored_item
 
 from tactful.core.factory import checker_for
 from tactful.inbox.actions import InboxActions
 from tactful.inbox.items import Incoming
-from tactful.inbox.store import triage_pending
-from tactful.inbox.sync import store_items
 from tactful.publish.credentials import save_credentials
 from tactful.store import Store
 from tactful.store.accounts import add_account
-from tactful.store.models import AccountRow
 
 BEARER = fields("authorization")
 MD = "docs.joinmastodon.org/methods/"
@@ -63,25 +61,13 @@ GRAPH = [
 ]  # fmt: skip
 
 
-class _NoRefresh:
-    name = "none"
-
-
 def _item(store: Store, account: str, incoming: Incoming, clock: Any) -> int:
-    with store.session() as s:
-        owner = s.query(AccountRow).filter_by(name=account).one()
-        store_items(s, owner.id, owner.platform, [incoming], clock())
-    triage_pending(store, checker_for(None), now=clock())
-    with store.session() as s:
-        from tactful.store.models import InboxItemRow
-
-        row = s.query(InboxItemRow).filter_by(remote_id=incoming.remote_id).one()
-        return row.id
+    return stored_item(store, account, clock, incoming, checker_for(None))
 
 
 def _every_action(store: Store, recorder: Recorder, clock: Any, item_id: int) -> None:
     actions = InboxActions(store, http=client(recorder), clock=clock, actor="jo",
-                           connector_for=lambda _p: _NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
+                           connector_for=lambda _p: NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
     checker = checker_for(None)
     can = actions.moderator_for(actions.item(item_id).network).actions
     view, _ = actions.reply(item_id, "Thanks, we're on it.", checker=checker)

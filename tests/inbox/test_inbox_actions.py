@@ -21,18 +21,17 @@ from fake_inbox_actions import (
 from fake_mastodon import BASE as MASTODON_BASE
 from fake_x import BASE as X_BASE
 from fake_x import USER_ID
+from inbox_helpers import NoRefresh, connect, stored_item
 from sqlalchemy import select
 
 from tactful.cli.main import main
-from tactful.core.factory import checker_for
 from tactful.errors import InputError
 from tactful.inbox.actions import InboxActions, ReplyStopped, check_reply, suggested_reply
 from tactful.inbox.items import Incoming
-from tactful.inbox.store import get_item, triage_pending
-from tactful.inbox.sync import store_items
+from tactful.inbox.store import get_item
 from tactful.publish.credentials import save_credentials
 from tactful.store import Store
-from tactful.store.accounts import add_account, get_account
+from tactful.store.accounts import add_account
 from tactful.store.models import InboxActionRow, InboxItemRow
 
 COMPLAINT = "My order arrived broken and nobody answers my emails. Really disappointed."
@@ -40,39 +39,9 @@ HOSTILE = "You clearly have no idea what you're talking about. Do your research.
 INSULT = "You are an idiot and a liar"
 
 
-@pytest.fixture(scope="module")
-def checker():  # type: ignore[no-untyped-def]
-    return checker_for(None)
-
-
-class _NoRefresh:
-    name = "none"
-
-
-def _item(store: Store, account: str, clock: Any, incoming: Incoming, checker: Any) -> int:
-    with store.session() as s:
-        account_id = get_account(s, account)
-        row_id = s.scalar(
-            select(InboxItemRow.id).where(InboxItemRow.remote_id == incoming.remote_id)
-        )
-        if row_id is None:
-            from tactful.store.models import AccountRow
-
-            owner = s.scalar(select(AccountRow).where(AccountRow.name == account_id.name))
-            assert owner is not None
-            store_items(s, owner.id, owner.platform, [incoming], clock())
-    triage_pending(store, checker, now=clock())
-    with store.session() as s:
-        found = s.scalar(
-            select(InboxItemRow.id).where(InboxItemRow.remote_id == incoming.remote_id)
-        )
-        assert found is not None
-        return found
-
-
 def _actions(store: Store, fake: Any, clock: Any, actor: str = "jo") -> InboxActions:
     return InboxActions(store, http=client(fake), clock=clock, actor=actor,
-                        connector_for=lambda _p: _NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
+                        connector_for=lambda _p: NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
 
 
 def _mastodon(store: Store, fake: FakeMastodonActions, clock: Any, checker: Any, text: str,
@@ -84,7 +53,7 @@ def _mastodon(store: Store, fake: FakeMastodonActions, clock: Any, checker: Any,
     status_id = str(5000 + len(fake.statuses) + len(fake.requests))
     fake.statuses.append({"id": status_id, "account": author, "visibility": "public",
                           "content": text, "created_at": clock().isoformat()})  # fmt: skip
-    return _item(store, "acme-masto", clock, Incoming(
+    return stored_item(store, "acme-masto", clock, Incoming(
         remote_id=status_id, kind="mention", text=text, author_handle=f"{author[2:]}@elsewhere.example",
         author_id=author, url=f"https://elsewhere.example/@x/{status_id}", created_at=clock(),
     ), checker)  # fmt: skip
@@ -184,21 +153,15 @@ def test_a_token_without_the_scope_is_told_which_to_grant(
     assert fake.muting == set() and not view.undoable
 
 
-def _connect(store: Store, name: str, platform: str, **creds: Any) -> None:
-    with store.session() as s:
-        add_account(s, name, platform=platform, kind="brand")
-        save_credentials(s, name, **creds)
-
-
 def test_bluesky_reply_mute_block_and_report(store: Store, clock: Any, checker: Any) -> None:
     fake = FakeBlueskyActions(clock=clock)
-    _connect(store, "acme-bsky", "bluesky", token=fake.access_jwt, base_url="https://pds.fake.test",
+    connect(store, "acme-bsky", "bluesky", token=fake.access_jwt, base_url="https://pds.fake.test",
              remote_user=fake.did)  # fmt: skip
     root = fake.write("What time do you open on Saturday?", author="lee")
     clock.advance(minutes=1)
     uri = fake.write("you lot are useless clowns", author="troll", reply_to=root)
     entry = next(n for n in fake.notifications if n["uri"] == uri)
-    item_id = _item(store, "acme-bsky", clock, Incoming(
+    item_id = stored_item(store, "acme-bsky", clock, Incoming(
         remote_id=uri, kind="reply", text=entry["record"]["text"],
         author_handle=entry["author"]["handle"], author_id=entry["author"]["did"],
         parent_id=root, created_at=clock()), checker)  # fmt: skip
@@ -242,7 +205,7 @@ def _x_item(store: Store, fake: FakeXActions, clock: Any, checker: Any, kind: st
     tweet = fake._store("999", "ratio + you fell off, clowns", clock())
     if kind == "reply":
         fake.replies_to_me[tweet["id"]] = False
-    return _item(store, "acme-x", clock, Incoming(
+    return stored_item(store, "acme-x", clock, Incoming(
         remote_id=tweet["id"], kind=kind, text=tweet["sent"], author_handle="troll",
         author_id="999", created_at=clock()), checker)  # fmt: skip
 
@@ -250,7 +213,7 @@ def _x_item(store: Store, fake: FakeXActions, clock: Any, checker: Any, kind: st
 def test_x_hides_a_reply_and_shows_it_again_but_not_a_mention(
     store: Store, clock: Any, checker: Any
 ) -> None:
-    _connect(store, "acme-x", "x", token="good-token", base_url=X_BASE, remote_user=USER_ID)
+    connect(store, "acme-x", "x", token="good-token", base_url=X_BASE, remote_user=USER_ID)
     fake = FakeXActions(clock=clock)
     actions = _actions(store, fake, clock)
     reply_id = _x_item(store, fake, clock, checker, "reply")
@@ -274,10 +237,10 @@ def test_x_hides_a_reply_and_shows_it_again_but_not_a_mention(
 def test_facebook_and_instagram_hide_and_reply_to_comments(
     store: Store, clock: Any, checker: Any, platform: str, token: str
 ) -> None:
-    _connect(store, "acme", platform, token=token, base_url=GRAPH_BASE, remote_user="17841400000")
+    connect(store, "acme", platform, token=token, base_url=GRAPH_BASE, remote_user="17841400000")
     fake = FakeGraphActions()
     comment = fake.comment("1780000000000001", platform)
-    item_id = _item(store, "acme", clock, Incoming(remote_id=comment, kind="comment",
+    item_id = stored_item(store, "acme", clock, Incoming(remote_id=comment, kind="comment",
                     text="Scam company, don't buy from these clowns", author_handle="angry",
                     created_at=clock()), checker)  # fmt: skip
     actions = _actions(store, fake, clock)
@@ -299,8 +262,8 @@ def test_facebook_and_instagram_hide_and_reply_to_comments(
 def test_linkedin_offers_a_report_link_and_refuses_what_its_api_cannot_do(
     store: Store, clock: Any, checker: Any
 ) -> None:
-    _connect(store, "acme-li", "linkedin", token="t", remote_user="urn:li:organization:1")
-    item_id = _item(store, "acme-li", clock, Incoming(remote_id="urn:li:comment:(1,2)",
+    connect(store, "acme-li", "linkedin", token="t", remote_user="urn:li:organization:1")
+    item_id = stored_item(store, "acme-li", clock, Incoming(remote_id="urn:li:comment:(1,2)",
                     kind="comment", text="useless", created_at=clock()), checker)  # fmt: skip
     actions = _actions(store, FakeGraphActions(), clock)
     with pytest.raises(InputError, match="tactful can: nothing"):

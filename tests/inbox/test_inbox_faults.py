@@ -31,6 +31,7 @@ from fake_inbox_mastodon import BASE as MASTODON_BASE
 from fake_inbox_mastodon import FakeMastodonInbox
 from fake_inbox_x import BASE as X_BASE
 from fake_inbox_x import USER_ID, FakeXMentions
+from inbox_helpers import NoRefresh
 from sqlalchemy import func, select
 
 from tactful.inbox.sync import InboxSync
@@ -56,12 +57,6 @@ FAULTS = (
 )
 
 
-class _NoRefresh:
-    """The account's connector as the sync sees it: no refresh (a token is reconnected)."""
-
-    name = "none"
-
-
 class _Network:
     """One network in the storm: its fake server, how people write to the account, how the
     user revokes tactful's access and connects the account again."""
@@ -77,7 +72,7 @@ class _Network:
             save_credentials(s, "jo", **creds)
 
     def connector(self, _platform: str) -> Any:
-        return _NoRefresh()
+        return NoRefresh()
 
     def write(self, text: str, author: str, reply_to: str | None, rng: random.Random) -> str:
         return str(self.fake.write(text, author=author, reply_to=reply_to))

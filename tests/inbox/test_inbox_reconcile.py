@@ -25,35 +25,24 @@ from fake_inbox_actions import (
 from fake_mastodon import BASE as MASTODON_BASE
 from fake_x import BASE as X_BASE
 from fake_x import USER_ID
+from inbox_helpers import NoRefresh, connect, stored_item
 from sqlalchemy import select
 
 from tactful.cli.main import main
-from tactful.core.factory import checker_for
 from tactful.errors import InputError
 from tactful.inbox.actions import SENDING_GRACE, InboxActions
 from tactful.inbox.items import Incoming
 from tactful.inbox.moderation import Moderator
 from tactful.inbox.moderation import moderator as real_moderator
-from tactful.inbox.store import triage_pending
-from tactful.inbox.sync import store_items
 from tactful.publish.credentials import save_credentials
 from tactful.publish.worker import Killed
 from tactful.store import Store
 from tactful.store.accounts import add_account
-from tactful.store.models import AccountRow, CredentialRow, InboxActionRow, InboxItemRow
+from tactful.store.models import CredentialRow, InboxActionRow
 
 COMPLAINT = "My order arrived broken and nobody answers my emails. Really disappointed."
 ANSWER = "Sorry about that! Please send us a private mention with your order number."
 LATER = SENDING_GRACE.total_seconds() / 60 + 1  # minutes: past the grace period
-
-
-@pytest.fixture(scope="module")
-def checker():  # type: ignore[no-untyped-def]
-    return checker_for(None)
-
-
-class _NoRefresh:
-    name = "none"
 
 
 class _Dies:
@@ -86,7 +75,7 @@ def _actions(
 
     return InboxActions(store, http=client(fake), clock=clock, actor="jo",
                         moderator_for=moderator_for,
-                        connector_for=lambda _p: _NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
+                        connector_for=lambda _p: NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
 
 
 def _killed(act: Callable[[], Any]) -> None:
@@ -94,37 +83,17 @@ def _killed(act: Callable[[], Any]) -> None:
         act()
 
 
-def _item(store: Store, account: str, clock: Any, incoming: Incoming, checker: Any) -> int:
-    with store.session() as s:
-        owner = s.scalar(select(AccountRow).where(AccountRow.name == account))
-        assert owner is not None
-        store_items(s, owner.id, owner.platform, [incoming], clock())
-    triage_pending(store, checker, now=clock())
-    with store.session() as s:
-        found = s.scalar(
-            select(InboxItemRow.id).where(InboxItemRow.remote_id == incoming.remote_id)
-        )
-        assert found is not None
-        return found
-
-
-def _connect(store: Store, name: str, platform: str, **creds: Any) -> None:
-    with store.session() as s:
-        add_account(s, name, platform=platform, kind="brand")
-        save_credentials(s, name, **creds)
-
-
 def _mastodon(store: Store, clock: Any, checker: Any, *, readable: bool = True) -> tuple[Any, int]:
     """A connected Mastodon account (its id known when ``readable``: the account's statuses
     can be read back) and a complaint in its inbox."""
     fake = FakeMastodonActions(clock=clock)
     creds: dict[str, Any] = {"token": "good-token", "base_url": MASTODON_BASE}
-    _connect(
+    connect(
         store, "acme-masto", "mastodon", **creds, **({"remote_user": "109"} if readable else {})
     )
     fake.statuses.append({"id": "5001", "account": "a-sam", "visibility": "public",
                           "content": COMPLAINT, "created_at": clock().isoformat()})  # fmt: skip
-    item_id = _item(store, "acme-masto", clock, Incoming(
+    item_id = stored_item(store, "acme-masto", clock, Incoming(
         remote_id="5001", kind="mention", text=COMPLAINT, author_handle="sam@elsewhere.example",
         author_id="a-sam", url="https://elsewhere.example/@sam/5001", created_at=clock(),
     ), checker)  # fmt: skip
@@ -225,20 +194,20 @@ def test_every_later_action_on_the_item_settles_it_first(
 def test_x_and_graph_replies_are_looked_for_on_the_network(
     store: Store, clock: Any, checker: Any, after: bool
 ) -> None:
-    _connect(store, "acme-x", "x", token="good-token", base_url=X_BASE, remote_user=USER_ID)
+    connect(store, "acme-x", "x", token="good-token", base_url=X_BASE, remote_user=USER_ID)
     x = FakeXActions(clock=clock)
     x.users["999"] = "sam"
     tweet = x._store("999", COMPLAINT, clock())
-    x_item = _item(store, "acme-x", clock, Incoming(remote_id=tweet["id"], kind="mention",
+    x_item = stored_item(store, "acme-x", clock, Incoming(remote_id=tweet["id"], kind="mention",
                    text=COMPLAINT, author_id="999", created_at=clock()), checker)  # fmt: skip
     _killed(lambda: _actions(store, x, clock, ("reply", after)).reply(
         x_item, ANSWER, checker=checker))  # fmt: skip
 
-    _connect(store, "acme-fb", "facebook", token="page-token", base_url=GRAPH_BASE,
+    connect(store, "acme-fb", "facebook", token="page-token", base_url=GRAPH_BASE,
              remote_user="1001")  # fmt: skip
     graph = FakeGraphActions(owners={"page-token": "1001"})
     comment = graph.comment("1001_555", "facebook")
-    fb_item = _item(store, "acme-fb", clock, Incoming(remote_id=comment, kind="comment",
+    fb_item = stored_item(store, "acme-fb", clock, Incoming(remote_id=comment, kind="comment",
                     text=COMPLAINT, created_at=clock()), checker)  # fmt: skip
     _killed(lambda: _actions(store, graph, clock, ("reply", after)).reply(
         fb_item, ANSWER, checker=checker))  # fmt: skip
@@ -257,11 +226,11 @@ def test_x_and_graph_replies_are_looked_for_on_the_network(
 
 def test_bluesky_reply_found_at_its_record_key(store: Store, clock: Any, checker: Any) -> None:
     fake = FakeBlueskyActions(clock=clock)
-    _connect(store, "acme-bsky", "bluesky", token=fake.access_jwt, base_url="https://pds.fake.test",
+    connect(store, "acme-bsky", "bluesky", token=fake.access_jwt, base_url="https://pds.fake.test",
              remote_user=fake.did)  # fmt: skip
     uri = fake.write(COMPLAINT, author="sam")
     entry = next(n for n in fake.notifications if n["uri"] == uri)
-    item_id = _item(store, "acme-bsky", clock, Incoming(remote_id=uri, kind="mention",
+    item_id = stored_item(store, "acme-bsky", clock, Incoming(remote_id=uri, kind="mention",
                     text=COMPLAINT, author_id=entry["author"]["did"], created_at=clock()),
                     checker)  # fmt: skip
     _killed(lambda: _actions(store, fake, clock, ("reply", True)).reply(
@@ -297,11 +266,11 @@ def test_a_bluesky_block_asked_again_makes_no_second_block(
     store: Store, clock: Any, checker: Any
 ) -> None:
     fake = FakeBlueskyActions(clock=clock)
-    _connect(store, "acme-bsky", "bluesky", token=fake.access_jwt, base_url="https://pds.fake.test",
+    connect(store, "acme-bsky", "bluesky", token=fake.access_jwt, base_url="https://pds.fake.test",
              remote_user=fake.did)  # fmt: skip
     uri = fake.write("you lot are useless clowns", author="troll")
     did = next(n for n in fake.notifications if n["uri"] == uri)["author"]["did"]
-    item_id = _item(store, "acme-bsky", clock, Incoming(remote_id=uri, kind="mention",
+    item_id = stored_item(store, "acme-bsky", clock, Incoming(remote_id=uri, kind="mention",
                     text="you lot are useless clowns", author_id=did, created_at=clock()),
                     checker)  # fmt: skip
     _killed(lambda: _actions(store, fake, clock, ("block", True)).block(item_id))
@@ -355,7 +324,7 @@ def test_not_connected_is_refused_before_anything_is_recorded(
 ) -> None:
     with store.session() as s:
         add_account(s, "acme-masto", platform="mastodon", kind="brand")
-    item_id = _item(store, "acme-masto", clock, Incoming(remote_id="5001", kind="mention",
+    item_id = stored_item(store, "acme-masto", clock, Incoming(remote_id="5001", kind="mention",
                     text=COMPLAINT, author_id="a-sam", created_at=clock()), checker)  # fmt: skip
     with pytest.raises(InputError, match="not connected"):
         _actions(store, FakeMastodonActions(clock=clock), clock).mute(item_id)
@@ -402,7 +371,7 @@ def test_the_workers_sync_settles_what_was_left_in_flight(
     periodic = PeriodicSync(
         store,
         make_sync=lambda: InboxSync(store, http=client(fake), clock=clock,
-                                    connector_for=lambda _p: _NoRefresh()),  # type: ignore[arg-type, return-value]
+                                    connector_for=lambda _p: NoRefresh()),  # type: ignore[arg-type, return-value]
         checker=lambda: checker, clock=clock,
     )  # fmt: skip
     periodic.run_once()

@@ -10,6 +10,7 @@ from fake_http import client
 from fake_inbox_mastodon import BASE, FakeMastodonInbox
 from fake_inbox_x import BASE as X_BASE
 from fake_inbox_x import USER_ID, FakeXMentions
+from inbox_helpers import NoRefresh
 from sqlalchemy import select
 
 from tactful.cli.main import main
@@ -21,12 +22,8 @@ from tactful.store.accounts import add_account
 from tactful.store.models import InboxItemRow, NoticeRow
 
 
-class _NoRefresh:
-    name = "none"
-
-
 def _sync(store: Store, fake: Any, clock: Any) -> Any:
-    return InboxSync(store, http=client(fake), clock=clock, connector_for=lambda _p: _NoRefresh())  # type: ignore[arg-type, return-value]
+    return InboxSync(store, http=client(fake), clock=clock, connector_for=lambda _p: NoRefresh())  # type: ignore[arg-type, return-value]
 
 
 def _connect(store: Store) -> None:
@@ -72,7 +69,7 @@ def test_a_refused_read_gives_one_notice_and_keeps_what_was_synced(
             return masto.rate_limited()
 
     sync = InboxSync(store, http=client(Both()), clock=clock,
-                     connector_for=lambda _p: _NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
+                     connector_for=lambda _p: NoRefresh())  # type: ignore[arg-type, return-value]  # fmt: skip
     assert [o.new for o in sync.run()] == [1, 1]
     masto.tokens["good-token"] = frozenset({"write"})  # no read:notifications any more
     masto.write("second")

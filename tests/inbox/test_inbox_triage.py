@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tactful.core.factory import checker_for
 from tactful.inbox.triage import ItemContext, rules, triage
 
 CASES = [
@@ -62,11 +61,6 @@ def test_a_question_is_one_asked_of_the_account_not_any_question_mark(
     text: str, asked: bool
 ) -> None:
     assert (rules().classes["question"].words(text) is not None) == asked
-
-
-@pytest.fixture(scope="module")
-def checker():  # type: ignore[no-untyped-def]
-    return checker_for(None)
 
 
 @pytest.mark.parametrize(("text", "category", "where"), CASES)
