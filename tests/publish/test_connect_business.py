@@ -202,6 +202,17 @@ def meta(
     )
 
 
+# What a Facebook Page sign-in asks for (publish, then read and moderate comments); an
+# Instagram one asks for these and its own.
+PAGE_SCOPES = [
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_posts",
+    "pages_read_user_content",
+    "pages_manage_engagement",
+]
+
+
 def paths(fake: FakeGraph) -> list[str]:
     return [r.url.path.removeprefix("/v25.0") for r in fake.requests]
 
@@ -212,13 +223,7 @@ def test_facebook_with_one_page_keeps_a_page_token_that_does_not_expire(clock: A
     made = meta(fake, "facebook", browser)
     assert (made.remote_user, made.token, made.who) == (PAGE_ID, TOKEN, "Jo's Bakery")
     assert made.base_url == BASE and made.expires_at is None and made.extra == {}
-    assert browser.scopes() == [
-        "pages_show_list",
-        "pages_read_engagement",
-        "pages_manage_posts",
-        "pages_read_user_content",
-        "pages_manage_engagement",
-    ]
+    assert browser.scopes() == PAGE_SCOPES
     assert paths(fake) == ["/dialog/oauth", "/oauth/access_token", "/oauth/access_token",
                            "/me/accounts"]  # fmt: skip
     exchange = fake.requests[2]
@@ -255,11 +260,7 @@ def test_instagram_resolves_the_linked_account_and_keeps_the_page(clock: Any) ->
     assert (made.remote_user, made.token) == (IG_ID, TOKEN)
     assert made.extra == {"page_id": PAGE_ID} and made.who == "@josbakery"
     assert browser.scopes() == [
-        "pages_show_list",
-        "pages_read_engagement",
-        "pages_manage_posts",
-        "pages_read_user_content",
-        "pages_manage_engagement",
+        *PAGE_SCOPES,
         "instagram_basic",
         "instagram_content_publish",
         "business_management",
