@@ -93,7 +93,9 @@ def test_a_teacher_finding_is_pointed_at_words_the_teacher_chose() -> None:
 
     detector = ClassifierDetector()
     text = "People from china are just that, people, and they are all thieves."
-    found = detector._attribution(text, "offense.identity", True, [(0, len(text))])
+    found = detector._attribution(
+        text, normalize(text).text, "offense.identity", True, [(0, len(text))]
+    )
     assert found is not None and all(w in text for w in found.words)
     j = detector.cascade.index["offense.identity"]
     base = float(detector.cascade.teacher_margins([normalize(text).text])[0, j])

@@ -56,6 +56,13 @@ class CategoriesFile(RootModel[dict[KnownRuleId, CategoryText]]):
     """``models/categories.yml``: one entry per model category, keyed by its rule id."""
 
 
+@cache
+def _unnamed() -> frozenset[str]:
+    """Words a finding never names: function words, and the words that name a group (which
+    neither tier reads)."""
+    return explain_skip() | identity_terms()
+
+
 def _normal(word: str) -> str:
     return _normal_cached(word) if len(word) <= 40 else normalize(word).text
 
@@ -156,36 +163,45 @@ class ClassifierDetector:
         return chosen or [parts[int(np.argmax(margins))]]
 
     def _attribution(
-        self, text: str, category: str, escalated: bool, within: Sequence[tuple[int, int]]
+        self,
+        text: str,
+        normalised: str,
+        category: str,
+        escalated: bool,
+        within: Sequence[tuple[int, int]],
     ) -> Attribution | None:
         """The words inside ``within`` that carry the score, on the tier that decided: the
         linear fast tier by what each word's n-grams add; the teacher by blanking, one at a
-        time, the words the fast tier weighs most either way (one batch)."""
+        time, the words the fast tier weighs most either way (one batch). ``normalised`` is
+        ``text`` normalised (the caller's, once per post)."""
         j = self.cascade.index[category]
-        full = normalize(text).text
 
         def linear(words: Sequence[str]) -> Any:
-            return self.cascade.fast_contributions(full, [_normal(w) for w in words], j)
+            return self.cascade.fast_contributions(normalised, [_normal(w) for w in words], j)
 
-        skip = explain_skip() | identity_terms()
         if not escalated:
-            return decompose(text, linear, within=within, skip=skip)
+            return decompose(text, linear, within=within, skip=_unnamed())
         return occlude(
             text,
             lambda texts: self.cascade.teacher_margins([normalize(t).text for t in texts])[:, j],
-            words=shortlist(text, linear, within=within, size=TEACHER_WORDS, skip=skip),
+            words=shortlist(text, linear, within=within, size=TEACHER_WORDS, skip=_unnamed()),
         )
 
     def refine(self, post: Post, findings: Sequence[Finding]) -> list[Finding]:
         """The findings the policy kept, pointed at the words that carry each score and
         naming them (occlusion costs a few scorings, so it waits until the policy has
         dropped what the account will not see)."""
+        normalised = normalize(post.text).text
         out = []
         for f in findings:
             escalated = f"by {_TIERS[True]}.)" in f.explanation
             marker = f"by {_TIERS[escalated]}.)"
-            found = self._attribution(post.text, f.rule_id, escalated, f.spans)
-            if found is None or marker not in f.explanation:
+            found = (
+                self._attribution(post.text, normalised, f.rule_id, escalated, f.spans)
+                if marker in f.explanation
+                else None
+            )
+            if found is None:
                 out.append(f)
                 continue
             weighed = (
