@@ -88,18 +88,78 @@ def test_the_linear_answer_names_the_words_that_add_most() -> None:
 
 
 def test_a_teacher_finding_is_pointed_at_words_the_teacher_chose() -> None:
+    from tactful.core.findings import Finding, Severity
+    from tactful.core.post import Post
     from tactful.core.text import normalize
-    from tactful.detectors.classifier import ClassifierDetector
+    from tactful.detectors.classifier import TEACHER_WORDS, ClassifierDetector, _unnamed
+    from tactful.models.attribution import shortlist
 
     detector = ClassifierDetector()
-    text = "People from china are just that, people, and they are all thieves."
-    found = detector._attribution(
-        text, normalize(text).text, "offense.identity", True, [(0, len(text))]
-    )
-    assert found is not None and all(w in text for w in found.words)
-    j = detector.cascade.index["offense.identity"]
-    base = float(detector.cascade.teacher_margins([normalize(text).text])[0, j])
-    s, e = found.spans[0]
-    blanked = text[:s] + " " * (e - s) + text[e:]
-    after = float(detector.cascade.teacher_margins([normalize(blanked).text])[0, j])
-    assert after < base  # taking the words away lowers the teacher's margin
+    cascade = detector.cascade
+    text = "People from china are just that, people, and they are all thieves and liars."
+    whole = ((0, len(text)),)
+
+    def teacher_finding(rule_id: str) -> Finding:
+        return Finding(
+            rule_id=rule_id,
+            severity=Severity.WARN,
+            spans=whole,
+            score=0.9,
+            message="m",
+            explanation="Why. (Scored 0.90 by the fine-tuned MiniLM.)",
+            suggestions=(),
+            detector="classifier",
+            check="model",
+        )
+
+    rules = ("offense.identity", "offense.insult")
+    refined = detector.refine(Post(text), [teacher_finding(r) for r in rules])
+    normalised = normalize(text).text
+    for rule, finding in zip(rules, refined, strict=True):
+        j = cascade.index[rule]
+        named = finding.explanation.split("Words that weighed most: ")[1].split(".)")[0]
+        assert named and all(w in text for w in named.split(", "))
+        # The post's findings were asked about together; each gets what asking about it
+        # alone gives (every text is scored on its own, so nothing else in the batch counts).
+        words = shortlist(
+            text,
+            detector._linear(normalised, j),
+            within=whole,
+            size=TEACHER_WORDS,
+            skip=_unnamed(),
+        )
+        alone = occlude(
+            text,
+            lambda texts, j=j: cascade.teacher_margins([normalize(t).text for t in texts])[:, j],
+            words=words,
+        )
+        assert alone is not None and finding.spans == alone.spans
+        base = float(cascade.teacher_margins([normalised])[0, j])
+        s, e = finding.spans[0]
+        blanked = text[:s] + " " * (e - s) + text[e:]
+        after = float(cascade.teacher_margins([normalize(blanked).text])[0, j])
+        assert after < base  # taking the words away lowers the teacher's margin
+
+
+def test_findings_asked_about_together_read_their_own_column() -> None:
+    from tactful.models.attribution import occlude_together
+
+    text = "my boss is a clown and the clients are idiots"
+
+    def margins(texts: Sequence[str]) -> np.ndarray:
+        return np.stack(
+            [_weights({"clown": 2.0, "boss": 0.5})(texts), _weights({"idiots": 3.0})(texts)],
+            axis=1,
+        )
+
+    spans = {w: (text.index(w), text.index(w) + len(w)) for w in ("boss", "clown", "idiots")}
+    asked: list[list[tuple[int, int]]] = [
+        [spans["boss"], spans["clown"]],
+        [spans["clown"], spans["idiots"]],
+        [],
+    ]
+    first, second, none = occlude_together(text, margins, asked)
+    assert first is not None and first.words[0] == "clown"
+    assert second is not None and second.words == ("idiots",)
+    assert none is None
+    assert occlude_together(text, margins, [[], []]) == [None, None]

@@ -31,7 +31,7 @@ from tactful.core.text import normalize, sentences
 from tactful.detectors.base import DetectContext, undeclared
 from tactful.detectors.grounding import Grounding, default_grounding
 from tactful.errors import RuleDataError
-from tactful.models.attribution import Attribution, decompose, occlude, shortlist
+from tactful.models.attribution import Attribution, decompose, occlude_together, shortlist
 from tactful.models.calibration import CalibrationFile, default_calibration
 from tactful.models.cascade import Cascade, default_cascade
 from tactful.models.contexts import context_mask
@@ -39,7 +39,7 @@ from tactful.models.features import explain_skip, identity_terms
 
 # Model categories the hand-labelled real posts do not cover warn at most on a score alone.
 UNCALIBRATED_CEILING = Severity.WARN
-TEACHER_WORDS = 6  # words the teacher is asked about (blanked one at a time) per finding
+TEACHER_WORDS = 4  # words the teacher is asked about (blanked one at a time) per finding
 _TIERS = {False: "the n-gram model", True: "the fine-tuned MiniLM"}  # escalated or not
 
 
@@ -162,54 +162,57 @@ class ClassifierDetector:
         chosen = [p for p, m in zip(parts, margins, strict=True) if m >= 0]
         return chosen or [parts[int(np.argmax(margins))]]
 
-    def _attribution(
-        self,
-        text: str,
-        normalised: str,
-        category: str,
-        escalated: bool,
-        within: Sequence[tuple[int, int]],
-    ) -> Attribution | None:
-        """The words inside ``within`` that carry the score, on the tier that decided: the
-        linear fast tier by what each word's n-grams add; the teacher by blanking, one at a
-        time, the words the fast tier weighs most either way (one batch). ``normalised`` is
-        ``text`` normalised (the caller's, once per post)."""
-        j = self.cascade.index[category]
+    def _linear(self, normalised: str, j: int) -> Any:
+        """What each word's own n-grams add to category ``j``'s fast margin (``normalised``
+        is the post normalised, once per post)."""
 
         def linear(words: Sequence[str]) -> Any:
             return self.cascade.fast_contributions(normalised, [_normal(w) for w in words], j)
 
-        if not escalated:
-            return decompose(text, linear, within=within, skip=_unnamed())
-        return occlude(
-            text,
-            lambda texts: self.cascade.teacher_margins([normalize(t).text for t in texts])[:, j],
-            words=shortlist(text, linear, within=within, size=TEACHER_WORDS, skip=_unnamed()),
-        )
+        return linear
 
     def refine(self, post: Post, findings: Sequence[Finding]) -> list[Finding]:
         """The findings the policy kept, pointed at the words that carry each score and
-        naming them (occlusion costs a few scorings, so it waits until the policy has
-        dropped what the account will not see)."""
+        naming them, on the tier that decided: the linear fast tier by what each word's
+        n-grams add; the teacher by blanking, one at a time, the words the fast tier weighs
+        most either way, for all of a post's findings in one batch (occlusion costs a few
+        scorings, so it waits until the policy has dropped what the account will not see)."""
         normalised = normalize(post.text).text
-        out = []
-        for f in findings:
+        found: dict[int, Attribution | None] = {}
+        asks: list[tuple[int, int, list[tuple[int, int]]]] = []  # finding, category, words
+        for k, f in enumerate(findings):
             escalated = f"by {_TIERS[True]}.)" in f.explanation
-            marker = f"by {_TIERS[escalated]}.)"
-            found = (
-                self._attribution(post.text, normalised, f.rule_id, escalated, f.spans)
-                if marker in f.explanation
-                else None
+            if f"by {_TIERS[escalated]}.)" not in f.explanation:
+                continue
+            j = self.cascade.index[f.rule_id]
+            linear = self._linear(normalised, j)
+            if escalated:
+                words = shortlist(
+                    post.text, linear, within=f.spans, size=TEACHER_WORDS, skip=_unnamed()
+                )
+                asks.append((k, j, words))
+            else:
+                found[k] = decompose(post.text, linear, within=f.spans, skip=_unnamed())
+        if asks:
+            columns = [j for _, j, _ in asks]
+            answers = occlude_together(
+                post.text,
+                lambda texts: self.cascade.teacher_margins([normalize(t).text for t in texts])[
+                    :, columns
+                ],
+                [words for _, _, words in asks],
             )
-            if found is None:
+            found.update({k: a for (k, _, _), a in zip(asks, answers, strict=True)})
+        out = []
+        for k, f in enumerate(findings):
+            attribution = found.get(k)
+            if attribution is None:
                 out.append(f)
                 continue
-            weighed = (
-                f"by {_TIERS[escalated]}. Words that weighed most: {', '.join(found.words[:3])}.)"
-            )
-            out.append(
-                replace(f, spans=found.spans, explanation=f.explanation.replace(marker, weighed, 1))
-            )
+            tier = _TIERS[f"by {_TIERS[True]}.)" in f.explanation]
+            weighed = f"by {tier}. Words that weighed most: {', '.join(attribution.words[:3])}.)"
+            explanation = f.explanation.replace(f"by {tier}.)", weighed, 1)
+            out.append(replace(f, spans=attribution.spans, explanation=explanation))
         return out
 
     def _ceiling(self, category: str, prob: float) -> tuple[Severity | None, str]:

@@ -86,6 +86,11 @@ def _choose(
     return Attribution(spans, tuple(named))
 
 
+def _blank(text: str, span: tuple[int, int]) -> str:
+    s, e = span
+    return text[:s] + " " * (e - s) + text[e:]
+
+
 def occlude(
     text: str,
     margins: Margins,
@@ -104,9 +109,28 @@ def occlude(
     if not words:
         return None
     groups = _groups(words, limit)
-    variants = [text[:s] + " " * (e - s) + text[e:] for s, e in groups]
-    scored = np.asarray(margins([text, *variants]), dtype=np.float64)
+    scored = np.asarray(margins([text, *(_blank(text, g) for g in groups)]), dtype=np.float64)
     return _choose(text, groups, scored[0] - scored[1:])
+
+
+def occlude_together(
+    text: str,
+    margins: Callable[[Sequence[str]], npt.NDArray[Any]],
+    shortlists: Sequence[Sequence[tuple[int, int]]],
+) -> list[Attribution | None]:
+    """:func:`occlude` for several findings on one post in one scoring: each word any of
+    them shortlisted is blanked once, and finding ``k`` reads column ``k`` of ``margins``
+    (texts -> one row each, one column per finding)."""
+    union = sorted({w for words in shortlists for w in words})
+    if not union:
+        return [None] * len(shortlists)
+    scored = np.asarray(margins([text, *(_blank(text, w) for w in union)]), dtype=np.float64)
+    row = {w: 1 + i for i, w in enumerate(union)}
+    out: list[Attribution | None] = []
+    for k, words in enumerate(shortlists):
+        rows = [row[w] for w in words]
+        out.append(_choose(text, list(words), scored[0, k] - scored[rows, k]) if rows else None)
+    return out
 
 
 def shortlist(

@@ -35,6 +35,7 @@ THREADS_ENV = "TACTFUL_ENCODER_THREADS"
 # A post naming a group goes to the teacher unless the fast tier's offense.identity margin is
 # below -GROUP_MARGIN (sure it is not an attack).
 GROUP_MARGIN = 0.0
+TEACHER_RECENT = 1024  # texts whose teacher margins are remembered (a scan chunk's worth)
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 
@@ -90,6 +91,7 @@ class Cascade:
         self._teacher_sha256: str = teacher["sha256"]
         self._encoder_threads = encoder_threads
         self._teacher: Teacher | None = None
+        self._recent: dict[str, Array] = {}  # normalised text -> teacher margins, oldest first
         self.meta = meta
 
     @property
@@ -105,7 +107,7 @@ class Cascade:
 
     def fast_margins(self, normalised: str) -> Array:
         """The fast tier's estimate of the teacher's margin per category."""
-        idx, val = featurize(normalised)
+        idx, val = _features(normalised)
         if not len(idx):
             empty: Array = self.fast_b.copy()
             return empty
@@ -117,7 +119,7 @@ class Cascade:
         """What each of ``words`` (normalised, from ``normalised``) adds to category ``j``'s
         fast margin: the weights of its own unigram and character n-grams, as the whole text
         scales them."""
-        idx, val = featurize(normalised)
+        idx, val = _features(normalised)
         if not len(idx):
             return np.zeros(len(words), dtype=np.float32)
         weighted = val * self.fast_w[idx, j].astype(np.float32) * self.fast_scale[j]
@@ -133,9 +135,22 @@ class Cascade:
         )
 
     def teacher_margins(self, normalised: Sequence[str]) -> Array:
-        """The teacher's margins (logit minus threshold) per category."""
-        logits = self.teacher.logits([mask_identity(t) for t in normalised])
-        return np.asarray(logits - self.teacher_thresholds)
+        """The teacher's margins (logit minus threshold) per category. Each text is scored
+        on its own, so a recent text's answer is reused: a finding the teacher decided is
+        pointed at words by scoring its post again with each word blanked."""
+        if not normalised:
+            return np.zeros((0, len(self.categories)), dtype=np.float32)
+        missing = list(dict.fromkeys(t for t in normalised if t not in self._recent))
+        fresh: dict[str, Array] = {}
+        if missing:
+            logits = self.teacher.logits([mask_identity(t) for t in missing])
+            fresh = dict(zip(missing, logits - self.teacher_thresholds, strict=True))
+        rows = np.stack([fresh[t] if t in fresh else self._recent[t] for t in normalised])
+        for text, row in fresh.items():
+            if len(self._recent) >= TEACHER_RECENT:
+                del self._recent[next(iter(self._recent))]  # the oldest
+            self._recent[text] = row
+        return rows
 
     def _judges_a_group(
         self, normalised: str, margins: Array, allowed: Array, identity: frozenset[str]
@@ -169,6 +184,23 @@ class Cascade:
 
 
 _CACHED_WORD = 40  # longer "words" (a pasted hash, a run of letters) are not kept
+_CACHED_TEXT = 2000  # a post, a sentence: what a check asks about again (sentences, spans)
+
+
+def _features(normalised: str) -> tuple[Array, Array]:
+    """:func:`featurize`, remembered for recent texts: a finding asks the fast tier about its
+    post and sentences again (where it points, which words weigh)."""
+    return (
+        _features_cached(normalised) if len(normalised) <= _CACHED_TEXT else featurize(normalised)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _features_cached(normalised: str) -> tuple[Array, Array]:
+    idx, val = featurize(normalised)
+    idx.flags.writeable = False  # shared between callers
+    val.flags.writeable = False
+    return idx, val
 
 
 @lru_cache(maxsize=65536)
