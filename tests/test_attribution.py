@@ -92,7 +92,7 @@ def test_a_teacher_finding_is_pointed_at_words_the_teacher_chose() -> None:
     from tactful.core.post import Post
     from tactful.core.text import normalize
     from tactful.detectors.classifier import TEACHER_WORDS, ClassifierDetector, _unnamed
-    from tactful.models.attribution import shortlist
+    from tactful.models.attribution import decompose, shortlist
 
     detector = ClassifierDetector()
     cascade = detector.cascade
@@ -112,9 +112,12 @@ def test_a_teacher_finding_is_pointed_at_words_the_teacher_chose() -> None:
             check="model",
         )
 
-    rules = ("offense.identity", "offense.insult")
-    refined = detector.refine(Post(text), [teacher_finding(r) for r in rules])
+    # Neither is something the fast tier was sure of (a post naming a group never is, for
+    # offense.identity), so the teacher is asked which words carry them, both in one batch.
+    rules = ("offense.identity", "register.promotional")
     normalised = normalize(text).text
+    assert not any(cascade.fast_was_sure(normalised, r) for r in rules)
+    refined = detector.refine(Post(text), [teacher_finding(r) for r in rules])
     for rule, finding in zip(rules, refined, strict=True):
         j = cascade.index[rule]
         named = finding.explanation.split("Words that weighed most: ")[1].split(".)")[0]
@@ -139,6 +142,20 @@ def test_a_teacher_finding_is_pointed_at_words_the_teacher_chose() -> None:
         blanked = text[:s] + " " * (e - s) + text[e:]
         after = float(cascade.teacher_margins([normalize(blanked).text])[0, j])
         assert after < base  # taking the words away lowers the teacher's margin
+
+    # What the fast tier was sure of and the teacher confirmed is pointed at words by the fast
+    # tier's own weights (no more scorings), and the explanation says both agreed.
+    vote = "Vote them all out in November, this senate is corrupt and the president lied."
+    assert cascade.fast_was_sure(normalize(vote).text, "views.political")
+    [confirmed] = detector.refine(Post(vote), [teacher_finding("views.political")])
+    assert "MiniLM, which agreed with the n-gram model. Words that weighed most" in (
+        confirmed.explanation
+    )
+    j = cascade.index["views.political"]
+    linear = decompose(
+        vote, detector._linear(normalize(vote).text, j), within=((0, len(vote)),), skip=_unnamed()
+    )
+    assert linear is not None and confirmed.spans == linear.spans
 
 
 def test_findings_asked_about_together_read_their_own_column() -> None:

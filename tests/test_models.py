@@ -86,7 +86,6 @@ def test_the_teacher_scores_in_input_order() -> None:
     assert not np.allclose(margins[0], margins[1])
 
 
-
 def test_a_post_gets_the_same_scores_alone_and_among_others() -> None:
     """A draft checked on its own and the same post in an audit's batch get one answer (the
     int8 model's activation scale must not depend on the other texts)."""
@@ -101,6 +100,7 @@ def test_a_post_gets_the_same_scores_alone_and_among_others() -> None:
     assert np.array_equal(cascade.teacher_margins([*others, post])[-1], alone)
     assert np.array_equal(cascade.teacher_margins([post, *others])[0], alone)
     assert cascade.teacher_margins([]).shape == (0, len(cascade.categories))
+
 
 def test_a_post_naming_a_group_is_judged_like_any_other() -> None:
     """Identity terms are masked for both tiers, so swapping the group changes nothing."""

@@ -174,11 +174,13 @@ class ClassifierDetector:
     def refine(self, post: Post, findings: Sequence[Finding]) -> list[Finding]:
         """The findings the policy kept, pointed at the words that carry each score and
         naming them, on the tier that decided: the linear fast tier by what each word's
-        n-grams add; the teacher by blanking, one at a time, the words the fast tier weighs
-        most either way, for all of a post's findings in one batch (occlusion costs a few
-        scorings, so it waits until the policy has dropped what the account will not see)."""
+        n-grams add (also where the teacher only confirmed what the fast tier was sure of);
+        the teacher by blanking, one at a time, the words the fast tier weighs most either
+        way, for all of a post's findings in one batch (occlusion costs a few scorings, so it
+        waits until the policy has dropped what the account will not see)."""
         normalised = normalize(post.text).text
         found: dict[int, Attribution | None] = {}
+        confirmed: set[int] = set()  # the teacher decided what the fast tier was sure of
         asks: list[tuple[int, int, list[tuple[int, int]]]] = []  # finding, category, words
         for k, f in enumerate(findings):
             escalated = f"by {_TIERS[True]}.)" in f.explanation
@@ -186,6 +188,9 @@ class ClassifierDetector:
                 continue
             j = self.cascade.index[f.rule_id]
             linear = self._linear(normalised, j)
+            if escalated and self.cascade.fast_was_sure(normalised, f.rule_id):
+                confirmed.add(k)  # the fast tier's weights say which words, at no cost
+                escalated = False
             if escalated:
                 words = shortlist(
                     post.text, linear, within=f.spans, size=TEACHER_WORDS, skip=_unnamed()
@@ -210,7 +215,9 @@ class ClassifierDetector:
                 out.append(f)
                 continue
             tier = _TIERS[f"by {_TIERS[True]}.)" in f.explanation]
-            weighed = f"by {tier}. Words that weighed most: {', '.join(attribution.words[:3])}.)"
+            agreed = f", which agreed with {_TIERS[False]}" if k in confirmed else ""
+            named = ", ".join(attribution.words[:3])
+            weighed = f"by {tier}{agreed}. Words that weighed most: {named}.)"
             explanation = f.explanation.replace(f"by {tier}.)", weighed, 1)
             out.append(replace(f, spans=attribution.spans, explanation=explanation))
         return out

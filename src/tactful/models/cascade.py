@@ -163,6 +163,18 @@ class Cascade:
             return False
         return not identity.isdisjoint(_WORDS.findall(normalised))
 
+    def fast_was_sure(self, normalised: str, category: str) -> bool:
+        """Whether the fast tier alone flags ``category`` on this text, outside its band (so
+        a teacher that flags it too only confirms it), and the category is one it can judge
+        alone: never ``offense.identity`` on a post that names a group."""
+        j = self.index[category]
+        margins = self.fast_margins(normalised)
+        if margins[j] < self.band[j]:
+            return False
+        return category != "offense.identity" or identity_terms().isdisjoint(
+            _WORDS.findall(normalised)
+        )
+
     def score_many(self, normalised: Sequence[str], allowed: Sequence[Array]) -> list[Scores]:
         """Score normalised texts; ``allowed[i]`` masks the categories that apply to text i."""
         fast = [self.fast_margins(t) for t in normalised]
