@@ -96,9 +96,10 @@ def test_a_post_gets_the_same_scores_alone_and_among_others() -> None:
         "lol",
         "what a lovely day at the office with the whole team " * 3,
     ]
-    alone = cascade.teacher_margins([post])[0]
-    assert np.array_equal(cascade.teacher_margins([*others, post])[-1], alone)
-    assert np.array_equal(cascade.teacher_margins([post, *others])[0], alone)
+    teacher = cascade.teacher  # the model itself: the cascade remembers recent answers
+    alone = teacher.logits([post])[0]
+    assert np.array_equal(teacher.logits([*others, post])[-1], alone)
+    assert np.array_equal(teacher.logits([post, *others])[0], alone)
     assert cascade.teacher_margins([]).shape == (0, len(cascade.categories))
 
 
@@ -237,3 +238,42 @@ def test_models_were_trained_on_the_current_profanity_list() -> None:
     assert trained == profanity_fingerprint(), (
         "the profanity word list changed since the models were trained: run `make train`"
     )
+
+
+def test_the_teacher_cache_holds_up_under_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web app checks posts from several threads on one cascade; a small cache that keeps
+    evicting must never lose a row another thread is about to read."""
+    import threading
+    import time
+
+    from tactful.models import cascade as cascade_module
+
+    monkeypatch.setattr(cascade_module, "TEACHER_RECENT", 4)
+    cascade = Cascade()
+    n = len(cascade.categories)
+
+    class SlowTeacher:
+        def logits(self, texts: list[str]) -> np.ndarray:
+            time.sleep(0.001)  # let the other threads run in between
+            return np.array([[float(len(t))] * n for t in texts], dtype=np.float32)
+
+    cascade._teacher = SlowTeacher()  # type: ignore[assignment]
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(60):
+                texts = [f"shared {i % 7}", f"own {k} {i}" + "x" * (i % 5)]
+                rows = cascade.teacher_margins(texts)
+                expected = [len(t) - cascade.teacher_thresholds for t in texts]
+                assert np.allclose(rows, np.stack(expected))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    assert len(cascade._recent) <= 4

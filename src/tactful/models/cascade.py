@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -92,6 +93,7 @@ class Cascade:
         self._encoder_threads = encoder_threads
         self._teacher: Teacher | None = None
         self._recent: dict[str, Array] = {}  # normalised text -> teacher margins, oldest first
+        self._lock = threading.Lock()
         self.meta = meta
 
     @property
@@ -140,17 +142,18 @@ class Cascade:
         pointed at words by scoring its post again with each word blanked."""
         if not normalised:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
-        missing = list(dict.fromkeys(t for t in normalised if t not in self._recent))
-        fresh: dict[str, Array] = {}
+        with self._lock:  # the web app checks posts from several threads on one cascade
+            known = {t: self._recent[t] for t in normalised if t in self._recent}
+        missing = list(dict.fromkeys(t for t in normalised if t not in known))
         if missing:
             logits = self.teacher.logits([mask_identity(t) for t in missing])
-            fresh = dict(zip(missing, logits - self.teacher_thresholds, strict=True))
-        rows = np.stack([fresh[t] if t in fresh else self._recent[t] for t in normalised])
-        for text, row in fresh.items():
-            if len(self._recent) >= TEACHER_RECENT:
-                del self._recent[next(iter(self._recent))]  # the oldest
-            self._recent[text] = row
-        return rows
+            fresh = logits - self.teacher_thresholds
+            with self._lock:
+                for text, row in zip(missing, fresh, strict=True):
+                    known[text] = self._recent[text] = row.copy()
+                    while len(self._recent) > TEACHER_RECENT:
+                        self._recent.pop(next(iter(self._recent)), None)  # the oldest
+        return np.stack([known[t] for t in normalised])
 
     def _judges_a_group(
         self, normalised: str, margins: Array, allowed: Array, identity: frozenset[str]
@@ -196,7 +199,7 @@ class Cascade:
 
 
 _CACHED_WORD = 40  # longer "words" (a pasted hash, a run of letters) are not kept
-_CACHED_TEXT = 2000  # a post, a sentence: what a check asks about again (sentences, spans)
+_CACHED_TEXT = 1000  # a post, a sentence: what a check asks about again (sentences, spans)
 
 
 def _features(normalised: str) -> tuple[Array, Array]:
@@ -207,7 +210,7 @@ def _features(normalised: str) -> tuple[Array, Array]:
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _features_cached(normalised: str) -> tuple[Array, Array]:
     idx, val = featurize(normalised)
     idx.flags.writeable = False  # shared between callers
