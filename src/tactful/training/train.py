@@ -49,7 +49,7 @@ from tactful.training.teacher import (
 )
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "models" / "artifacts"
-ESCALATE_BUDGET = 0.03  # share of real tweets the bands send on to the teacher (the cost knob;
+ESCALATE_BUDGET = 0.02  # share of real tweets the bands send on to the teacher (the cost knob;
 # posts naming a group that the fast tier leans towards calling an attack go on as well)
 CLIP = 6.0
 LABEL_WEIGHT = 3.0  # a labelled example's weight for its own categories, times its source's
