@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -45,6 +46,14 @@ def test_the_digest_ignores_how_meta_json_is_laid_out(tmp_path: Path) -> None:
     meta = (tmp_path / "meta.json").read_text(encoding="utf-8")
     (tmp_path / "meta.json").write_bytes(meta.replace("\n", "\r\n").encode())
     assert model_digest(tmp_path) == before  # a Windows checkout's line endings
+    # A rerun of `make train` records another duration, and is the same model.
+    content = json.loads(meta)
+    content["train_seconds"] = 1.0
+    (tmp_path / "meta.json").write_text(json.dumps(content), encoding="utf-8")
+    assert model_digest(tmp_path) == before
+    content["clip"] = content["clip"] + 1  # anything else is another model
+    (tmp_path / "meta.json").write_text(json.dumps(content), encoding="utf-8")
+    assert model_digest(tmp_path) != before
 
 
 def test_a_retrained_model_without_calibration_is_refused(

@@ -81,15 +81,20 @@ class CalibrationFile(DataModel):
     categories: dict[str, CategoryCalibration]
 
 
+RUN_RECORD = frozenset({"train_seconds"})  # what a rerun changes; not the model
+
+
 def model_digest(directory: Path) -> str:
     """sha256 over the model artifacts a calibration belongs to: the weights' bytes and the
-    content of ``meta.json`` (parsed, so a checkout's line endings do not change it)."""
+    content of the JSON files (parsed, so a checkout's line endings do not change it; how
+    long the run took is left out, so a rerun of ``make train`` gives the same digest)."""
     digest = hashlib.sha256()
     for name in MODEL_FILES:
         digest.update(name.encode())
         raw = (directory / name).read_bytes()
         if name.endswith(".json"):
-            raw = json.dumps(json.loads(raw), sort_keys=True).encode()
+            content = {k: v for k, v in json.loads(raw).items() if k not in RUN_RECORD}
+            raw = json.dumps(content, sort_keys=True).encode()
         digest.update(raw)
     return digest.hexdigest()
 
