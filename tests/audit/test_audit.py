@@ -59,25 +59,25 @@ def test_audit_writes_every_output(x_zip: Path, tmp_path: Path) -> None:
         str(x_zip), "--account-kind", "professional", "-o", str(out), "--workers", "1"
     )
     assert code == 1
-    # 90 risky posts, on a professional account the 30 walks by the river (personal), and
-    # the 4 "Great quarter" posts the export writes as replies (a note: praise with nothing
-    # specific in it, engagement.low_value)
-    assert "180 posts checked, 124 to act on; 0 skipped, 0 unreadable" in stdout
+    # 90 risky posts and, on a professional account, the 30 walks by the river (personal).
+    # The 4 "Great quarter" posts the export writes as replies are thanks to the team: no
+    # finding (the model does not call them low-value engagement).
+    assert "180 posts checked, 120 to act on; 0 skipped, 0 unreadable" in stdout
     page = (out / "report.html").read_text()
-    assert page.count("<article") == 124 and "<svg" in page and '<mark class="block"' in page
+    assert page.count("<article") == 120 and "<svg" in page and '<mark class="block"' in page
     assert "idiot boss" in page and "https://x.com/sam_example/status/" in page
     assert "http://" not in page.replace("http://www.w3.org", "")  # nothing fetched from anywhere
     rows = list(csv.DictReader((out / "findings.csv").open()))
     # The walks by the river and the replies that only praise are notes (register.personal
     # and engagement.low_value are info here): listed with the verdict "ok", nothing above.
-    assert len(rows) == 124 and {r["verdict"] for r in rows} <= {"blocked", "review", "ok"}
+    assert len(rows) == 120 and {r["verdict"] for r in rows} <= {"blocked", "review", "ok"}
     assert {r["verdict"] for r in rows} >= {"blocked", "review"}
     noted = {c for r in rows if r["verdict"] == "ok" for c in r["categories"].split()}
     assert noted and noted <= {"register.personal", "account.mismatch", "engagement.low_value"}
     reports = [json.loads(line) for line in (out / "findings.jsonl").open()]
-    assert len(reports) == 124 and all(r["findings"] and r["archive"]["url"] for r in reports)
+    assert len(reports) == 120 and all(r["findings"] and r["archive"]["url"] for r in reports)
     actions = list(csv.DictReader((out / "actions.csv").open()))
-    assert len(actions) == 124 and {a["action"] for a in actions} <= {"delete", "edit or delete"}
+    assert len(actions) == 120 and {a["action"] for a in actions} <= {"delete", "edit or delete"}
 
 
 def test_filters(x_zip: Path, tmp_path: Path) -> None:
