@@ -202,11 +202,8 @@
   }
 
   start(async (params) => {
-    const found = await api("GET", "/api/accounts?limit=200");
-    for (const a of found.items) {
-      accounts.set(a.name, a);
-      $("account").append(el("option", {value: a.name}, `${a.name} (${a.platform}, ${a.kind})`));
-    }
+    // Listen first: the page shows before the accounts arrive, and what is typed (or chosen)
+    // meanwhile is checked as it happens, not lost.
     $("draft").addEventListener("input", later);
     $("draft").addEventListener("scroll", () => { $("backdrop").scrollTop = $("draft").scrollTop; });
     for (const ev of ["click", "keyup", "select"]) $("draft").addEventListener(ev, atCaret);
@@ -214,6 +211,11 @@
     $("kind").addEventListener("change", check);
     $("account").addEventListener("change", pickAccount);
     $("attach").addEventListener("change", () => { if ($("attach").files[0]) attach($("attach").files[0]); });
+    const found = await api("GET", "/api/accounts?limit=200");
+    for (const a of found.items) {
+      accounts.set(a.name, a);
+      $("account").append(el("option", {value: a.name}, `${a.name} (${a.platform}, ${a.kind})`));
+    }
     if (params.get("account") && accounts.has(params.get("account"))) { $("account").value = params.get("account"); pickAccount(); }
     if (params.get("kind")) $("kind").value = params.get("kind");
     if (params.get("platform")) $("platform").value = params.get("platform");
