@@ -18,12 +18,17 @@
     return item.whereabouts ? "block" : (rank[item.category] || "info");
   }
 
+  let listSeq = 0;
   async function loadList() {
+    const mine = ++listSeq;
     const params = new URLSearchParams();
     if ($("filter-account").value) params.set("account", $("filter-account").value);
     if ($("filter-class").value) params.set("class", $("filter-class").value);
     if ($("filter-done").checked) params.set("include_done", "true");
     const data = await api("GET", "/api/inbox?" + params);
+    // Two filter changes in a row send two requests; an older answer that arrives last must
+    // not paint over the newer one.
+    if (mine !== listSeq) return;
     fillFilters(data);
     const ol = $("items");
     ol.textContent = "";
