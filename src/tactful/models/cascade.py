@@ -164,7 +164,7 @@ class Cascade:
         j = self.index.get("offense.identity")
         if j is None or not allowed[j] or margins[j] < -GROUP_MARGIN:
             return False
-        return not identity.isdisjoint(_WORDS.findall(normalised))
+        return _names_a_group(normalised, identity)
 
     def fast_was_sure(self, normalised: str, category: str) -> bool:
         """Whether the fast tier alone flags ``category`` on this text, outside its band (so
@@ -174,9 +174,7 @@ class Cascade:
         margins = self.fast_margins(normalised)
         if margins[j] < self.band[j]:
             return False
-        return category != "offense.identity" or identity_terms().isdisjoint(
-            _WORDS.findall(normalised)
-        )
+        return category != "offense.identity" or not _names_a_group(normalised, identity_terms())
 
     def score_many(self, normalised: Sequence[str], allowed: Sequence[Array]) -> list[Scores]:
         """Score normalised texts; ``allowed[i]`` masks the categories that apply to text i."""
@@ -196,6 +194,11 @@ class Cascade:
             for row, i in enumerate(escalate):
                 results[i] = Scores(_sigmoid(slow[row]), (slow[row] >= 0) & allowed[i], True)
         return [r for r in results if r is not None]
+
+
+def _names_a_group(normalised: str, identity: frozenset[str]) -> bool:
+    """Whether the text has a word that names a group of people (``identity_terms.yml``)."""
+    return not identity.isdisjoint(_WORDS.findall(normalised))
 
 
 _CACHED_WORD = 40  # longer "words" (a pasted hash, a run of letters) are not kept
